@@ -1,0 +1,74 @@
+# vendortrack — the two commands a new user needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+FLASK  := $(BIN)/flask --app vendortrack
+# Pango and HarfBuzz for WeasyPrint (PDF annexes), Chromium for the browser tests.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
+                   libfontconfig1 poppler-utils chromium
+
+.PHONY: run test bench load lint install system-deps secret db demo clean help
+
+help:
+	@echo "make run    install, migrate and serve on http://$(HOST):$(PORT)"
+	@echo "make test   install test needs and run the whole suite"
+	@echo "make bench  run the benchmarks"
+	@echo "make load   60 s load run against gunicorn (10,000 demo engagements)"
+	@echo "make demo   add demo engagements (N=200)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Installs what is missing with apt when run as root; otherwise says what to run.
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing system packages:$$missing"; \
+	    echo "Install them with: sudo apt-get install -y$$missing"; \
+	  fi; \
+	fi
+
+# A random SECRET_KEY kept in .env (git-ignored); the flask command reads .env itself.
+.env:
+	@echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')" > .env
+	@echo "Wrote a new SECRET_KEY to .env"
+
+secret: .env
+
+db: install .env
+	$(FLASK) db upgrade
+
+run: install system-deps db
+	@echo "vendortrack is serving on http://$(HOST):$(PORT) (Ctrl-C stops it)"
+	set -a && . ./.env && set +a && SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} \
+	  $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+demo: db
+	$(FLASK) seed-demo --engagements $${N:-200}
+
+test: install system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install system-deps
+	$(BIN)/python -m pytest tests/benchmarks -o addopts="" --benchmark-only --benchmark-columns=min,median,mean,max,rounds -p no:cacheprovider -s
+
+lint: install
+	$(BIN)/ruff check vendortrack tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .benchmarks test-artifacts

@@ -1,0 +1,73 @@
+// Progressive enhancement only: every action here also works without JavaScript.
+(function () {
+  "use strict";
+
+  function renumber(list) {
+    var rows = list.querySelectorAll("[data-row]");
+    rows.forEach(function (row, i) {
+      var number = row.querySelector("[data-row-number]");
+      if (number) number.textContent = String(i + 1);
+    });
+    var container = list.closest("[data-rows]");
+    var empty = container && container.querySelector("[data-rows-empty]");
+    if (empty) empty.hidden = rows.length > 0;
+  }
+
+  function nextIndex(container) {
+    var section = container.getAttribute("data-rows");
+    var max = -1;
+    container.querySelectorAll("[name^='" + section + "-']").forEach(function (input) {
+      var match = input.name.slice(section.length + 1).match(/^(\d+)-/);
+      if (match) max = Math.max(max, parseInt(match[1], 10));
+    });
+    return max + 1;
+  }
+
+  document.addEventListener("click", function (event) {
+    var add = event.target.closest("[data-add-row]");
+    if (add) {
+      var container = add.closest("[data-rows]");
+      var template = container.querySelector("template[data-row-template]");
+      var list = container.querySelector("[data-row-list]");
+      var index = String(nextIndex(container));
+      var html = template.innerHTML.split("__index__").join(index);
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      var row = holder.firstElementChild;
+      list.appendChild(row);
+      renumber(list);
+      var first = row.querySelector("input:not([type=hidden]), select, textarea");
+      if (first) first.focus();
+      event.preventDefault();
+      return;
+    }
+    var remove = event.target.closest("[data-remove-row]");
+    if (remove) {
+      var item = remove.closest("[data-row]");
+      var rowList = item.parentElement;
+      var addButton = item.closest("[data-rows]").querySelector("[data-add-row]");
+      item.remove();
+      renumber(rowList);
+      if (addButton) addButton.focus();
+      event.preventDefault();
+    }
+  });
+
+  // Long actions: show that work is under way and refuse a second submission.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset.submitting === "1") { event.preventDefault(); return; }
+    var submitter = event.submitter;
+    if (submitter && submitter.hasAttribute("data-remove-row")) return;
+    form.dataset.submitting = "1";
+    if (submitter && form.hasAttribute("data-busy")) {
+      submitter.setAttribute("aria-busy", "true");
+      submitter.dataset.label = submitter.textContent;
+      submitter.textContent = form.getAttribute("data-busy");
+    }
+    window.setTimeout(function () { form.dataset.submitting = ""; }, 8000);
+  });
+
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+})();

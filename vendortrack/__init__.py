@@ -1,0 +1,99 @@
+"""vendortrack: keeps outsourced engagements from becoming black boxes."""
+from __future__ import annotations
+
+import os
+import sqlite3
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import INSECURE_DEV_KEY, Defaults, from_environment
+
+SECRET_KEY_HELP = (
+    "vendortrack: SECRET_KEY is not set; set it to a long random value, e.g. "
+    "export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+)
+
+
+class ConfigurationError(SystemExit):
+    """Raised at start-up when the app cannot run safely; the message says how to fix it."""
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_relative_config=True)
+    app.config.from_object(Defaults)
+    app.config.update(from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+    if app.debug or app.testing:
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+    elif app.config["SECRET_KEY"] in (None, "", INSECURE_DEV_KEY):
+        raise ConfigurationError(SECRET_KEY_HELP)
+    else:
+        app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_templates(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: enforce foreign keys, WAL for concurrent readers, wait rather than fail on locks."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .security import register_security
+
+    db.init_app(app)
+    migrations = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+    migrate.init_app(app, db, directory=migrations, render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    register_security(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .admin.views import bp as admin_bp
+    from .auth.views import bp as auth_bp
+    from .engagements.views import bp as engagements_bp
+    from .vendors.views import bp as vendors_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(engagements_bp)
+    app.register_blueprint(vendors_bp)
+    app.register_blueprint(admin_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+
+    register(app)
+
+
+def register_templates(app: Flask) -> None:
+    from .templating import register
+
+    register(app)

@@ -1,0 +1,79 @@
+"""Signing in and out, and the one-time page that creates the first administrator."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from .. import services
+from ..extensions import limiter
+from ..forms import LoginForm, SetupForm
+from ..passwords import burn_time, check_password
+from ..security import public, users_exist
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow ``next`` to a path on this site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") \
+                and not target.startswith("//") and "\\" not in target:
+            return target
+    return url_for("engagements.index")
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.find_user(form.email.data)
+        if user is None:
+            burn_time(form.password.data)
+            ok, new_hash = False, None
+        else:
+            ok, new_hash = check_password(user.password_hash, form.password.data)
+        if ok and user.active:
+            if new_hash:
+                services.store_rehashed_password(user, new_hash)
+            login_user(user)
+            flash(f"Welcome, {user.name}.", "success")
+            return redirect(_safe_next(request.args.get("next")))
+        # Same words whether the e-mail is unknown, the password wrong or the account inactive.
+        form.password.errors.append("That e-mail and password do not match an active account.")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+@public
+def setup():
+    """Create the first administrator; gone once any account exists."""
+    if users_exist():
+        abort(404)
+    form = SetupForm()
+    if form.validate_on_submit():
+        user = services.create_user(email=form.email.data, name=form.name.data, role="admin",
+                                    password=form.password.data, actor=None)
+        current_app.extensions["vendortrack"]["users_exist"] = True
+        login_user(user)
+        flash("Your administrator account is ready. Add the people who will use vendortrack.",
+              "success")
+        return redirect(url_for("admin.users"))
+    return render_template("auth/setup.html", form=form)

@@ -1,0 +1,63 @@
+"""Flask commands: create-user, seed-demo (and more as the product grows)."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+
+from .domain.vocabulary import ROLES
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _check_email(email: str) -> str:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from None
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.argument("email")
+    @click.option("--name", required=True, help="The person's full name.")
+    @click.option("--role", required=True, type=click.Choice(list(ROLES)),
+                  help="What the person may do.")
+    def create_user(email: str, name: str, role: str) -> None:
+        """Create an account. The password is prompted for twice on a terminal, otherwise
+        read as one line from standard input."""
+        from . import services
+
+        email = _check_email(email)
+        if services.find_user(email):
+            raise click.ClickException(f"an account for {email} already exists")
+        password = _read_password()
+        if len(password) < 12:
+            raise click.ClickException("the password must have at least 12 characters")
+        user = services.create_user(email=email, name=name, role=role, password=password,
+                                    actor=None)
+        click.echo(f"Created {ROLES[role].lower()} {user.name} <{user.email}>.")
+
+    @app.cli.command("seed-demo")
+    @click.option("--engagements", "count", type=click.IntRange(1, 1_000_000), default=200,
+                  show_default=True, help="How many demo engagements to add.")
+    @click.option("--seed", "seed_value", type=int, default=7, show_default=True,
+                  help="Random seed: the same seed gives the same data.")
+    def seed_demo(count: int, seed_value: int) -> None:
+        """Add realistic demo engagements (with gaps that make risk flags fire)."""
+        import time
+
+        from . import demo
+        from .clock import today
+
+        started = time.perf_counter()
+        added = demo.seed(count, today(), seed_value)
+        click.echo(f"Added {added} demo engagements in {time.perf_counter() - started:.1f} s.")
+

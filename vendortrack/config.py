@@ -1,0 +1,55 @@
+"""Configuration: safe defaults, overridden by environment variables.
+
+``SECRET_KEY`` and ``DATABASE_URL`` come from the environment. Without ``DATABASE_URL`` the app
+uses an SQLite file in the instance folder.
+"""
+import os
+
+INSECURE_DEV_KEY = "dev-only-insecure-key"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Let people paste the URLs their hosting gives them; we talk to PostgreSQL via psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def from_environment(instance_path: str) -> dict:
+    """Settings read from the environment at app creation."""
+    database_url = os.environ.get("DATABASE_URL")
+    if database_url:
+        database_url = normalise_database_url(database_url)
+    else:
+        database_url = "sqlite:///" + os.path.join(instance_path, "vendortrack.sqlite3")
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY", INSECURE_DEV_KEY),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME", "Our organisation"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", True),
+    }
+
+
+class Defaults:
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a long spec takes longer than an hour to write
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    PER_PAGE = 25
+    # Fix "today" for demos and tests (ISO date); None means the real date.
+    VENDORTRACK_TODAY = None
+    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    RATELIMIT_HEADERS_ENABLED = False

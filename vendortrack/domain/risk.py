@@ -1,0 +1,222 @@
+"""Risk flags: the dependency-trap and spec-vacuum rules of the product brief.
+
+Every rule is a row of :data:`RULES`: a stable code, a severity, the form section that fixes
+it, a sentence saying what is wrong, one saying how to fix it, and a small predicate over the
+spec and *today*. :func:`assess` applies them. Closed engagements carry no flags.
+
+Rules marked ``dated`` change with the calendar alone; every other rule changes only when the
+spec changes. The web app stores the undated flags on save and evaluates the dated ones in SQL
+(see ``vendortrack.risk_queries``), so that both stay right on the day they are read.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import IntEnum
+
+from .spec import Deliverable, Spec
+
+# Judgement calls, in one place.
+PROBLEM_STATEMENT_MIN_WORDS = 12
+
+
+class Severity(IntEnum):
+    NONE = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @property
+    def code(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_code(cls, code: str) -> Severity:
+        return cls[code.upper()]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    section: str
+    message: str
+    remedy: str
+    applies: Callable[[Spec, date], bool]
+    dependency_trap: bool = False
+    dated: bool = False
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    severity: Severity
+    section: str
+    message: str
+    remedy: str
+    dependency_trap: bool
+
+
+@dataclass(frozen=True)
+class Assessment:
+    level: Severity
+    flags: tuple[Flag, ...]
+
+    @property
+    def dependency_trap(self) -> bool:
+        return any(f.dependency_trap for f in self.flags)
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(f.code for f in self.flags)
+
+
+def has_owner(spec: Spec) -> bool:
+    owner = spec.internal_owner
+    return owner is not None and bool(owner.name.strip() or owner.email.strip())
+
+
+def is_open(deliverable: Deliverable) -> bool:
+    """Not yet accepted: planned, delivered and rejected deliverables are all still owed."""
+    return deliverable.status != "accepted"
+
+
+def _due_too_late(d: Deliverable, handover: date | None) -> bool:
+    return d.due_date is None or (handover is not None and d.due_date >= handover)
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "DEPENDENCY_TRAP_NO_OWNER", Severity.HIGH, "owner",
+        "Nobody inside the organisation owns this engagement.",
+        "Name an internal owner who stays close to the vendor's work for the whole engagement.",
+        lambda s, today: not has_owner(s),
+        dependency_trap=True,
+    ),
+    Rule(
+        "DEPENDENCY_TRAP_NO_HANDOVER", Severity.HIGH, "handover",
+        "There is no handover date.",
+        "Fix a handover date before work begins.",
+        lambda s, today: s.handover_date is None,
+        dependency_trap=True,
+    ),
+    Rule(
+        "HANDOVER_AFTER_END", Severity.HIGH, "handover",
+        "The handover date is after the contract ends.",
+        "Move the handover date on or before the contract end date, or extend the contract.",
+        lambda s, today: bool(s.handover_date and s.end_date and s.handover_date > s.end_date),
+        dependency_trap=True,
+    ),
+    Rule(
+        "KT_NOT_A_DELIVERABLE", Severity.HIGH, "deliverables",
+        "Knowledge transfer is not a contract deliverable.",
+        "Add knowledge-transfer deliverables (documentation, runbooks, training, walkthroughs) "
+        "with due dates and acceptance criteria.",
+        lambda s, today: not s.deliverables,
+        dependency_trap=True,
+    ),
+    Rule(
+        "HANDOVER_PASSED_OPEN_KT", Severity.HIGH, "deliverables",
+        "The handover date has passed and knowledge transfer is not complete.",
+        "Get the open deliverables delivered and accepted, or agree a new handover date.",
+        lambda s, today: bool(
+            s.handover_date and s.handover_date < today and any(map(is_open, s.deliverables))
+        ),
+        dependency_trap=True,
+        dated=True,
+    ),
+    Rule(
+        "KT_BACKLOADED", Severity.MEDIUM, "deliverables",
+        "All knowledge transfer is left until the handover or has no due date.",
+        "Schedule some deliverables well before the handover date so gaps show while the "
+        "vendor is still engaged.",
+        lambda s, today: bool(s.deliverables) and all(
+            _due_too_late(d, s.handover_date) for d in s.deliverables
+        ),
+    ),
+    Rule(
+        "KT_OVERDUE", Severity.MEDIUM, "deliverables",
+        "A knowledge-transfer deliverable is overdue.",
+        "Chase the vendor for the overdue deliverables, or accept them if they have arrived.",
+        lambda s, today: any(
+            d.due_date is not None and d.due_date < today and is_open(d) for d in s.deliverables
+        ),
+        dated=True,
+    ),
+    Rule(
+        "SPEC_NO_PROBLEM", Severity.MEDIUM, "problem",
+        "The problem statement is missing or too short to hold a vendor to.",
+        f"Describe the problem in at least {PROBLEM_STATEMENT_MIN_WORDS} words: who has it, "
+        "what it costs, what changes when it is solved.",
+        lambda s, today: word_count(s.problem_statement) < PROBLEM_STATEMENT_MIN_WORDS,
+    ),
+    Rule(
+        "SPEC_NO_METRICS", Severity.MEDIUM, "metrics",
+        "Success is not measurable: there is no metric, or a metric has no target.",
+        "Add success metrics, each with a target (and a baseline to compare against).",
+        lambda s, today: not s.metrics or any(not m.target.strip() for m in s.metrics),
+    ),
+    Rule(
+        "SPEC_NO_CONSTRAINTS", Severity.LOW, "constraints",
+        "No hard constraints are written down.",
+        "List the constraints the vendor must not break (security, data, budget, standards).",
+        lambda s, today: not s.constraints,
+    ),
+    Rule(
+        "SPEC_NO_TRADEOFFS", Severity.MEDIUM, "tradeoffs",
+        "Nobody has said how trade-offs will be decided.",
+        "Add trade-off rules: when A conflicts with B, which wins and who decides.",
+        lambda s, today: not s.tradeoffs,
+    ),
+    Rule(
+        "NO_SUCCESSORS", Severity.MEDIUM, "successors",
+        "Nobody is named to run the result after handover.",
+        "Name the internal people who will take over after the handover.",
+        lambda s, today: not s.successors,
+    ),
+    Rule(
+        "CORE_WITHOUT_UPSKILLING", Severity.MEDIUM, "upskilling",
+        "A core capability is outsourced with nobody inside learning alongside the vendor.",
+        "Name internal people who will work and learn alongside the vendor.",
+        lambda s, today: s.core_capability and not s.upskilling,
+    ),
+)
+
+RULES_BY_CODE = {rule.code: rule for rule in RULES}
+DEPENDENCY_TRAP_CODES = tuple(r.code for r in RULES if r.dependency_trap)
+DATED_CODES = tuple(r.code for r in RULES if r.dated)
+UNDATED_RULES = tuple(r for r in RULES if not r.dated)
+
+
+def _flag(rule: Rule) -> Flag:
+    return Flag(rule.code, rule.severity, rule.section, rule.message, rule.remedy,
+                rule.dependency_trap)
+
+
+def level_of(flags: tuple[Flag, ...] | list[Flag]) -> Severity:
+    """The risk level: the highest severity among the flags, NONE when there are none."""
+    return max((f.severity for f in flags), default=Severity.NONE)
+
+
+def assess(spec: Spec, today: date, rules: tuple[Rule, ...] = RULES) -> Assessment:
+    """Apply ``rules`` to ``spec`` as of ``today``. Closed engagements carry no flags."""
+    if spec.status == "closed":
+        return Assessment(Severity.NONE, ())
+    flags = tuple(_flag(rule) for rule in rules if rule.applies(spec, today))
+    return Assessment(level_of(flags), flags)
+
+
+def assess_undated(spec: Spec) -> Assessment:
+    """The flags that depend on the spec alone, not on the calendar (stored on save)."""
+    return assess(spec, date.min, UNDATED_RULES)
+
+
+def flags_for_codes(codes) -> tuple[Flag, ...]:
+    """Flags for stored codes, in rule order (unknown codes are ignored)."""
+    wanted = set(codes)
+    return tuple(_flag(r) for r in RULES if r.code in wanted)

@@ -1,0 +1,132 @@
+"""Reading engagements: the filtered, sorted list shared by the pages, the API and the dashboard."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import selectinload, with_expression
+
+from .. import risk_queries
+from ..domain.risk import RULES_BY_CODE, Severity
+from ..domain.vocabulary import STATUSES
+from ..models import Engagement, Vendor
+
+SORTS = {
+    "updated": (Engagement.updated_at.desc(), Engagement.id.desc()),
+    "title": (Engagement.title, Engagement.id),
+    "vendor": (Vendor.name_key, Engagement.id),
+    "status": (Engagement.status, Engagement.id),
+    "handover": (Engagement.handover_date.is_(None), Engagement.handover_date, Engagement.id),
+    "risk": None,  # needs today; built in EngagementFilter.statement
+}
+LEVEL_CODES = {s.code: s for s in Severity}
+
+
+@dataclass
+class EngagementFilter:
+    """The list's filters, parsed from query arguments; unknown values are ignored."""
+
+    q: str = ""
+    status: str = ""
+    vendor: int | None = None
+    owner: str = ""
+    risk: str = ""
+    flag: str = ""
+    trap: bool = False
+    handover_within: int | None = None
+    handover_month: str = ""
+    sort: str = "updated"
+
+    @classmethod
+    def from_args(cls, args) -> EngagementFilter:
+        def integer(name, lo=0, hi=10**9):
+            value = args.get(name, "")
+            return int(value) if value.isdigit() and lo <= int(value) <= hi else None
+
+        status = args.get("status", "")
+        risk = args.get("risk", "")
+        flag = args.get("flag", "")
+        sort = args.get("sort", "updated")
+        month = args.get("handover_month", "")
+        return cls(
+            q=args.get("q", "").strip()[:200],
+            status=status if status in STATUSES or status == "open" else "",
+            vendor=integer("vendor"),
+            owner=args.get("owner", "").strip().lower()[:254],
+            risk=risk if risk in LEVEL_CODES else "",
+            flag=flag if flag in RULES_BY_CODE else "",
+            trap=args.get("trap") in ("1", "true", "yes"),
+            handover_within=integer("handover_within", 0, 3660),
+            handover_month=month if _is_month(month) else "",
+            sort=sort if sort in SORTS else "updated",
+        )
+
+    def args(self, **overrides) -> dict:
+        """Query arguments reproducing this filter (for links and pagination)."""
+        out = {}
+        for f in fields(self):
+            value = overrides.get(f.name, getattr(self, f.name))
+            if value not in ("", None, False) and not (f.name == "sort" and value == "updated"):
+                out[f.name] = "1" if value is True else value
+        return out
+
+    @property
+    def active(self) -> bool:
+        return bool(self.args(sort="updated"))
+
+    def conditions(self, today: date) -> list:
+        conds = []
+        if self.q:
+            escaped = self.q.lower().replace("\\", "\\\\").replace("%", "\\%")
+            like = "%" + escaped.replace("_", "\\_") + "%"
+            conds.append(or_(
+                Engagement.title.ilike(like, escape="\\"),
+                Engagement.contract_reference.ilike(like, escape="\\"),
+                Engagement.owner_name.ilike(like, escape="\\"),
+                Engagement.owner_email.ilike(like, escape="\\"),
+                Vendor.name_key.like(like, escape="\\"),
+            ))
+        if self.status == "open":
+            conds.append(Engagement.status != "closed")
+        elif self.status:
+            conds.append(Engagement.status == self.status)
+        if self.vendor is not None:
+            conds.append(Engagement.vendor_id == self.vendor)
+        if self.owner:
+            conds.append(Engagement.owner_email == self.owner)
+        if self.risk:
+            conds.append(risk_queries.level_is(LEVEL_CODES[self.risk], today))
+        if self.flag:
+            conds.append(risk_queries.has_flag(self.flag, today))
+        if self.trap:
+            conds.append(risk_queries.in_dependency_trap(today))
+        if self.handover_within is not None:
+            conds.append(and_(Engagement.status != "closed",
+                              Engagement.handover_date >= today,
+                              Engagement.handover_date
+                              <= today + timedelta(days=self.handover_within)))
+        if self.handover_month:
+            start = date.fromisoformat(self.handover_month + "-01")
+            end = (start + timedelta(days=32)).replace(day=1)
+            conds.append(and_(Engagement.status != "closed", Engagement.handover_date >= start,
+                              Engagement.handover_date < end))
+        return conds
+
+    def statement(self, today: date) -> Select:
+        level = risk_queries.level(today)
+        stmt = (select(Engagement)
+                .outerjoin(Vendor, Engagement.vendor_id == Vendor.id)
+                .options(selectinload(Engagement.vendor),
+                         with_expression(Engagement.risk_level, level))
+                .where(*self.conditions(today)))
+        order = SORTS[self.sort] or (level.desc(), Engagement.updated_at.desc(), Engagement.id)
+        return stmt.order_by(*order)
+
+
+def _is_month(value: str) -> bool:
+    try:
+        date.fromisoformat(value + "-01")
+    except ValueError:
+        return False
+    return len(value) == 7

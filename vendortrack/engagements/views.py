@@ -1,0 +1,198 @@
+"""Engagements: the list, the spec form and the engagement page."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import services
+from ..clock import today
+from ..domain.risk import assess
+from ..domain.vocabulary import DELIVERABLE_TRANSITIONS
+from ..extensions import db
+from ..forms import SECTIONS, EngagementForm
+from ..models import AuditEvent, Deliverable, Engagement, Vendor
+from ..permissions import can_create_engagement, can_edit_engagement
+from .queries import EngagementFilter
+
+bp = Blueprint("engagements", __name__)
+
+FULL = (
+    selectinload(Engagement.vendor), selectinload(Engagement.metrics),
+    selectinload(Engagement.constraints), selectinload(Engagement.tradeoffs),
+    selectinload(Engagement.people), selectinload(Engagement.deliverables),
+    selectinload(Engagement.flags),
+)
+
+
+def get_engagement(engagement_id: int, *, for_edit: bool = False) -> Engagement:
+    """The engagement with its rows, or 404; 403 when ``for_edit`` and the user may not edit."""
+    engagement = db.session.scalar(
+        select(Engagement).where(Engagement.id == engagement_id).options(*FULL))
+    if engagement is None:
+        abort(404)
+    if for_edit and not can_edit_engagement(current_user, engagement):
+        abort(403)
+    return engagement
+
+
+@bp.route("/")
+def home():
+    return redirect(url_for("engagements.index"))
+
+
+@bp.route("/engagements")
+def index():
+    filters = EngagementFilter.from_args(request.args)
+    page_number = request.args.get("page", 1, type=int)
+    page = db.paginate(filters.statement(today()), page=max(page_number, 1),
+                       per_page=current_app.config["PER_PAGE"], error_out=False)
+    vendors = db.session.execute(select(Vendor.id, Vendor.name).order_by(Vendor.name_key)
+                                 .limit(1000)).all()
+    return render_template("engagements/index.html", page=page, filters=filters,
+                           vendors=vendors)
+
+
+def form_data(engagement: Engagement) -> dict:
+    """The engagement shaped for :class:`EngagementForm`."""
+    spec = services.engagement_json(engagement)
+    data = {k: v for k, v in spec.items() if k not in SECTIONS}
+    data.update(
+        vendor=spec["vendor"] or "",
+        contract_value=engagement.contract_value,
+        currency=engagement.currency,
+        start_date=engagement.start_date, end_date=engagement.end_date,
+        handover_date=engagement.handover_date,
+        owner_name=engagement.owner_name, owner_email=engagement.owner_email,
+        metrics=spec["metrics"], tradeoffs=spec["tradeoffs"],
+        successors=spec["successors"], upskilling=spec["upskilling"],
+        constraints=[{"text": c} for c in spec["constraints"]],
+        deliverables=[
+            {"id": str(d.id), "kind": d.kind, "title": d.title, "due_date": d.due_date,
+             "acceptance_criteria": d.acceptance_criteria}
+            for d in engagement.deliverables
+        ],
+        version=str(engagement.version),
+    )
+    return data
+
+
+def apply_row_action(form: EngagementForm, action: str) -> str | None:
+    """Add or remove a repeatable row without JavaScript; returns the section touched."""
+    verb, _, target = action.partition(":")
+    section = target.rsplit("-", 1)[0] if verb == "remove" else target
+    if section not in SECTIONS:
+        return None
+    field = getattr(form, section)
+    if verb == "add" and len(field.entries) < (field.max_entries or 500):
+        field.append_entry()
+    elif verb == "remove":
+        field.entries = [e for e in field.entries if e.name != target]
+    return section
+
+
+def _render_form(form: EngagementForm, engagement: Engagement | None, **extra):
+    assessment = None
+    if engagement is not None:
+        assessment = assess(services.engagement_spec(engagement), today())
+    prototypes = {name: cls(prefix=f"{name}-__index__-") for name, cls in SECTIONS.items()}
+    vendor_names = db.session.scalars(select(Vendor.name).order_by(Vendor.name_key)
+                                      .limit(1000)).all()
+    return render_template("engagements/form.html", form=form, engagement=engagement,
+                           assessment=assessment, prototypes=prototypes,
+                           vendor_names=vendor_names,
+                           deliverable_statuses=services.statuses_by_id(engagement)
+                           if engagement else {}, **extra)
+
+
+def _save(form: EngagementForm, engagement: Engagement | None):
+    spec = form.to_spec()
+    if engagement is None:
+        return services.create_engagement(spec, current_user)
+    ids = form.deliverable_ids()
+    statuses = services.statuses_by_id(engagement)
+    spec = services.spec_with_statuses(spec, [statuses.get(i, "planned") for i in ids])
+    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    return services.update_engagement(engagement, spec, current_user,
+                                      expected_version=version, deliverable_ids=ids)
+
+
+def _edit(engagement: Engagement | None):
+    # On POST the rows come from what was typed only, so removed rows stay removed.
+    data = form_data(engagement) if engagement and request.method == "GET" else None
+    form = EngagementForm(data=data)
+    if request.method == "POST":
+        action = request.form.get("row_action", "")
+        if action:
+            section = apply_row_action(form, action)
+            return _render_form(form, engagement, focus=section)
+        if form.validate():
+            try:
+                saved = _save(form, engagement)
+            except services.EditConflict as conflict:
+                return _conflict(form, engagement, conflict)
+            flash(f"Saved “{saved.title}”.", "success")
+            if request.form.get("then") == "continue":
+                return redirect(url_for("engagements.edit", engagement_id=saved.id))
+            return redirect(url_for("engagements.show", engagement_id=saved.id))
+        flash("Some fields need attention; nothing was saved yet. Everything you typed is "
+              "still here.", "error")
+    return _render_form(form, engagement)
+
+
+def _conflict(form: EngagementForm, engagement: Engagement, conflict: services.EditConflict):
+    """Show what the other person changed and keep everything this person typed."""
+    db.session.expire_all()
+    current = get_engagement(engagement.id)
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.engagement_id == current.id,
+                                 AuditEvent.engagement_version > (conflict.expected_version or 0))
+        .options(selectinload(AuditEvent.user)).order_by(AuditEvent.id)).all()
+    changes = [(event, json.loads(event.changes)) for event in events]
+    form.version.data = str(current.version)
+    form.version.raw_data = [form.version.data]
+    return _render_form(form, current, conflict_events=changes), 409
+
+
+@bp.route("/engagements/new", methods=["GET", "POST"])
+def create():
+    if not can_create_engagement(current_user):
+        abort(403)
+    return _edit(None)
+
+
+@bp.route("/engagements/<int:engagement_id>/edit", methods=["GET", "POST"])
+def edit(engagement_id: int):
+    return _edit(get_engagement(engagement_id, for_edit=True))
+
+
+@bp.route("/engagements/<int:engagement_id>")
+def show(engagement_id: int):
+    engagement = get_engagement(engagement_id)
+    spec = services.engagement_spec(engagement)
+    assessment = assess(spec, today())
+    return render_template("engagements/show.html", engagement=engagement,
+                           assessment=assessment, transitions=DELIVERABLE_TRANSITIONS)
+
+
+@bp.route("/engagements/<int:engagement_id>/deliverables/<int:deliverable_id>/status",
+          methods=["POST"])
+def deliverable_status(engagement_id: int, deliverable_id: int):
+    engagement = get_engagement(engagement_id, for_edit=True)
+    deliverable = db.session.get(Deliverable, deliverable_id)
+    if deliverable is None or deliverable.engagement_id != engagement.id:
+        abort(404)
+    new_status = request.form.get("status", "")
+    try:
+        services.change_deliverable_status(deliverable, new_status, current_user)
+    except services.NotAllowed as refusal:
+        flash(str(refusal), "error")
+    except services.EditConflict:
+        flash("Someone changed this engagement at the same moment; please try again.", "error")
+    else:
+        flash(f"“{deliverable.title}” is now {new_status}.", "success")
+    return redirect(url_for("engagements.show", engagement_id=engagement.id,
+                            _anchor="deliverables"))

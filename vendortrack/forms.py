@@ -1,0 +1,300 @@
+"""WTForms form classes. Limits come from the model's text sizes."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import list_currencies
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from .domain import spec as specs
+from .domain.vocabulary import DELIVERABLE_KINDS, ROLES, STATUSES
+from .models import LONG, MEDIUM, SHORT
+
+MAX_ROWS = 500
+ISO_CURRENCIES = frozenset(list_currencies())
+DATE_HELP = "A date such as 2027-03-31."
+
+
+class FriendlyDateField(DateField):
+    """A date field whose error says what to type."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError("Enter a real date as YYYY-MM-DD, for example 2027-03-31.") from None
+
+
+class MoneyField(DecimalField):
+    """Accepts 250000, 250 000 or 1250.50; refuses anything that is not a number."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        raw = valuelist[0].replace(" ", "").replace("\u00a0", "").replace("_", "")
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            self.data = None
+            raise ValueError("Enter a number, for example 250000 or 1250.50.") from None
+        if not value.is_finite():
+            self.data = None
+            raise ValueError("Enter a number, for example 250000 or 1250.50.")
+        self.data = value
+
+
+def optional_email(form, field):
+    if field.data and field.data.strip():
+        Email(message="Enter an e-mail address such as name@example.org.")(form, field)
+
+
+def text(label: str, limit: int, **kwargs) -> StringField:
+    return StringField(label, validators=[Length(max=limit)], filters=[_strip], **kwargs)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class RowForm(Form):
+    """A repeatable row; a row left completely blank is ignored."""
+
+    #: the field that names the row: required once anything in the row is filled in
+    name_field = "name"
+
+    def is_blank(self) -> bool:
+        return all(
+            not (f.data.strip() if isinstance(f.data, str) else f.data)
+            for f in self
+            if f.name.rsplit("-", 1)[-1] not in ("id", "kind")
+        )
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.is_blank():
+            return ok
+        named = self[self.name_field]
+        if not (named.data or "").strip():
+            named.errors = [*named.errors, f"Give this row a {named.label.text.lower()}."]
+            ok = False
+        return ok
+
+
+class PersonForm(RowForm):
+    name = text("Name", SHORT)
+    email = StringField("E-mail", validators=[Length(max=254), optional_email],
+                        filters=[_strip])
+
+
+class MetricForm(RowForm):
+    name = text("Metric", SHORT)
+    baseline = text("Baseline", SHORT)
+    target = text("Target", SHORT)
+    unit = text("Unit", SHORT)
+    measurement = text("How it is measured", MEDIUM)
+
+
+class ConstraintForm(RowForm):
+    name_field = "text"
+    text = text("Constraint", MEDIUM)
+
+
+class TradeoffForm(RowForm):
+    name_field = "rule"
+    rule = text("Rule", MEDIUM)
+    decided_by = text("Who decides", SHORT)
+
+
+class DeliverableForm(RowForm):
+    name_field = "title"
+    id = HiddenField()
+    kind = SelectField("Kind", choices=list(DELIVERABLE_KINDS.items()),
+                       default="documentation")
+    title = text("Title", SHORT)
+    due_date = FriendlyDateField("Due date", validators=[Optional()])
+    acceptance_criteria = TextAreaField("Acceptance criteria", validators=[Length(max=LONG)],
+                                        filters=[_strip])
+
+
+SECTIONS = {
+    "metrics": MetricForm,
+    "constraints": ConstraintForm,
+    "tradeoffs": TradeoffForm,
+    "successors": PersonForm,
+    "upskilling": PersonForm,
+    "deliverables": DeliverableForm,
+}
+
+
+def rows(form_class) -> FieldList:
+    return FieldList(FormField(form_class), min_entries=0, max_entries=MAX_ROWS)
+
+
+class EngagementForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired("Give the engagement a title."),
+                                             Length(max=SHORT)], filters=[_strip])
+    vendor = text("Vendor", SHORT, description="Pick a known vendor or type a new name.")
+    contract_reference = text("Contract reference", 100)
+    contract_value = MoneyField("Contract value", validators=[
+        Optional(), NumberRange(min=0, max=Decimal("99999999999999"),
+                                message="Enter an amount between 0 and 99,999,999,999,999.")])
+    currency = StringField("Currency", validators=[Length(max=3)],
+                           filters=[_strip, lambda v: v.upper() if v else v],
+                           description="ISO 4217 code, such as EUR or USD.")
+    status = SelectField("Status", choices=list(STATUSES.items()), default="draft")
+    start_date = FriendlyDateField("Start date", validators=[Optional()])
+    end_date = FriendlyDateField("End date", validators=[Optional()])
+    handover_date = FriendlyDateField(
+        "Handover date", validators=[Optional()],
+        description="When the internal team takes over. Fix it before work begins.")
+    problem_statement = TextAreaField(
+        "Problem statement", validators=[Length(max=LONG)], filters=[_strip],
+        description="Who has the problem, what it costs, what changes when it is solved.")
+    core_capability = BooleanField("This is a core capability of the organisation")
+    owner_name = text("Internal owner", SHORT,
+                      description="The person inside who stays close to the vendor's work.")
+    owner_email = StringField("Owner's e-mail", validators=[Length(max=254), optional_email],
+                              filters=[_strip])
+    metrics = rows(MetricForm)
+    constraints = rows(ConstraintForm)
+    tradeoffs = rows(TradeoffForm)
+    successors = rows(PersonForm)
+    upskilling = rows(PersonForm)
+    deliverables = rows(DeliverableForm)
+    version = HiddenField()
+
+    def validate_currency(self, field):
+        if field.data and field.data not in ISO_CURRENCIES:
+            raise ValidationError("Enter a three-letter ISO 4217 currency code, such as EUR.")
+
+    def validate_end_date(self, field):
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError("The end date cannot be before the start date.")
+
+    def validate_owner_name(self, field):
+        if not field.data and self.owner_email.data:
+            raise ValidationError("Give the internal owner's name as well as the e-mail.")
+
+    def filled_rows(self, section: str) -> list:
+        return [entry.form for entry in getattr(self, section) if not entry.form.is_blank()]
+
+    def to_spec(self) -> specs.Spec:
+        """The spec as typed (deliverable statuses are set by the caller)."""
+        owner = None
+        if self.owner_name.data or self.owner_email.data:
+            owner = specs.Person(self.owner_name.data or "", (self.owner_email.data or "").lower())
+
+        def people(section):
+            return tuple(specs.Person(r.name.data, (r.email.data or "").lower())
+                         for r in self.filled_rows(section))
+
+        return specs.Spec(
+            title=self.title.data,
+            vendor=" ".join((self.vendor.data or "").split()),
+            contract_reference=self.contract_reference.data or "",
+            contract_value=self.contract_value.data,
+            currency=self.currency.data or "",
+            status=self.status.data,
+            start_date=self.start_date.data,
+            end_date=self.end_date.data,
+            handover_date=self.handover_date.data,
+            problem_statement=self.problem_statement.data or "",
+            core_capability=bool(self.core_capability.data),
+            internal_owner=owner,
+            successors=people("successors"),
+            upskilling=people("upskilling"),
+            metrics=tuple(
+                specs.Metric(r.name.data, r.baseline.data, r.target.data, r.unit.data,
+                             r.measurement.data)
+                for r in self.filled_rows("metrics")),
+            constraints=tuple(r.text.data for r in self.filled_rows("constraints")),
+            tradeoffs=tuple(specs.Tradeoff(r.rule.data, r.decided_by.data)
+                            for r in self.filled_rows("tradeoffs")),
+            deliverables=tuple(
+                specs.Deliverable(r.kind.data, r.title.data, r.due_date.data,
+                                  r.acceptance_criteria.data or "", "planned")
+                for r in self.filled_rows("deliverables")),
+        )
+
+    def deliverable_ids(self) -> list[int | None]:
+        out = []
+        for r in self.filled_rows("deliverables"):
+            out.append(int(r.id.data) if (r.id.data or "").isdigit() else None)
+        return out
+
+
+class LoginForm(FlaskForm):
+    email = StringField("E-mail", validators=[InputRequired("Enter your e-mail address."),
+                                              Length(max=254)], filters=[_strip])
+    password = PasswordField("Password", validators=[InputRequired("Enter your password."),
+                                                     Length(max=1024)])
+
+
+PASSWORD_RULES = [Length(min=12, max=1024, message="Use at least 12 characters.")]
+
+
+class UserFields(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter the person's name."),
+                                           Length(max=SHORT)], filters=[_strip])
+    email = StringField("E-mail", validators=[
+        DataRequired("Enter an e-mail address."), Length(max=254),
+        Email(message="Enter an e-mail address such as name@example.org.")], filters=[_strip])
+
+
+class SetupForm(UserFields):
+    password = PasswordField("Password", validators=[InputRequired("Choose a password."),
+                                                     *PASSWORD_RULES])
+    confirm = PasswordField("Repeat the password", validators=[
+        EqualTo("password", message="The two passwords differ.")])
+
+
+class UserCreateForm(SetupForm):
+    role = SelectField("Role", choices=list(ROLES.items()), default="product_owner")
+
+
+class UserEditForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter the person's name."),
+                                           Length(max=SHORT)], filters=[_strip])
+    role = SelectField("Role", choices=list(ROLES.items()))
+    active = BooleanField("Active (may sign in)")
+    password = PasswordField("New password", validators=[Optional(), *PASSWORD_RULES],
+                             description="Leave empty to keep the current password.")
+
+
+class VendorForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Give the vendor a name."),
+                                           Length(max=SHORT)], filters=[_strip])
+    contact = TextAreaField("Contact", validators=[Length(max=MEDIUM)], filters=[_strip],
+                            description="Who to call, with e-mail and phone.")
+    notes = TextAreaField("Notes", validators=[Length(max=LONG)], filters=[_strip])
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Token name", validators=[DataRequired("Name the token."),
+                                                 Length(max=SHORT)], filters=[_strip],
+                       description="What it is for, e.g. “HR system sync”.")

@@ -1,0 +1,281 @@
+"""Database models (SQLAlchemy 2.x typed style)."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(db.TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+# Text limits, shared by forms, API validation and the schema.
+SHORT = 200
+MEDIUM = 1000
+LONG = 10000
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(SHORT))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped to end every session of the user (deactivation, password change).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_generation}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class ApiToken(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(SHORT))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class Vendor(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(SHORT))
+    # Lower-cased name: vendor names are unique without regard to case.
+    name_key: Mapped[str] = mapped_column(String(SHORT), unique=True)
+    contact: Mapped[str] = mapped_column(String(MEDIUM), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    engagements: Mapped[list[Engagement]] = relationship(back_populates="vendor")
+    # Filled by queries that ask for it (with_expression), e.g. the vendor list's counts.
+    engagement_count: Mapped[int | None] = query_expression()
+
+
+class Engagement(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(SHORT))
+    vendor_id: Mapped[int | None] = mapped_column(ForeignKey("vendor.id"), index=True)
+    contract_reference: Mapped[str] = mapped_column(String(100), default="")
+    contract_value: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    handover_date: Mapped[date | None] = mapped_column(Date, index=True)
+    problem_statement: Mapped[str] = mapped_column(Text, default="")
+    core_capability: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner_name: Mapped[str] = mapped_column(String(SHORT), default="")
+    owner_email: Mapped[str] = mapped_column(String(254), default="", index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    # Stored on every save (see vendortrack.risk_queries): the undated part of the assessment
+    # and the deliverable facts the dated rules need, so lists and the dashboard filter in SQL.
+    risk_undated_level: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    risk_undated_trap: Mapped[bool] = mapped_column(Boolean, default=False)
+    open_deliverables: Mapped[int] = mapped_column(Integer, default=0)
+    earliest_open_due: Mapped[date | None] = mapped_column(Date, index=True)
+
+    # The risk level on the day of the query, filled with with_expression(risk_queries.level).
+    risk_level: Mapped[int | None] = query_expression()
+
+    vendor: Mapped[Vendor | None] = relationship(back_populates="engagements")
+    created_by: Mapped[User | None] = relationship()
+    metrics: Mapped[list[Metric]] = relationship(
+        back_populates="engagement", order_by="Metric.position", cascade="all, delete-orphan")
+    constraints: Mapped[list[HardConstraint]] = relationship(
+        back_populates="engagement", order_by="HardConstraint.position",
+        cascade="all, delete-orphan")
+    tradeoffs: Mapped[list[TradeoffRule]] = relationship(
+        back_populates="engagement", order_by="TradeoffRule.position",
+        cascade="all, delete-orphan")
+    people: Mapped[list[EngagementPerson]] = relationship(
+        back_populates="engagement", order_by="EngagementPerson.position",
+        cascade="all, delete-orphan")
+    deliverables: Mapped[list[Deliverable]] = relationship(
+        back_populates="engagement", order_by="Deliverable.position",
+        cascade="all, delete-orphan")
+    flags: Mapped[list[EngagementFlag]] = relationship(
+        back_populates="engagement", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_engagement_status_vendor", "status", "vendor_id"),)
+
+    @property
+    def successors(self) -> list[EngagementPerson]:
+        return [p for p in self.people if p.kind == "successor"]
+
+    @property
+    def upskilling(self) -> list[EngagementPerson]:
+        return [p for p in self.people if p.kind == "upskilling"]
+
+
+class Metric(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagement.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(SHORT), default="")
+    baseline: Mapped[str] = mapped_column(String(SHORT), default="")
+    target: Mapped[str] = mapped_column(String(SHORT), default="")
+    unit: Mapped[str] = mapped_column(String(SHORT), default="")
+    measurement: Mapped[str] = mapped_column(String(MEDIUM), default="")
+
+    engagement: Mapped[Engagement] = relationship(back_populates="metrics")
+
+
+class HardConstraint(db.Model):
+    __tablename__ = "hard_constraint"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagement.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(String(MEDIUM), default="")
+
+    engagement: Mapped[Engagement] = relationship(back_populates="constraints")
+
+
+class TradeoffRule(db.Model):
+    __tablename__ = "tradeoff_rule"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagement.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    rule: Mapped[str] = mapped_column(String(MEDIUM), default="")
+    decided_by: Mapped[str] = mapped_column(String(SHORT), default="")
+
+    engagement: Mapped[Engagement] = relationship(back_populates="tradeoffs")
+
+
+class EngagementPerson(db.Model):
+    """A successor (runs the result after handover) or someone upskilling alongside."""
+
+    __tablename__ = "engagement_person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagement.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(SHORT), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+
+    engagement: Mapped[Engagement] = relationship(back_populates="people")
+
+
+class Deliverable(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagement.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(30), default="documentation")
+    title: Mapped[str] = mapped_column(String(SHORT), default="")
+    due_date: Mapped[date | None] = mapped_column(Date)
+    acceptance_criteria: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    engagement: Mapped[Engagement] = relationship(back_populates="deliverables")
+    decided_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (Index("ix_deliverable_status_due", "status", "due_date"),)
+
+
+class EngagementFlag(db.Model):
+    """An undated risk flag as of the engagement's last save (dated flags are computed in SQL)."""
+
+    __tablename__ = "engagement_flag"
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagement.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+    engagement: Mapped[Engagement] = relationship(back_populates="flags")
+
+    __table_args__ = (Index("ix_engagement_flag_code", "code", "engagement_id"),)
+
+
+class Annex(db.Model):
+    """An issued contract annex: frozen snapshot and the PDF rendered from it, never changed."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagement.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[str] = mapped_column(Text)
+    snapshot_sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    issued_by: Mapped[User] = relationship()
+
+    __table_args__ = (UniqueConstraint("engagement_id", "number",
+                                       name="uq_annex_engagement_number"),)
+
+
+class AuditEvent(db.Model):
+    """Append-only history: who did what, when, with field-level changes as JSON."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    engagement_id: Mapped[int | None] = mapped_column(ForeignKey("engagement.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(SHORT), default="")
+    engagement_version: Mapped[int | None] = mapped_column(Integer)
+    changes: Mapped[str] = mapped_column(Text, default="[]")
+
+    user: Mapped[User | None] = relationship()

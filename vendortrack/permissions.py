@@ -1,0 +1,53 @@
+"""Who may do what. Views call these; a refusal is a 403, never a 500."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from .models import Engagement, User
+
+EDITOR_ROLES = {"product_owner", "admin"}
+ANNEX_ROLES = {"procurement", "admin"}
+VENDOR_ROLES = {"product_owner", "procurement", "admin"}
+
+
+def can_create_engagement(user: User) -> bool:
+    return user.is_authenticated and user.role in EDITOR_ROLES
+
+
+def can_edit_engagement(user: User, engagement: Engagement) -> bool:
+    """Admins edit all; product owners edit what they created or are internal owner of."""
+    if not user.is_authenticated:
+        return False
+    if user.role == "admin":
+        return True
+    if user.role != "product_owner":
+        return False
+    return engagement.created_by_id == user.id or (
+        bool(engagement.owner_email) and engagement.owner_email.lower() == user.email.lower()
+    )
+
+
+def can_issue_annex(user: User) -> bool:
+    return user.is_authenticated and user.role in ANNEX_ROLES
+
+
+def can_manage_vendors(user: User) -> bool:
+    return user.is_authenticated and user.role in VENDOR_ROLES
+
+
+def roles_required(*roles: str):
+    """Decorator: the logged-in user's role must be one of ``roles``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

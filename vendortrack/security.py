@@ -1,0 +1,72 @@
+"""Sign-in, first run, default-deny routing and security headers."""
+from __future__ import annotations
+
+from flask import Flask, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from .extensions import db, login_manager
+from .models import User
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def public(view):
+    """Mark a view as reachable without signing in."""
+    view.is_public = True
+    return view
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    user_id, _, generation = session_id.partition(":")
+    if not user_id.isdigit() or not generation.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    # A changed generation (deactivation, role or password change) ends the old sessions.
+    if user is None or not user.active or user.session_generation != int(generation):
+        return None
+    return user
+
+
+def users_exist() -> bool:
+    """Cached once true: the first-run page disappears for good after the first account."""
+    state = current_app.extensions.setdefault("vendortrack", {})
+    if not state.get("users_exist"):
+        from .services import count_users
+
+        state["users_exist"] = count_users() > 0
+    return state["users_exist"]
+
+
+def register_security(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @app.before_request
+    def require_login():
+        if request.endpoint is None or request.endpoint == "static":
+            return None
+        view = app.view_functions.get(request.endpoint)
+        if request.endpoint != "auth.setup" and not users_exist():
+            return redirect(url_for("auth.setup"))
+        if getattr(view, "is_public", False) or current_user.is_authenticated:
+            return None
+        return login_manager.unauthorized()
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if current_user and getattr(current_user, "is_authenticated", False):
+            headers.setdefault("Cache-Control", "private, no-store")
+        return response

@@ -1,0 +1,376 @@
+"""The only code that writes: ORM <-> domain, one transaction per action.
+
+Every public function here changes data, records it in the history and commits; on any
+error it rolls back, so an action is saved whole or not at all.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from .domain import spec as specs
+from .domain.risk import assess_undated, is_open
+from .domain.spec_diff import diff_specs
+from .domain.vocabulary import can_move_deliverable
+from .extensions import db
+from .models import (
+    AuditEvent,
+    Deliverable,
+    Engagement,
+    EngagementFlag,
+    EngagementPerson,
+    HardConstraint,
+    Metric,
+    TradeoffRule,
+    User,
+    Vendor,
+    utcnow,
+)
+from .passwords import hash_password
+
+
+class EditConflict(Exception):
+    """Somebody else saved the engagement since the editor loaded it."""
+
+    def __init__(self, engagement_id: int, expected_version: int | None):
+        super().__init__(f"engagement {engagement_id} changed since version {expected_version}")
+        self.engagement_id = engagement_id
+        self.expected_version = expected_version
+
+
+class NotAllowed(Exception):
+    """A status change or action the rules do not allow; the message is for the user."""
+
+
+# --- reading -----------------------------------------------------------------------------
+
+def engagement_spec(engagement: Engagement) -> specs.Spec:
+    """The engagement as a domain :class:`~vendortrack.domain.spec.Spec`."""
+    owner = None
+    if engagement.owner_name or engagement.owner_email:
+        owner = specs.Person(engagement.owner_name, engagement.owner_email)
+    return specs.Spec(
+        title=engagement.title,
+        vendor=engagement.vendor.name if engagement.vendor else "",
+        contract_reference=engagement.contract_reference,
+        contract_value=engagement.contract_value,
+        currency=engagement.currency,
+        status=engagement.status,
+        start_date=engagement.start_date,
+        end_date=engagement.end_date,
+        handover_date=engagement.handover_date,
+        problem_statement=engagement.problem_statement,
+        core_capability=engagement.core_capability,
+        internal_owner=owner,
+        successors=tuple(specs.Person(p.name, p.email) for p in engagement.successors),
+        upskilling=tuple(specs.Person(p.name, p.email) for p in engagement.upskilling),
+        metrics=tuple(
+            specs.Metric(m.name, m.baseline, m.target, m.unit, m.measurement)
+            for m in engagement.metrics
+        ),
+        constraints=tuple(c.text for c in engagement.constraints),
+        tradeoffs=tuple(specs.Tradeoff(t.rule, t.decided_by) for t in engagement.tradeoffs),
+        deliverables=tuple(
+            specs.Deliverable(d.kind, d.title, d.due_date, d.acceptance_criteria, d.status)
+            for d in engagement.deliverables
+        ),
+    )
+
+
+def engagement_json(engagement: Engagement) -> dict:
+    return specs.to_json(engagement_spec(engagement))
+
+
+def find_vendor(name: str) -> Vendor | None:
+    key = name.strip().lower()
+    if not key:
+        return None
+    return db.session.scalar(select(Vendor).where(Vendor.name_key == key))
+
+
+# --- history -----------------------------------------------------------------------------
+
+def record(action: str, user: User | None, *, engagement: Engagement | None = None,
+           subject: str = "", changes: list | None = None) -> AuditEvent:
+    """Append a history event to the current transaction (committed by the caller)."""
+    event = AuditEvent(
+        action=action,
+        user_id=user.id if user is not None else None,
+        engagement_id=engagement.id if engagement is not None else None,
+        engagement_version=engagement.version if engagement is not None else None,
+        subject=subject[:200],
+        changes=json.dumps(changes or [], default=str),
+    )
+    db.session.add(event)
+    return event
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+# --- vendors -----------------------------------------------------------------------------
+
+def vendor_for_name(name: str) -> Vendor | None:
+    """The vendor called ``name`` (any case), created when new; None for a blank name."""
+    name = " ".join(name.split())
+    if not name:
+        return None
+    vendor = find_vendor(name)
+    if vendor is None:
+        vendor = Vendor(name=name, name_key=name.lower(), contact="", notes="")
+        db.session.add(vendor)
+    return vendor
+
+
+def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
+                user: User) -> Vendor:
+    """Create or update a vendor (the caller has checked that the name is free)."""
+    name = " ".join(name.split())
+    action = "vendor.create" if vendor is None else "vendor.update"
+    if vendor is None:
+        vendor = Vendor()
+        db.session.add(vendor)
+    before = {"name": vendor.name, "contact": vendor.contact, "notes": vendor.notes}
+    vendor.name, vendor.name_key, vendor.contact, vendor.notes = name, name.lower(), contact, notes
+    after = {"name": name, "contact": contact, "notes": notes}
+    changes = [{"field": k, "old": before[k], "new": after[k]}
+               for k in after if before[k] != after[k]]
+    record(action, user, subject=name, changes=changes)
+    _commit()
+    return vendor
+
+
+def vendor_name_taken(name: str, exclude_id: int | None = None) -> bool:
+    existing = find_vendor(name)
+    return existing is not None and existing.id != exclude_id
+
+
+# --- engagements -------------------------------------------------------------------------
+
+def refresh_risk(engagement: Engagement, spec: specs.Spec) -> None:
+    """Store the undated assessment and the facts the dated rules need (see risk_queries)."""
+    assessment = assess_undated(spec)
+    engagement.risk_undated_level = int(assessment.level)
+    engagement.risk_undated_trap = assessment.dependency_trap
+    wanted = {f.code for f in assessment.flags}
+    engagement.flags = [f for f in engagement.flags if f.code in wanted] + [
+        EngagementFlag(code=code)
+        for code in sorted(wanted - {f.code for f in engagement.flags})
+    ]
+    open_rows = [d for d in spec.deliverables if is_open(d)]
+    engagement.open_deliverables = len(open_rows)
+    engagement.earliest_open_due = min(
+        (d.due_date for d in open_rows if d.due_date is not None), default=None)
+
+
+def _sync_rows(existing: list, values: list[dict], factory, ids: list | None = None) -> list:
+    """Update rows in place (matched by id when given, else by position), add and drop."""
+    by_id = {row.id: row for row in existing} if ids is not None else {}
+    result = []
+    for position, attrs in enumerate(values):
+        if ids is not None:
+            row = by_id.pop(ids[position], None) if ids[position] else None
+        else:
+            row = existing[position] if position < len(existing) else None
+        row = row or factory()
+        for key, value in attrs.items():
+            if getattr(row, key, None) != value:
+                setattr(row, key, value)
+        row.position = position
+        result.append(row)
+    return result
+
+
+def _set_deliverable_status(row: Deliverable, status: str, user: User | None,
+                            now: datetime) -> None:
+    if row.status == status and row.id is not None:
+        return
+    row.status = status
+    decided = status in ("accepted", "rejected")
+    row.decided_by_id = user.id if decided and user is not None else None
+    row.decided_at = now if decided else None
+
+
+def _apply_spec(engagement: Engagement, spec: specs.Spec, user: User | None,
+                deliverable_ids: list | None) -> None:
+    with db.session.no_autoflush:  # nothing half-built reaches the database
+        _apply_fields(engagement, spec, user, deliverable_ids)
+
+
+def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
+                  deliverable_ids: list | None) -> None:
+    vendor = vendor_for_name(spec.vendor)
+    engagement.vendor = vendor
+    engagement.title = spec.title
+    engagement.contract_reference = spec.contract_reference
+    engagement.contract_value = spec.contract_value
+    engagement.currency = spec.currency
+    engagement.status = spec.status
+    engagement.start_date = spec.start_date
+    engagement.end_date = spec.end_date
+    engagement.handover_date = spec.handover_date
+    engagement.problem_statement = spec.problem_statement
+    engagement.core_capability = spec.core_capability
+    engagement.owner_name = spec.internal_owner.name if spec.internal_owner else ""
+    engagement.owner_email = (spec.internal_owner.email if spec.internal_owner else "").lower()
+    engagement.updated_at = utcnow()  # also bumps the version when only rows changed
+
+    engagement.metrics = _sync_rows(engagement.metrics, [
+        {"name": m.name, "baseline": m.baseline, "target": m.target, "unit": m.unit,
+         "measurement": m.measurement} for m in spec.metrics], Metric)
+    engagement.constraints = _sync_rows(
+        engagement.constraints, [{"text": c} for c in spec.constraints], HardConstraint)
+    engagement.tradeoffs = _sync_rows(engagement.tradeoffs, [
+        {"rule": t.rule, "decided_by": t.decided_by} for t in spec.tradeoffs], TradeoffRule)
+    successors = _sync_rows(engagement.successors, [
+        {"kind": "successor", "name": p.name, "email": p.email} for p in spec.successors],
+        EngagementPerson)
+    upskilling = _sync_rows(engagement.upskilling, [
+        {"kind": "upskilling", "name": p.name, "email": p.email} for p in spec.upskilling],
+        EngagementPerson)
+    engagement.people = successors + upskilling
+    for position, person in enumerate(engagement.people):
+        person.position = position
+
+    now = utcnow()
+    rows = _sync_rows(engagement.deliverables, [
+        {"kind": d.kind, "title": d.title, "due_date": d.due_date,
+         "acceptance_criteria": d.acceptance_criteria} for d in spec.deliverables],
+        Deliverable, deliverable_ids)
+    for row, wanted in zip(rows, spec.deliverables, strict=True):
+        _set_deliverable_status(row, wanted.status, user, now)
+    engagement.deliverables = rows
+    refresh_risk(engagement, spec)
+
+
+def create_engagement(spec: specs.Spec, user: User) -> Engagement:
+    """Save a new engagement from ``spec``, created by ``user``."""
+    engagement = Engagement(created_by_id=user.id)
+    db.session.add(engagement)
+    try:
+        _apply_spec(engagement, spec, user, None)
+        db.session.flush()
+        record("engagement.create", user, engagement=engagement, subject=spec.title,
+               changes=diff_specs(None, specs.to_json(spec)).to_json())
+    except Exception:
+        db.session.rollback()
+        raise
+    _commit()
+    return engagement
+
+
+def update_engagement(engagement: Engagement, spec: specs.Spec, user: User, *,
+                      expected_version: int | None,
+                      deliverable_ids: list | None = None) -> Engagement:
+    """Save ``spec`` over ``engagement`` if nobody saved it since ``expected_version``.
+
+    ``deliverable_ids`` (from the form) matches deliverable rows by id so that acceptance
+    records stay with their deliverable when rows are removed or reordered; without it rows
+    are matched by position (the API).
+    """
+    if expected_version is not None and engagement.version != expected_version:
+        raise EditConflict(engagement.id, expected_version)
+    before = engagement_json(engagement)
+    try:
+        _apply_spec(engagement, spec, user, deliverable_ids)
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise EditConflict(engagement.id, expected_version) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    changes = diff_specs(before, specs.to_json(spec)).to_json()
+    record("engagement.update", user, engagement=engagement, subject=spec.title,
+           changes=changes)
+    _commit()
+    return engagement
+
+
+def statuses_by_id(engagement: Engagement) -> dict[int, str]:
+    return {d.id: d.status for d in engagement.deliverables}
+
+
+def change_deliverable_status(deliverable: Deliverable, new_status: str, user: User) -> None:
+    """Move a deliverable along planned → delivered → accepted / rejected, recording who."""
+    old_status = deliverable.status
+    if not can_move_deliverable(old_status, new_status):
+        raise NotAllowed(f"A deliverable that is {old_status} cannot be marked {new_status}.")
+    engagement = deliverable.engagement
+    _set_deliverable_status(deliverable, new_status, user, utcnow())
+    engagement.updated_at = utcnow()
+    refresh_risk(engagement, engagement_spec(engagement))
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise EditConflict(engagement.id, None) from None
+    record("deliverable.status", user, engagement=engagement, subject=deliverable.title,
+           changes=[{"section": "deliverables", "change": "status",
+                     "old": old_status, "new": new_status,
+                     "new_position": deliverable.position + 1}])
+    _commit()
+
+
+# --- users -------------------------------------------------------------------------------
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count(User.id))) or 0
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(*, email: str, name: str, role: str, password: str,
+                actor: User | None) -> User:
+    """Create an account (the caller has validated the fields and that the e-mail is free)."""
+    user = User(email=email.strip().lower(), name=name.strip(), role=role,
+                password_hash=hash_password(password), active=True, session_generation=0)
+    db.session.add(user)
+    db.session.flush()
+    record("user.create", actor or user, subject=user.email,
+           changes=[{"field": "role", "old": None, "new": role}])
+    _commit()
+    return user
+
+
+def update_user(user: User, *, name: str, role: str, active: bool, password: str | None,
+                actor: User) -> User:
+    """Change name, role, active flag and optionally the password; ends sessions on
+    deactivation, role change or new password."""
+    changes = []
+    for field_name, new in (("name", name.strip()), ("role", role), ("active", active)):
+        old = getattr(user, field_name)
+        if old != new:
+            changes.append({"field": field_name, "old": old, "new": new})
+            setattr(user, field_name, new)
+    if password:
+        user.password_hash = hash_password(password)
+        changes.append({"field": "password", "old": "…", "new": "(changed)"})
+    if any(c["field"] in ("role", "active", "password") for c in changes):
+        user.session_generation = (user.session_generation or 0) + 1
+    if changes:
+        record("user.update", actor, subject=user.email, changes=changes)
+    _commit()
+    return user
+
+
+def store_rehashed_password(user: User, new_hash: str) -> None:
+    user.password_hash = new_hash
+    _commit()
+
+
+def spec_with_statuses(spec: specs.Spec, statuses: list[str]) -> specs.Spec:
+    """``spec`` with its deliverables' statuses replaced (the form does not edit status)."""
+    rows = tuple(replace(d, status=s) for d, s in zip(spec.deliverables, statuses, strict=True))
+    return replace(spec, deliverables=rows)

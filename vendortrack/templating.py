@@ -1,0 +1,98 @@
+"""Template filters and globals: dates and money as people read them, role helpers."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+
+from . import permissions
+from .clock import today
+from .domain.risk import RULES_BY_CODE, Severity
+from .domain.vocabulary import DELIVERABLE_KINDS, DELIVERABLE_STATUSES, ROLES, STATUSES
+
+LOCALE = "en_GB"
+LEVEL_LABELS = {0: "No risk", 1: "Low", 2: "Medium", 3: "High"}
+
+
+def human_date(value: date | datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "d MMM y, HH:mm", locale=LOCALE, tzinfo=None)
+    return format_date(value, fmt, locale=LOCALE)
+
+
+def money(value: Decimal | None, currency: str | None) -> str:
+    if value is None:
+        return ""
+    if currency:
+        return format_currency(value, currency, locale=LOCALE)
+    return format_decimal(value, locale=LOCALE)
+
+
+def relative_days(value: date | None) -> str:
+    """'in 5 days', 'today', '3 days ago' relative to the app's today."""
+    if value is None:
+        return ""
+    delta = (value - today()).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta == -1:
+        return "yesterday"
+    return f"in {delta} days" if delta > 0 else f"{-delta} days ago"
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+NAV = (
+    ("dashboard.index", "Dashboard", None),
+    ("engagements.index", "Engagements", None),
+    ("vendors.index", "Vendors", None),
+    ("admin.users", "Users", {"admin"}),
+)
+
+
+def nav_items() -> list[tuple[str, str]]:
+    """Navigation for the signed-in user's role (areas not yet built are skipped)."""
+    return [(endpoint, label) for endpoint, label, roles in NAV
+            if endpoint in current_app.view_functions
+            and (roles is None or current_user.role in roles)]
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(human_date=human_date, money=money,
+                                 relative_days=relative_days)
+    app.jinja_env.globals.update(
+        url_with=url_with, nav_items=nav_items,
+        STATUSES=STATUSES, ROLES=ROLES, DELIVERABLE_KINDS=DELIVERABLE_KINDS,
+        DELIVERABLE_STATUSES=DELIVERABLE_STATUSES, LEVEL_LABELS=LEVEL_LABELS,
+        RULES_BY_CODE=RULES_BY_CODE, Severity=Severity,
+    )
+
+    app.jinja_env.globals["can_edit_engagement"] = (
+        lambda e: permissions.can_edit_engagement(current_user, e))
+
+    @app.context_processor
+    def role_helpers():
+        return {
+            "today": today(),
+            "can_create_engagement": permissions.can_create_engagement(current_user),
+            "can_issue_annex": permissions.can_issue_annex(current_user),
+            "can_manage_vendors": permissions.can_manage_vendors(current_user),
+            "organisation_name": app.config["ORGANISATION_NAME"],
+        }
