@@ -18,6 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -34,6 +35,10 @@ from .domain.vocabulary import DELIVERABLE_KINDS, ROLES, STATUSES
 from .models import LONG, MEDIUM, SHORT
 
 MAX_ROWS = 500
+
+
+def choices(vocabulary: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in vocabulary.items()]
 ISO_CURRENCIES = frozenset(list_currencies())
 DATE_HELP = "A date such as 2027-03-31."
 
@@ -78,6 +83,9 @@ def text(label: str, limit: int, **kwargs) -> StringField:
 
 
 def _strip(value):
+    """Trim text; a field missing from the submission counts as empty text."""
+    if value is None:
+        return ""
     return value.strip() if isinstance(value, str) else value
 
 
@@ -133,7 +141,7 @@ class TradeoffForm(RowForm):
 class DeliverableForm(RowForm):
     name_field = "title"
     id = HiddenField()
-    kind = SelectField("Kind", choices=list(DELIVERABLE_KINDS.items()),
+    kind = SelectField("Kind", choices=choices(DELIVERABLE_KINDS),
                        default="documentation")
     title = text("Title", SHORT)
     due_date = FriendlyDateField("Due date", validators=[Optional()])
@@ -166,7 +174,7 @@ class EngagementForm(FlaskForm):
     currency = StringField("Currency", validators=[Length(max=3)],
                            filters=[_strip, lambda v: v.upper() if v else v],
                            description="ISO 4217 code, such as EUR or USD.")
-    status = SelectField("Status", choices=list(STATUSES.items()), default="draft")
+    status = SelectField("Status", choices=choices(STATUSES), default="draft")
     start_date = FriendlyDateField("Start date", validators=[Optional()])
     end_date = FriendlyDateField("End date", validators=[Optional()])
     handover_date = FriendlyDateField(
@@ -274,13 +282,13 @@ class SetupForm(UserFields):
 
 
 class UserCreateForm(SetupForm):
-    role = SelectField("Role", choices=list(ROLES.items()), default="product_owner")
+    role = SelectField("Role", choices=choices(ROLES), default="product_owner")
 
 
 class UserEditForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter the person's name."),
                                            Length(max=SHORT)], filters=[_strip])
-    role = SelectField("Role", choices=list(ROLES.items()))
+    role = SelectField("Role", choices=choices(ROLES))
     active = BooleanField("Active (may sign in)")
     password = PasswordField("New password", validators=[Optional(), *PASSWORD_RULES],
                              description="Leave empty to keep the current password.")

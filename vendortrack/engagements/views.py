@@ -115,7 +115,8 @@ def _save(form: EngagementForm, engagement: Engagement | None):
     ids = form.deliverable_ids()
     statuses = services.statuses_by_id(engagement)
     spec = services.spec_with_statuses(spec, [statuses.get(i, "planned") for i in ids])
-    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    # A submission that does not say which version it edits is treated as stale.
+    version = int(form.version.data) if (form.version.data or "").isdigit() else 0
     return services.update_engagement(engagement, spec, current_user,
                                       expected_version=version, deliverable_ids=ids)
 

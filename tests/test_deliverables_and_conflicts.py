@@ -1,0 +1,104 @@
+"""Deliverable status changes, and two people editing the same engagement."""
+import json
+
+import pytest
+from sqlalchemy import select
+
+from vendortrack.extensions import db
+from vendortrack.models import AuditEvent, Deliverable, Engagement
+
+
+@pytest.fixture
+def engagement(make_engagement, users):
+    return make_engagement(creator=users["product_owner"])
+
+
+def status_of(deliverable_id):
+    db.session.expire_all()
+    return db.session.get(Deliverable, deliverable_id)
+
+
+def test_planned_delivered_accepted_records_who_and_when(client, users, engagement):
+    client.login(users["product_owner"])
+    d = engagement.deliverables[0]
+    url = f"/engagements/{engagement.id}/deliverables/{d.id}/status"
+    client.post(url, {"status": "delivered"})
+    assert status_of(d.id).status == "delivered" and status_of(d.id).decided_by_id is None
+    response = client.post(url, {"status": "accepted"})
+    row = status_of(d.id)
+    assert row.status == "accepted" and row.decided_by_id == users["product_owner"].id
+    assert row.decided_at is not None
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Accepted" in page and users["product_owner"].name in page
+
+
+def test_illegal_transition_is_explained(client, users, engagement):
+    client.login(users["product_owner"])
+    d = engagement.deliverables[0]
+    response = client.post(f"/engagements/{engagement.id}/deliverables/{d.id}/status",
+                           {"status": "accepted"}, follow_redirects=True)
+    assert "cannot be marked accepted" in response.get_data(as_text=True)
+    assert status_of(d.id).status == "planned"
+
+
+def test_deliverable_of_another_engagement_is_not_reachable(client, users, engagement,
+                                                            make_engagement):
+    other = make_engagement(creator=users["admin"])
+    client.login(users["product_owner"])
+    response = client.post(
+        f"/engagements/{engagement.id}/deliverables/{other.deliverables[0].id}/status",
+        {"status": "delivered"})
+    assert response.status_code == 404
+    assert status_of(other.deliverables[0].id).status == "planned"
+
+
+def test_status_change_updates_stored_risk(client, users, make_engagement):
+    from datetime import timedelta
+
+    from vendortrack.domain.spec import Deliverable as Row
+
+    from .conftest import TODAY
+
+    late = make_engagement(creator=users["product_owner"], title="Slipping", deliverables=(
+        Row("runbook", "Late", TODAY - timedelta(days=3), "", "delivered"),
+        Row("runbook", "Fine", TODAY + timedelta(days=3), "", "planned")))
+    client.login(users["product_owner"])
+    assert "Slipping" in client.get("/engagements?flag=KT_OVERDUE").get_data(as_text=True)
+    client.post(f"/engagements/{late.id}/deliverables/{late.deliverables[0].id}/status",
+                {"status": "accepted"})
+    assert "Slipping" not in client.get("/engagements?flag=KT_OVERDUE").get_data(as_text=True)
+
+
+def test_second_save_gets_a_conflict_page_and_keeps_what_was_typed(make_client, users,
+                                                                    engagement):
+    first, second = make_client(), make_client()
+    first.login(users["product_owner"])
+    second.login(users["admin"])
+    url = f"/engagements/{engagement.id}/edit"
+    first.get(url)
+    second.get(url)
+    version = str(engagement.version)
+    base = {"title": engagement.title, "version": version, "vendor": "Northwind Analytics"}
+    assert first.post(url, {**base, "title": "Title by the owner"}).status_code == 302
+    response = second.post(url, {**base, "problem_statement": "Typed by the admin, "
+                                 "which must not be lost."})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else saved this engagement" in body
+    assert "Title by the owner" in body               # what the other person changed
+    assert "Typed by the admin, which must not be lost." in body  # what this person typed
+    db.session.expire_all()
+    saved = db.session.get(Engagement, engagement.id)
+    assert saved.title == "Title by the owner" and "admin" not in saved.problem_statement
+    # Saving again from the conflict page (it carries the new version) goes through.
+    new_version = str(saved.version)
+    assert f'value="{new_version}"' in body
+    again = second.post(url, {**base, "version": new_version, "title": "Merged title",
+                              "problem_statement": "Typed by the admin, which must not be lost."})
+    assert again.status_code == 302
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.engagement_id == engagement.id, AuditEvent.action == "engagement.update")
+    ).all()
+    assert [e.user_id for e in events] == [users["product_owner"].id, users["admin"].id]
+    assert any(c.get("field") == "title" and c["new"] == "Merged title"
+               for c in json.loads(events[-1].changes))

@@ -1,0 +1,200 @@
+"""The spec form: validation beside the field, nothing typed lost, rows without JavaScript,
+saving all or nothing."""
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from vendortrack import services
+from vendortrack.extensions import db
+from vendortrack.forms import EngagementForm
+from vendortrack.models import Deliverable, Engagement, Metric, Vendor
+
+FULL_FORM = {
+    "title": "Automate invoice matching",
+    "vendor": "Contoso Consulting",
+    "contract_reference": "C-2026-042",
+    "contract_value": "180 000",
+    "currency": "eur",
+    "status": "active",
+    "start_date": "2026-12-01",
+    "end_date": "2027-06-30",
+    "handover_date": "2027-06-01",
+    "problem_statement": "Accounts payable matches invoices by hand, which takes four people "
+                         "two days a week and lets duplicates through.",
+    "core_capability": "y",
+    "owner_name": "Anna Berg",
+    "owner_email": "Anna.Berg@example.org",
+    "metrics-0-name": "Auto-matched invoices", "metrics-0-baseline": "0",
+    "metrics-0-target": "80", "metrics-0-unit": "%", "metrics-0-measurement": "ERP report",
+    "metrics-1-name": "Duplicate payments", "metrics-1-target": "0",
+    "metrics-2-name": "Hours per week", "metrics-2-baseline": "64", "metrics-2-target": "10",
+    "constraints-0-text": "Invoices never leave the EU.",
+    "tradeoffs-0-rule": "Accuracy beats automation rate.", "tradeoffs-0-decided_by": "CFO",
+    "successors-0-name": "Ben Okafor", "successors-0-email": "ben@example.org",
+    "upskilling-0-name": "Chloe Moreau",
+    "deliverables-0-kind": "runbook", "deliverables-0-title": "Runbook",
+    "deliverables-0-due_date": "2027-03-01", "deliverables-0-acceptance_criteria": "Ops restores",
+    "deliverables-1-kind": "training", "deliverables-1-title": "Training",
+    "deliverables-1-due_date": "2027-04-01",
+    "deliverables-2-kind": "code_walkthrough", "deliverables-2-title": "Walkthrough",
+    "deliverables-2-due_date": "2027-05-01",
+    "deliverables-3-kind": "recorded_demo", "deliverables-3-title": "Demo recording",
+    "deliverables-3-due_date": "2027-05-15",
+}
+
+
+@pytest.fixture
+def owner_client(client, users):
+    client.login(users["product_owner"])
+    return client
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_complete_engagement_saves_every_field(owner_client):
+    response = owner_client.post("/engagements/new", FULL_FORM)
+    assert response.status_code == 302
+    engagement = db.session.scalar(select(Engagement))
+    spec = services.engagement_spec(engagement)
+    assert spec.title == "Automate invoice matching"
+    assert spec.vendor == "Contoso Consulting"
+    assert str(spec.contract_value) == "180000.00" and spec.currency == "EUR"
+    assert spec.internal_owner.email == "anna.berg@example.org"
+    assert [m.name for m in spec.metrics] == ["Auto-matched invoices", "Duplicate payments",
+                                               "Hours per week"]
+    assert [d.title for d in spec.deliverables] == ["Runbook", "Training", "Walkthrough",
+                                                     "Demo recording"]
+    assert spec.deliverables[0].due_date == date(2027, 3, 1)
+    assert spec.successors[0].name == "Ben Okafor" and spec.upskilling[0].name == "Chloe Moreau"
+    assert spec.core_capability is True
+    page = owner_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "No risk flags" in page and "Auto-matched invoices" in page
+
+
+def test_only_the_title_is_required(owner_client):
+    response = owner_client.post("/engagements/new", {"title": ""})
+    assert "Give the engagement a title." in response.get_data(as_text=True)
+    assert count(Engagement) == 0
+    response = owner_client.post("/engagements/new", {"title": "Just a draft"})
+    assert response.status_code == 302
+    page = owner_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Dependency trap" in page  # gaps become flags, not errors
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("end_date", "2026-11-01", "The end date cannot be before the start date."),
+    ("start_date", "2026-02-30", "Enter a real date"),
+    ("handover_date", "next week", "Enter a real date"),
+    ("deliverables-0-due_date", "31/12/2026", "Enter a real date"),
+    ("contract_value", "lots", "Enter a number"),
+    ("contract_value", "-5", "between 0 and"),
+    ("currency", "EURO", "three-letter ISO 4217"),
+    ("currency", "XYZ", "three-letter ISO 4217"),
+    ("owner_email", "anna-at-example", "Enter an e-mail address"),
+    ("title", "x" * 201, "Field cannot be longer than 200 characters."),
+    ("metrics-1-name", "", "Give this row a metric."),
+])
+def test_each_rule_explained_beside_its_field_with_input_kept(owner_client, field, value,
+                                                               message):
+    data = {**FULL_FORM, field: value}
+    response = owner_client.post("/engagements/new", data)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in body
+    assert 'id="error-summary"' in body and 'aria-invalid="true"' in body
+    # Everything typed comes back.
+    assert 'value="Auto-matched invoices"' in body and "Ops restores" in body
+    assert 'value="Contoso Consulting"' in body and "four people" in body
+    assert count(Engagement) == 0 and count(Vendor) == 0
+
+
+def test_add_row_without_javascript_keeps_typed_values(owner_client):
+    data = {"title": "Draft", "metrics-0-name": "Speed", "metrics-0-target": "2",
+            "row_action": "add:metrics"}
+    response = owner_client.post("/engagements/new", data)
+    body = response.get_data(as_text=True)
+    assert 'name="metrics-0-name"' in body and 'value="Speed"' in body
+    assert 'name="metrics-1-name"' in body
+    assert "error-summary" not in body and count(Engagement) == 0
+
+
+def test_remove_row_without_javascript(owner_client):
+    data = {"title": "Draft", "metrics-0-name": "Speed", "metrics-1-name": "Cost",
+            "metrics-2-name": "Quality", "row_action": "remove:metrics-1"}
+    body = owner_client.post("/engagements/new", data).get_data(as_text=True)
+    assert 'value="Speed"' in body and 'value="Quality"' in body
+    assert 'value="Cost"' not in body
+    # Saving after removal keeps the order and the gap does not matter.
+    data = {"title": "Draft", "metrics-0-name": "Speed", "metrics-2-name": "Quality"}
+    owner_client.post("/engagements/new", data)
+    assert db.session.scalars(select(Metric.name).order_by(Metric.position)).all() == [
+        "Speed", "Quality"]
+
+
+@pytest.mark.parametrize("section", ["metrics", "constraints", "tradeoffs", "successors",
+                                     "upskilling", "deliverables"])
+def test_every_section_can_add_rows(owner_client, section):
+    body = owner_client.post("/engagements/new", {"title": "T", "row_action": f"add:{section}"}
+                             ).get_data(as_text=True)
+    assert f'name="{section}-0-' in body
+
+
+def test_blank_rows_are_ignored(owner_client):
+    owner_client.post("/engagements/new", {"title": "T", "metrics-0-name": "",
+                                           "deliverables-0-kind": "runbook"})
+    assert count(Metric) == 0 and count(Deliverable) == 0
+
+
+def test_edit_updates_rows_and_keeps_acceptance(owner_client, users, make_engagement):
+    engagement = make_engagement(creator=users["product_owner"])
+    first = engagement.deliverables[0]
+    services.change_deliverable_status(first, "delivered", users["product_owner"])
+    services.change_deliverable_status(first, "accepted", users["product_owner"])
+    form = owner_client.get(f"/engagements/{engagement.id}/edit").get_data(as_text=True)
+    assert 'value="Operations runbook"' in form
+    version = db.session.get(Engagement, engagement.id).version
+    data = {"title": "Renamed", "version": str(version),
+            # the second deliverable is removed; the first keeps its acceptance
+            "deliverables-0-id": str(first.id), "deliverables-0-kind": "runbook",
+            "deliverables-0-title": "Operations runbook v2"}
+    response = owner_client.post(f"/engagements/{engagement.id}/edit", data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Engagement, engagement.id)
+    assert saved.title == "Renamed" and len(saved.deliverables) == 1
+    row = saved.deliverables[0]
+    assert (row.id, row.title, row.status) == (first.id, "Operations runbook v2", "accepted")
+    assert row.decided_by_id == users["product_owner"].id
+
+
+def test_save_is_all_or_nothing(owner_client, monkeypatch):
+    """A failure in the middle of saving leaves nothing behind."""
+    from vendortrack import services as svc
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(svc, "refresh_risk", explode)
+    response = owner_client.post("/engagements/new", FULL_FORM)
+    assert response.status_code == 500
+    assert "nothing half-done was saved" in response.get_data(as_text=True)
+    assert count(Engagement) == count(Vendor) == count(Metric) == count(Deliverable) == 0
+
+
+def test_form_class_directly(app):
+    with app.test_request_context(method="POST", data={"title": "", "end_date": "2020-01-01",
+                                                       "start_date": "2021-01-01"}):
+        form = EngagementForm(meta={"csrf": False})
+        assert form.validate() is False
+        assert form.title.errors == ["Give the engagement a title."]
+        assert form.end_date.errors == ["The end date cannot be before the start date."]
+
+
+def test_edit_form_shows_saved_flags_beside_sections(owner_client, users, make_engagement):
+    engagement = make_engagement(creator=users["product_owner"], internal_owner=None)
+    body = owner_client.get(f"/engagements/{engagement.id}/edit").get_data(as_text=True)
+    owner_section = body[body.index('id="section-owner"'):body.index('id="section-successors"')]
+    assert 'data-flag="DEPENDENCY_TRAP_NO_OWNER"' in owner_section

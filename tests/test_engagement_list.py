@@ -1,0 +1,100 @@
+"""The engagement list: search, filters, sorting and pagination in the database."""
+import re
+from datetime import timedelta
+
+import pytest
+
+from vendortrack.domain.spec import Person
+
+from .conftest import TODAY
+
+
+def total(response) -> int:
+    return int(re.search(r"data-total>(\d+)<", response.get_data(as_text=True)).group(1))
+
+
+def titles(response) -> list[str]:
+    return re.findall(r'class="row-title"[^>]*>([^<]+)<', response.get_data(as_text=True))
+
+
+@pytest.fixture
+def listing(client, users, make_engagement):
+    make_engagement(title="Alpha chatbot", vendor="Northwind", status="active")
+    make_engagement(title="Beta forecasting", vendor="Contoso", status="draft",
+                    internal_owner=Person("Zed Owner", "zed@example.org"))
+    make_engagement(title="Gamma search", vendor="Contoso", status="closed",
+                    handover_date=None)
+    make_engagement(title="Delta 100% rollout", vendor="Fabrikam", status="active",
+                    handover_date=None)
+    client.login(users["leadership"])
+    return client
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("q=alpha", ["Alpha chatbot"]),
+    ("q=CONTOSO", ["Beta forecasting", "Gamma search"]),
+    ("q=zed", ["Beta forecasting"]),
+    ("q=100%25", ["Delta 100% rollout"]),
+    ("q=%25", ["Delta 100% rollout"]),      # a typed % is a character, not a wildcard
+    ("status=draft", ["Beta forecasting"]),
+    ("status=open", ["Alpha chatbot", "Beta forecasting", "Delta 100% rollout"]),
+    ("flag=DEPENDENCY_TRAP_NO_HANDOVER", ["Delta 100% rollout"]),  # closed ones carry no flags
+    ("risk=high", ["Delta 100% rollout"]),
+    ("risk=none", ["Alpha chatbot", "Beta forecasting", "Gamma search"]),
+    ("trap=1", ["Delta 100% rollout"]),
+    ("owner=zed@example.org", ["Beta forecasting"]),
+    ("status=bogus&risk=nonsense&flag=NOPE", None),  # unknown values are ignored
+])
+def test_filters(listing, query, expected):
+    response = listing.get(f"/engagements?{query}&sort=title")
+    assert response.status_code == 200
+    if expected is None:
+        assert total(response) == 4
+    else:
+        assert sorted(titles(response)) == sorted(expected)
+        assert total(response) == len(expected)
+
+
+def test_vendor_filter(listing):
+    page = listing.get("/engagements").get_data(as_text=True)
+    contoso_id = re.search(r'<option value="(\d+)">Contoso</option>', page).group(1)
+    response = listing.get(f"/engagements?vendor={contoso_id}")
+    assert sorted(titles(response)) == ["Beta forecasting", "Gamma search"]
+
+
+def test_sorting(listing):
+    assert titles(listing.get("/engagements?sort=title")) == [
+        "Alpha chatbot", "Beta forecasting", "Delta 100% rollout", "Gamma search"]
+    assert titles(listing.get("/engagements?sort=risk"))[0] == "Delta 100% rollout"
+    assert titles(listing.get("/engagements?sort=vendor"))[-1] == "Alpha chatbot"
+
+
+def test_pagination(app, client, users, make_engagement):
+    app.config["PER_PAGE"] = 2
+    for i in range(5):
+        make_engagement(title=f"Engagement {i}")
+    client.login(users["procurement"])
+    first = client.get("/engagements?sort=title")
+    assert titles(first) == ["Engagement 0", "Engagement 1"] and total(first) == 5
+    third = client.get("/engagements?sort=title&page=3")
+    assert titles(third) == ["Engagement 4"]
+    assert 'href="/engagements?page=2&amp;sort=title"' in third.get_data(as_text=True)
+    assert titles(client.get("/engagements?page=99")) == []
+    assert client.get("/engagements?page=-3").status_code == 200
+
+
+def test_dated_flags_filter_on_the_day_viewed(app, listing, make_engagement):
+    from vendortrack.domain.spec import Deliverable
+
+    make_engagement(title="Due tomorrow", deliverables=(
+        Deliverable("runbook", "R", TODAY + timedelta(days=1), "", "planned"),
+        Deliverable("runbook", "S", TODAY + timedelta(days=10), "", "planned")))
+    assert titles(listing.get("/engagements?flag=KT_OVERDUE")) == []
+    app.config["VENDORTRACK_TODAY"] = TODAY + timedelta(days=2)
+    assert titles(listing.get("/engagements?flag=KT_OVERDUE")) == ["Due tomorrow"]
+
+
+def test_empty_state_says_what_to_do(client, users):
+    client.login(users["product_owner"])
+    body = client.get("/engagements").get_data(as_text=True)
+    assert "No engagements yet" in body and "Write the first spec" in body

@@ -1,0 +1,125 @@
+"""Every route × every role × anonymous, from one table: a new route without an entry fails.
+
+Each entry: endpoint -> list of (method, url, {who: expected status}). ``who`` is one of the
+roles, ``owner`` (the product owner who created the sample engagement) or ``anon``; a missing
+``who`` means the default for the method (see ``expected``).
+"""
+import pytest
+
+from vendortrack import services
+
+from .conftest import PASSWORD, complete_spec
+
+WHO = ("anon", "product_owner", "owner", "procurement", "leadership", "admin")
+EVERYONE_READS = {}  # signed-in users get 200, anonymous users are sent to sign in
+EDITORS = {"product_owner": 403, "procurement": 403, "leadership": 403}
+ADMIN_ONLY = {"product_owner": 403, "owner": 403, "procurement": 403, "leadership": 403}
+VENDOR_EDITORS = {"leadership": 403}
+CREATORS = {"procurement": 403, "leadership": 403}
+
+ROUTES = {
+    "static": [("GET", "/static/css/app.css", {"anon": 200})],
+    "auth.login": [("GET", "/login", {"anon": 200, **{w: 302 for w in WHO[1:]}})],
+    "auth.logout": [("POST", "/logout", {"anon": 302, **{w: 302 for w in WHO[1:]}})],
+    "auth.setup": [("GET", "/setup", {w: 404 for w in WHO})],
+    "engagements.home": [("GET", "/", {w: 302 for w in WHO})],
+    "engagements.index": [("GET", "/engagements", EVERYONE_READS)],
+    "engagements.show": [("GET", "/engagements/{engagement}", EVERYONE_READS),
+                         ("GET", "/engagements/999999", {w: 404 for w in WHO[1:]})],
+    "engagements.create": [("GET", "/engagements/new", CREATORS),
+                           ("POST", "/engagements/new", {**CREATORS, "product_owner": 302,
+                                                         "owner": 302, "admin": 302})],
+    "engagements.deliverable_status": [
+        ("POST", "/engagements/{engagement}/deliverables/{deliverable}/status",
+         {**EDITORS, "owner": 302, "admin": 302})],
+    "engagements.edit": [("GET", "/engagements/{engagement}/edit", EDITORS),
+                         ("POST", "/engagements/{engagement}/edit",
+                          {**EDITORS, "owner": 302, "admin": 302})],
+    "vendors.index": [("GET", "/vendors/", EVERYONE_READS)],
+    "vendors.show": [("GET", "/vendors/{vendor}", EVERYONE_READS)],
+    "vendors.create": [("GET", "/vendors/new", VENDOR_EDITORS)],
+    "vendors.edit": [("GET", "/vendors/{vendor}/edit", VENDOR_EDITORS)],
+    "admin.users": [("GET", "/admin/users", ADMIN_ONLY)],
+    "admin.create_user": [("GET", "/admin/users/new", ADMIN_ONLY)],
+    "admin.edit_user": [("GET", "/admin/users/{user}", ADMIN_ONLY)],
+}
+
+
+def expected(method: str, who: str, table: dict) -> int:
+    if who in table:
+        return table[who]
+    if who == "anon":
+        return 302  # sent to sign in
+    return 200
+
+
+def test_every_route_has_an_entry(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(ROUTES) == set(), "add the new routes to ROUTES"
+    assert set(ROUTES) - endpoints == set(), "ROUTES lists routes that no longer exist"
+
+
+@pytest.fixture
+def world(app, make_user, make_client):
+    people = {role: make_user(role) for role in ("product_owner", "procurement", "leadership",
+                                                 "admin")}
+    people["owner"] = make_user("product_owner")
+    engagement = services.create_engagement(complete_spec(), people["owner"])
+    ids = {"engagement": engagement.id, "deliverable": engagement.deliverables[0].id,
+           "vendor": engagement.vendor_id, "user": people["owner"].id}
+    clients = {"anon": make_client()}
+    for who, user in people.items():
+        clients[who] = make_client()
+        clients[who].login(user.email, PASSWORD)
+    return clients, ids
+
+
+def current_version(ids):
+    from vendortrack.extensions import db
+    from vendortrack.models import Engagement
+
+    db.session.expire_all()
+    return str(db.session.get(Engagement, ids["engagement"]).version)
+
+
+POST_BODIES = {
+    "engagements.create": lambda ids: {"title": "Matrix"},
+    "engagements.edit": lambda ids: {"title": "Matrix edit", "version": current_version(ids)},
+    "engagements.deliverable_status": lambda ids: {"status": "delivered"},
+}
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_role_matrix(world, who):
+    clients, ids = world
+    client = clients[who]
+    failures = []
+    for endpoint, cases in ROUTES.items():
+        for method, url, table in cases:
+            target = url.format(**ids)
+            if method == "GET":
+                status = client.get(target).status_code
+            else:
+                if who != "anon" and endpoint == "auth.logout":
+                    continue  # signing out here would end the session for later checks
+                body = POST_BODIES[endpoint](ids) if endpoint in POST_BODIES else {}
+                status = client.post(target, body).status_code
+            want = expected(method, who, table)
+            if status != want:
+                failures.append(f"{method} {target}: {status}, expected {want}")
+    assert failures == []
+
+
+def test_anonymous_is_sent_to_sign_in_with_next(world):
+    clients, ids = world
+    response = clients["anon"].get(f"/engagements/{ids['engagement']}")
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_product_owner_of_record_may_edit(world, make_user, make_client, app):
+    """A product owner named as internal owner (by e-mail) may edit; another may not."""
+    clients, ids = world
+    named = make_user("product_owner", email="anna.berg@example.org")  # owner in complete_spec
+    client = make_client()
+    client.login(named)
+    assert client.get(f"/engagements/{ids['engagement']}/edit").status_code == 200

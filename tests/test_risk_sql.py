@@ -1,0 +1,60 @@
+"""The risk the database answers equals the pure Python rules, on any day."""
+from datetime import timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from vendortrack import risk_queries, services
+from vendortrack.domain.risk import RULES, assess
+from vendortrack.domain.spec import Deliverable
+from vendortrack.extensions import db
+from vendortrack.models import Engagement
+
+from .conftest import TODAY, complete_spec
+
+D = timedelta(days=1)
+
+
+def sql_view(engagement_id, today):
+    level = db.session.scalar(select(risk_queries.level(today))
+                              .where(Engagement.id == engagement_id))
+    codes = {rule.code for rule in RULES if db.session.scalar(
+        select(risk_queries.has_flag(rule.code, today)).where(Engagement.id == engagement_id))}
+    trap = db.session.scalar(select(risk_queries.in_dependency_trap(today))
+                             .where(Engagement.id == engagement_id))
+    return level, codes, bool(trap)
+
+
+deliverables = st.lists(st.builds(
+    Deliverable, kind=st.just("runbook"), title=st.just("KT"),
+    due_date=st.one_of(st.none(), st.integers(-40, 40).map(lambda n: TODAY + n * D)),
+    acceptance_criteria=st.just(""),
+    status=st.sampled_from(["planned", "delivered", "accepted", "rejected"])), max_size=4)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=deliverables,
+       handover=st.one_of(st.none(), st.integers(-30, 30).map(lambda n: TODAY + n * D)),
+       status=st.sampled_from(["draft", "active", "in_handover", "closed"]),
+       owner=st.booleans(), day=st.integers(-45, 45))
+def test_sql_matches_python(app, users, rows, handover, status, owner, day):
+    spec = complete_spec(deliverables=tuple(rows), handover_date=handover, status=status,
+                         **({} if owner else {"internal_owner": None}))
+    engagement = services.create_engagement(spec, users["product_owner"])
+    for today in (TODAY, TODAY + day * D):
+        expected = assess(spec, today)
+        level, codes, trap = sql_view(engagement.id, today)
+        assert (level, codes, trap) == (int(expected.level), set(expected.codes),
+                                        expected.dependency_trap), today
+
+
+def test_yesterdays_answer_is_not_served_today(app, users):
+    """Nothing is edited between the two days; only the date moves."""
+    spec = complete_spec(deliverables=(Deliverable("runbook", "Runbook", TODAY, "", "planned"),
+                                       Deliverable("training", "T", TODAY + 9 * D, "", "planned")))
+    engagement = services.create_engagement(spec, users["product_owner"])
+    assert sql_view(engagement.id, TODAY) == (0, set(), False)
+    level, codes, trap = sql_view(engagement.id, TODAY + D)
+    assert codes == {"KT_OVERDUE"} and level == 2 and not trap
