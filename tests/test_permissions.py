@@ -39,6 +39,17 @@ ROUTES = {
     "vendors.show": [("GET", "/vendors/{vendor}", EVERYONE_READS)],
     "vendors.create": [("GET", "/vendors/new", VENDOR_EDITORS)],
     "vendors.edit": [("GET", "/vendors/{vendor}/edit", VENDOR_EDITORS)],
+    "auth.account": [("GET", "/account", EVERYONE_READS)],
+    "auth.revoke": [("POST", "/account/tokens/999/revoke", {w: 404 for w in WHO[1:]})],
+    # Session requests to the API; token requests are covered in test_api.py.
+    "api.list_engagements": [("GET", "/api/v1/engagements", {"anon": 401})],
+    "api.get_engagement": [("GET", "/api/v1/engagements/{engagement}", {"anon": 401})],
+    "api.create_engagement": [("POST", "/api/v1/engagements",
+                               {"anon": 401, **CREATORS, "product_owner": 201,
+                                "owner": 201, "admin": 201})],
+    "api.update_engagement": [("PUT", "/api/v1/engagements/{engagement}",
+                               {"anon": 401, **EDITORS, "owner": 200, "admin": 200})],
+    "api.openapi": [("GET", "/api/v1/openapi.json", {"anon": 200})],
     "admin.users": [("GET", "/admin/users", ADMIN_ONLY)],
     "admin.create_user": [("GET", "/admin/users/new", ADMIN_ONLY)],
     "admin.edit_user": [("GET", "/admin/users/{user}", ADMIN_ONLY)],
@@ -83,6 +94,8 @@ def current_version(ids):
 
 
 POST_BODIES = {
+    "api.create_engagement": lambda ids: {"title": "Matrix"},
+    "api.update_engagement": lambda ids: {"title": "Matrix", "version": int(current_version(ids))},
     "engagements.create": lambda ids: {"title": "Matrix"},
     "engagements.edit": lambda ids: {"title": "Matrix edit", "version": current_version(ids)},
     "engagements.deliverable_status": lambda ids: {"status": "delivered"},
@@ -99,6 +112,10 @@ def test_role_matrix(world, who):
             target = url.format(**ids)
             if method == "GET":
                 status = client.get(target).status_code
+            elif endpoint.startswith("api."):
+                body = POST_BODIES[endpoint](ids)
+                status = client.open(method, target, json=body,
+                                     headers={"X-CSRFToken": client.token or ""}).status_code
             else:
                 if who != "anon" and endpoint == "auth.logout":
                     continue  # signing out here would end the session for later checks

@@ -45,6 +45,20 @@ def register(app: Flask) -> None:
                                     actor=None)
         click.echo(f"Created {ROLES[role].lower()} {user.name} <{user.email}>.")
 
+    @app.cli.command("create-token")
+    @click.argument("email")
+    @click.option("--name", default="Command line", show_default=True,
+                  help="What the token is for.")
+    def create_token_command(email: str, name: str) -> None:
+        """Create a personal API token for EMAIL and print it (shown only this once)."""
+        from . import services
+        from .tokens import create_token
+
+        user = services.find_user(email)
+        if user is None or not user.active:
+            raise click.ClickException(f"there is no active account for {email}")
+        click.echo(create_token(user, name))
+
     @app.cli.command("seed-demo")
     @click.option("--engagements", "count", type=click.IntRange(1, 1_000_000), default=200,
                   show_default=True, help="How many demo engagements to add.")

@@ -70,6 +70,11 @@ class MoneyField(DecimalField):
         if not value.is_finite():
             self.data = None
             raise ValueError("Enter a number, for example 250000 or 1250.50.")
+        if value != value.quantize(Decimal("0.01"), rounding="ROUND_DOWN") \
+                if abs(value) < Decimal("1e15") else True:
+            self.data = None
+            raise ValueError("Enter an amount with at most two decimal places, below "
+                             "100,000,000,000,000.")
         self.data = value
 
 

@@ -1,11 +1,12 @@
 """Sign-in, first run, default-deny routing and security headers."""
 from __future__ import annotations
 
-from flask import Flask, current_app, redirect, request, url_for
+from flask import Flask, current_app, flash, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 
-from .extensions import db, login_manager
+from .extensions import csrf, db, login_manager
 from .models import User
+from .tokens import bearer_token, user_for_token
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -32,6 +33,18 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+@login_manager.request_loader
+def load_user_from_token(req) -> User | None:
+    """API clients authenticate with a personal token; the user's role applies."""
+    secret = bearer_token(req.headers.get("Authorization"))
+    if secret is None:
+        return None
+    user = user_for_token(secret)
+    if user is not None:
+        g.token_authenticated = True
+    return user
+
+
 def users_exist() -> bool:
     """Cached once true: the first-run page disappears for good after the first account."""
     state = current_app.extensions.setdefault("vendortrack", {})
@@ -47,6 +60,30 @@ def register_security(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    # CSRF is checked below instead of by CSRFProtect's own hook, so that requests
+    # authenticated by an API token (which a browser never sends by itself) are exempt.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if request.path.startswith("/api/"):
+            response = jsonify({"error": {"status": 401, "title": "Not signed in",
+                                          "detail": "Send a valid API token as "
+                                                    "'Authorization: Bearer <token>'."}})
+            response.headers["WWW-Authenticate"] = 'Bearer realm="vendortrack"'
+            return response, 401
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(url_for(login_manager.login_view, next=request.full_path.rstrip("?")))
+
+    @app.before_request
+    def check_csrf():
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            return None
+        secret = bearer_token(request.headers.get("Authorization"))
+        if secret is not None and request.path.startswith("/api/"):
+            return None  # token requests carry no cookies to forge; a bad token gets 401
+        csrf.protect()
+        return None
 
     @app.before_request
     def require_login():
@@ -54,6 +91,8 @@ def register_security(app: Flask) -> None:
             return None
         view = app.view_functions.get(request.endpoint)
         if request.endpoint != "auth.setup" and not users_exist():
+            if request.path.startswith("/api/"):
+                return login_manager.unauthorized()
             return redirect(url_for("auth.setup"))
         if getattr(view, "is_public", False) or current_user.is_authenticated:
             return None

@@ -7,10 +7,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_user, logout_user
 
 from .. import services
-from ..extensions import limiter
-from ..forms import LoginForm, SetupForm
+from ..extensions import db, limiter
+from ..forms import LoginForm, SetupForm, TokenForm
+from ..models import ApiToken
 from ..passwords import burn_time, check_password
 from ..security import public, users_exist
+from ..tokens import create_token, revoke_token
 
 bp = Blueprint("auth", __name__)
 
@@ -77,3 +79,26 @@ def setup():
               "success")
         return redirect(url_for("admin.users"))
     return render_template("auth/setup.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    """The signed-in user's page: personal API tokens (created, shown once, revoked)."""
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        new_token = create_token(current_user, form.name.data)
+        flash("Token created. Copy it now: it will not be shown again.", "success")
+        form = TokenForm(formdata=None)
+    tokens = sorted(current_user.tokens, key=lambda t: t.created_at, reverse=True)
+    return render_template("auth/account.html", form=form, tokens=tokens, new_token=new_token)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    revoke_token(token, current_user)
+    flash(f"Token “{token.name}” revoked; programs using it are now refused.", "success")
+    return redirect(url_for("auth.account"))

@@ -1,0 +1,175 @@
+"""The OpenAPI 3 description of /api/v1, built from the same vocabularies the API enforces."""
+from __future__ import annotations
+
+from babel.numbers import list_currencies
+
+from ..domain.risk import RULES
+from ..domain.vocabulary import DELIVERABLE_KINDS, DELIVERABLE_STATUSES, STATUSES
+from ..models import LONG, MEDIUM, SHORT
+
+
+def _text(limit: int, nullable: bool = False) -> dict:
+    schema = {"type": "string", "maxLength": limit}
+    if nullable:
+        schema["nullable"] = True
+    return schema
+
+
+DATE = {"type": "string", "format": "date", "nullable": True}
+PERSON = {"type": "object", "additionalProperties": False,
+          "properties": {"name": _text(SHORT),
+                         "email": {**_text(254), "description": "An e-mail address, or empty."}}}
+
+
+def _rows(properties: dict) -> dict:
+    return {"type": "array", "maxItems": 500,
+            "items": {"type": "object", "additionalProperties": False,
+                      "properties": properties}}
+
+
+SPEC_PROPERTIES = {
+    "title": {**_text(SHORT), "minLength": 1},
+    "vendor": _text(SHORT, nullable=True),
+    "contract_reference": _text(100, nullable=True),
+    "contract_value": {"type": "number", "nullable": True, "minimum": 0,
+                       "maximum": 99999999999999,
+                       "description": "At most two decimal places."},
+    "currency": {"type": "string", "nullable": True,
+                 "enum": sorted(list_currencies()) + [None]},
+    "status": {"type": "string", "enum": list(STATUSES)},
+    "start_date": DATE, "end_date": DATE, "handover_date": DATE,
+    "problem_statement": _text(LONG, nullable=True),
+    "core_capability": {"type": "boolean"},
+    "internal_owner": {**PERSON, "nullable": True},
+    "successors": {"type": "array", "maxItems": 500, "items": PERSON},
+    "upskilling": {"type": "array", "maxItems": 500, "items": PERSON},
+    "metrics": _rows({"name": _text(SHORT), "baseline": _text(SHORT), "target": _text(SHORT),
+                      "unit": _text(SHORT), "measurement": _text(MEDIUM)}),
+    "constraints": {"type": "array", "maxItems": 500, "items": _text(MEDIUM)},
+    "tradeoffs": _rows({"rule": _text(MEDIUM), "decided_by": _text(SHORT)}),
+    "deliverables": _rows({
+        "kind": {"type": "string", "enum": list(DELIVERABLE_KINDS)},
+        "title": _text(SHORT), "due_date": DATE,
+        "acceptance_criteria": _text(LONG),
+        "status": {"type": "string", "enum": list(DELIVERABLE_STATUSES)},
+    }),
+}
+
+FLAG = {"type": "object", "required": ["code", "severity", "message", "remedy"],
+        "properties": {"code": {"type": "string", "enum": [r.code for r in RULES]},
+                       "severity": {"type": "string", "enum": ["low", "medium", "high"]},
+                       "message": {"type": "string"}, "remedy": {"type": "string"}}}
+
+ENGAGEMENT = {
+    "type": "object",
+    "required": ["id", "version", "title", "risk", "deliverables"],
+    "properties": {
+        "id": {"type": "integer"}, "version": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        **SPEC_PROPERTIES,
+        "risk": {"type": "object", "required": ["level", "flags"], "properties": {
+            "level": {"type": "string", "enum": ["none", "low", "medium", "high"]},
+            "dependency_trap": {"type": "boolean"},
+            "flags": {"type": "array", "items": FLAG}}},
+    },
+}
+
+ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
+    "type": "object", "required": ["status", "title", "detail"],
+    "properties": {"status": {"type": "integer"}, "title": {"type": "string"},
+                   "detail": {"type": "string"}}}}}
+VALIDATION = {"type": "object", "required": ["errors"], "properties": {"errors": {
+    "type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}
+
+
+def _response(description: str, schema: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+ERRORS = {
+    "400": _response("Not a JSON body", "Error"),
+    "401": _response("No valid API token", "Error"),
+    "403": _response("Your role does not allow this", "Error"),
+    "413": _response("Body too large", "Error"),
+    "422": _response("Invalid fields, keyed by JSON path", "ValidationError"),
+}
+
+
+def document(organisation: str = "") -> dict:
+    """The OpenAPI 3.0 document served at /api/v1/openapi.json."""
+    engagement_id = {"name": "engagement_id", "in": "path", "required": True,
+                     "schema": {"type": "integer", "minimum": 1}}
+    list_params = [
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "per_page", "in": "query",
+         "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+        {"name": "status", "in": "query",
+         "schema": {"type": "string", "enum": [*STATUSES, "open"]}},
+        {"name": "risk", "in": "query",
+         "schema": {"type": "string", "enum": ["high", "medium", "low", "none"]}},
+        {"name": "flag", "in": "query",
+         "schema": {"type": "string", "enum": [r.code for r in RULES]}},
+        {"name": "vendor", "in": "query", "description": "Vendor name (any case)",
+         "schema": {"type": "string", "maxLength": 200}},
+        {"name": "q", "in": "query", "description": "Search title, vendor, owner, reference",
+         "schema": {"type": "string", "maxLength": 200}},
+    ]
+    body = {"required": True, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/EngagementInput"}}}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "vendortrack API", "version": "1",
+                 "description": "Engagement specs, their risk flags and knowledge-transfer "
+                                f"deliverables{' at ' + organisation if organisation else ''}. "
+                                "Authenticate with a personal API token from your account page."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/engagements": {
+                "get": {"operationId": "listEngagements", "parameters": list_params,
+                        "responses": {"200": _response("A page of engagements", "EngagementPage"),
+                                      "401": ERRORS["401"], "422": ERRORS["422"]}},
+                "post": {"operationId": "createEngagement", "requestBody": body,
+                         "responses": {"201": _response("Created", "Engagement"), **ERRORS}},
+            },
+            "/engagements/{engagement_id}": {
+                "parameters": [engagement_id],
+                "get": {"operationId": "getEngagement",
+                        "responses": {"200": _response("The engagement", "Engagement"),
+                                      "401": ERRORS["401"],
+                                      "404": _response("No such engagement", "Error")}},
+                "put": {"operationId": "updateEngagement",
+                        "description": "Send back what GET returned, changed; `version` must "
+                                       "be the one you read.",
+                        "requestBody": {"required": True, "content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/EngagementUpdate"}}}},
+                        "responses": {"200": _response("Saved", "Engagement"), **ERRORS,
+                                      "404": _response("No such engagement", "Error"),
+                                      "409": _response("Changed since your version", "Error")}},
+            },
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Engagement": ENGAGEMENT,
+                "EngagementInput": {"type": "object", "required": ["title"],
+                                    "additionalProperties": False,
+                                    "properties": SPEC_PROPERTIES},
+                "EngagementUpdate": {"type": "object", "required": ["title", "version"],
+                                     "additionalProperties": False,
+                                     "properties": {**SPEC_PROPERTIES,
+                                                    "version": {"type": "integer"}}},
+                "EngagementPage": {"type": "object",
+                                   "required": ["items", "page", "per_page", "total"],
+                                   "properties": {
+                                       "items": {"type": "array", "items": ENGAGEMENT},
+                                       "page": {"type": "integer"},
+                                       "per_page": {"type": "integer"},
+                                       "total": {"type": "integer"}}},
+                "Error": ERROR,
+                "ValidationError": VALIDATION,
+            },
+        },
+    }

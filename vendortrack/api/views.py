@@ -1,0 +1,156 @@
+"""The JSON API under /api/v1: engagements for procurement and HR systems that integrate."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import services
+from ..clock import today
+from ..domain.risk import assess
+from ..domain.spec import to_json
+from ..engagements.queries import EngagementFilter
+from ..engagements.views import FULL
+from ..extensions import db
+from ..models import Engagement, Vendor
+from ..permissions import can_create_engagement, can_edit_engagement
+from .openapi import document
+from .schema import Invalid, parse_engagement
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_PER_PAGE = 100
+
+
+def error(status: int, title: str, detail: str, **extra):
+    return jsonify({"error": {"status": status, "title": title, "detail": detail}, **extra}), status
+
+
+def engagement_document(engagement: Engagement) -> dict:
+    spec = services.engagement_spec(engagement)
+    assessment = assess(spec, today())
+    return {
+        "id": engagement.id,
+        "version": engagement.version,
+        "created_at": engagement.created_at.isoformat(),
+        "updated_at": engagement.updated_at.isoformat(),
+        **to_json(spec),
+        "risk": {
+            "level": assessment.level.code,
+            "dependency_trap": assessment.dependency_trap,
+            "flags": [{"code": f.code, "severity": f.severity.code, "message": f.message,
+                       "remedy": f.remedy} for f in assessment.flags],
+        },
+    }
+
+
+def _load(engagement_id: int) -> Engagement | None:
+    return db.session.scalar(select(Engagement).where(Engagement.id == engagement_id)
+                             .options(*FULL))
+
+
+def _json_body():
+    data = request.get_json(silent=True, force=True)
+    if data is None:
+        return None, error(400, "Not JSON", "Send the engagement as a JSON object "
+                                            "with Content-Type: application/json.")
+    return data, None
+
+
+def _invalid(problem: Invalid):
+    return jsonify({"errors": problem.errors}), 422
+
+
+@bp.get("/engagements")
+def list_engagements():
+    args = request.args.to_dict()
+    vendor_name = args.pop("vendor", "").strip()
+    filters = EngagementFilter.from_args(args)
+    problems = {}
+    for name in ("page", "per_page"):
+        if name in args and not args[name].isdigit():
+            problems[name] = ["Must be a positive whole number."]
+    if args.get("risk") and not filters.risk:
+        problems["risk"] = ["Must be one of: high, medium, low, none."]
+    if args.get("flag") and not filters.flag:
+        problems["flag"] = ["Unknown flag code."]
+    if args.get("status") and not filters.status:
+        problems["status"] = ["Must be one of: draft, active, in_handover, closed, open."]
+    if problems:
+        return jsonify({"errors": problems}), 422
+    statement = filters.statement(today())
+    if vendor_name:
+        statement = statement.where(Vendor.name_key == vendor_name.lower())
+    statement = statement.options(*FULL)
+    per_page = min(max(int(args.get("per_page", 25)), 1), MAX_PER_PAGE)
+    page = db.paginate(statement, page=max(int(args.get("page", 1)), 1), per_page=per_page,
+                       error_out=False, count=True)
+    return jsonify({
+        "items": [engagement_document(e) for e in page.items],
+        "page": page.page, "per_page": page.per_page, "total": page.total,
+    })
+
+
+@bp.get("/engagements/<int:engagement_id>")
+def get_engagement(engagement_id: int):
+    engagement = _load(engagement_id)
+    if engagement is None:
+        return error(404, "Not found", f"There is no engagement {engagement_id}.")
+    return jsonify(engagement_document(engagement))
+
+
+@bp.post("/engagements")
+def create_engagement():
+    if not can_create_engagement(current_user):
+        return error(403, "Not allowed", "Only product owners and administrators create "
+                                         "engagements.")
+    data, failure = _json_body()
+    if failure:
+        return failure
+    try:
+        spec = parse_engagement(data)
+    except Invalid as problem:
+        return _invalid(problem)
+    engagement = services.create_engagement(spec, current_user)
+    body = engagement_document(_load(engagement.id))
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_engagement", engagement_id=engagement.id)
+    return response
+
+
+@bp.put("/engagements/<int:engagement_id>")
+def update_engagement(engagement_id: int):
+    engagement = _load(engagement_id)
+    if engagement is None:
+        return error(404, "Not found", f"There is no engagement {engagement_id}.")
+    if not can_edit_engagement(current_user, engagement):
+        return error(403, "Not allowed", "You may not edit this engagement.")
+    data, failure = _json_body()
+    if failure:
+        return failure
+    version = data.get("version") if isinstance(data, dict) else None
+    if isinstance(version, bool) or not isinstance(version, int):
+        return jsonify({"errors": {"version": [
+            "Send the version you read (an integer from GET), so that nobody's changes "
+            "are overwritten."]}}), 422
+    try:
+        spec = parse_engagement(data, [d.status for d in engagement.deliverables])
+    except Invalid as problem:
+        return _invalid(problem)
+    try:
+        services.update_engagement(engagement, spec, current_user, expected_version=version)
+    except services.EditConflict:
+        db.session.rollback()
+        return error(409, "Edit conflict",
+                     f"The engagement changed since version {version}; nothing was saved. "
+                     "GET it again, merge your changes and send the new version.",
+                     current=engagement_document(_load(engagement_id)))
+    return jsonify(engagement_document(_load(engagement_id)))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document(current_app.config.get("ORGANISATION_NAME", "")))
+
+
+openapi.is_public = True  # the description of the API is not a secret
