@@ -111,8 +111,12 @@ class Client:
         self.token: str | None = None
 
     def open(self, method: str, url: str, **kwargs):
+        from vendortrack.extensions import db
+
         with self.app.app_context():
             response = self.http.open(url, method=method, **kwargs)
+        # End the test's own read transaction so that it sees what the request committed.
+        db.session.rollback()
         if response.mimetype == "text/html":
             match = CSRF_RE.search(response.get_data(as_text=True))
             if match:

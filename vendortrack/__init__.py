@@ -54,6 +54,24 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # We issue BEGIN ourselves (below) instead of the driver's implicit one.
+        dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    """Requests that change data take SQLite's write lock when their transaction starts.
+
+    A deferred transaction that reads and then writes cannot wait for another writer: SQLite
+    answers "database is locked" at once. BEGIN IMMEDIATE waits (busy_timeout) instead, so
+    concurrent edits queue up rather than fail; reads stay deferred and never block.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    from flask import has_request_context, request
+
+    writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def register_extensions(app: Flask) -> None:

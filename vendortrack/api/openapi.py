@@ -102,7 +102,8 @@ def document(organisation: str = "") -> dict:
     engagement_id = {"name": "engagement_id", "in": "path", "required": True,
                      "schema": {"type": "integer", "minimum": 1}}
     list_params = [
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "page", "in": "query",
+         "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000}},
         {"name": "per_page", "in": "query",
          "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
         {"name": "status", "in": "query",

@@ -9,7 +9,7 @@ from .. import services
 from ..clock import today
 from ..domain.risk import assess
 from ..domain.spec import to_json
-from ..engagements.queries import EngagementFilter
+from ..engagements.queries import MAX_PAGE, EngagementFilter, page_number
 from ..engagements.views import FULL
 from ..extensions import db
 from ..models import Engagement, Vendor
@@ -66,9 +66,12 @@ def list_engagements():
     vendor_name = args.pop("vendor", "").strip()
     filters = EngagementFilter.from_args(args)
     problems = {}
-    for name in ("page", "per_page"):
-        if name in args and not args[name].isdigit():
-            problems[name] = ["Must be a positive whole number."]
+    page = page_number(args.get("page"))
+    per_page = page_number(args.get("per_page", "25"))
+    if page is None:
+        problems["page"] = [f"Must be a whole number from 1 to {MAX_PAGE}."]
+    if per_page is None or per_page > MAX_PER_PAGE:
+        problems["per_page"] = [f"Must be a whole number from 1 to {MAX_PER_PAGE}."]
     if args.get("risk") and not filters.risk:
         problems["risk"] = ["Must be one of: high, medium, low, none."]
     if args.get("flag") and not filters.flag:
@@ -81,9 +84,7 @@ def list_engagements():
     if vendor_name:
         statement = statement.where(Vendor.name_key == vendor_name.lower())
     statement = statement.options(*FULL)
-    per_page = min(max(int(args.get("per_page", 25)), 1), MAX_PER_PAGE)
-    page = db.paginate(statement, page=max(int(args.get("page", 1)), 1), per_page=per_page,
-                       error_out=False, count=True)
+    page = db.paginate(statement, page=page, per_page=per_page, error_out=False, count=True)
     return jsonify({
         "items": [engagement_document(e) for e in page.items],
         "page": page.page, "per_page": page.per_page, "total": page.total,

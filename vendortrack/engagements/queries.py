@@ -21,6 +21,16 @@ SORTS = {
     "risk": None,  # needs today; built in EngagementFilter.statement
 }
 LEVEL_CODES = {s.code: s for s in Severity}
+MAX_PAGE = 1_000_000
+
+
+def page_number(value: str | None) -> int | None:
+    """A page number from a query argument, or None when it is not one (1 … MAX_PAGE)."""
+    if value is None or value == "":
+        return 1
+    if not value.isdigit() or len(value) > 7 or not 1 <= int(value) <= MAX_PAGE:
+        return None
+    return int(value)
 
 
 @dataclass

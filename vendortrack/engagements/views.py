@@ -16,7 +16,7 @@ from ..extensions import db
 from ..forms import SECTIONS, EngagementForm
 from ..models import AuditEvent, Deliverable, Engagement, Vendor
 from ..permissions import can_create_engagement, can_edit_engagement
-from .queries import EngagementFilter
+from .queries import EngagementFilter, page_number
 
 bp = Blueprint("engagements", __name__)
 
@@ -47,8 +47,7 @@ def home():
 @bp.route("/engagements")
 def index():
     filters = EngagementFilter.from_args(request.args)
-    page_number = request.args.get("page", 1, type=int)
-    page = db.paginate(filters.statement(today()), page=max(page_number, 1),
+    page = db.paginate(filters.statement(today()), page=page_number(request.args.get("page")) or 1,
                        per_page=current_app.config["PER_PAGE"], error_out=False)
     vendors = db.session.execute(select(Vendor.id, Vendor.name).order_by(Vendor.name_key)
                                  .limit(1000)).all()
