@@ -52,6 +52,7 @@ ROUTES = {
     "api.openapi": [("GET", "/api/v1/openapi.json", {"anon": 200})],
     "admin.users": [("GET", "/admin/users", ADMIN_ONLY)],
     "admin.create_user": [("GET", "/admin/users/new", ADMIN_ONLY)],
+    "admin.history": [("GET", "/admin/history", ADMIN_ONLY)],
     "admin.edit_user": [("GET", "/admin/users/{user}", ADMIN_ONLY)],
 }
 

@@ -17,8 +17,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, query_expression, relationship
 
 from .extensions import db
 
@@ -279,3 +280,12 @@ class AuditEvent(db.Model):
     changes: Mapped[str] = mapped_column(Text, default="[]")
 
     user: Mapped[User | None] = relationship()
+    engagement: Mapped[Engagement | None] = relationship()
+
+
+@event.listens_for(Session, "before_flush")
+def _history_is_append_only(session, flush_context, instances):
+    """History rows are written once: changing or deleting one is a programming error."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise PermissionError("the history is append-only")

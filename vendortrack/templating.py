@@ -64,6 +64,7 @@ NAV = (
     ("engagements.index", "Engagements", None),
     ("vendors.index", "Vendors", None),
     ("admin.users", "Users", {"admin"}),
+    ("admin.history", "History", {"admin"}),
 )
 
 

@@ -1,14 +1,19 @@
 """Administrators manage accounts and roles."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+import json
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import services
+from ..engagements.queries import page_number
 from ..extensions import db
 from ..forms import UserCreateForm, UserEditForm
-from ..models import User
+from ..models import AuditEvent, User
 from ..permissions import roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -57,3 +62,36 @@ def edit_user(user_id: int):
             flash(f"Saved {user.name}.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.route("/history")
+def history():
+    """Everything recorded, newest first, filterable by user and by date."""
+    user_id = request.args.get("user", type=int)
+    start, end = _day(request.args.get("from")), _day(request.args.get("to"))
+    problems = [f"“{request.args[k]}” is not a date (use YYYY-MM-DD); it was ignored."
+                for k, v in (("from", start), ("to", end)) if request.args.get(k) and v is None]
+    statement = select(AuditEvent).options(selectinload(AuditEvent.user),
+                                           selectinload(AuditEvent.engagement))
+    if user_id:
+        statement = statement.where(AuditEvent.user_id == user_id)
+    if start:
+        statement = statement.where(AuditEvent.at >= datetime.combine(start, time.min, UTC))
+    if end:
+        statement = statement.where(
+            AuditEvent.at < datetime.combine(end + timedelta(days=1), time.min, UTC))
+    page = db.paginate(statement.order_by(AuditEvent.id.desc()),
+                       page=page_number(request.args.get("page")) or 1, per_page=50,
+                       error_out=False)
+    people = db.session.scalars(select(User).order_by(User.name)).all()
+    events = [(event, json.loads(event.changes)) for event in page.items]
+    args = {k: request.args[k] for k in ("user", "from", "to") if request.args.get(k)}
+    return render_template("admin/history.html", page=page, events=events, people=people,
+                           user_id=user_id, start=start, end=end, problems=problems, args=args)

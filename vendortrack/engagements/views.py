@@ -174,8 +174,13 @@ def show(engagement_id: int):
     engagement = get_engagement(engagement_id)
     spec = services.engagement_spec(engagement)
     assessment = assess(spec, today())
+    history = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.engagement_id == engagement.id)
+        .options(selectinload(AuditEvent.user)).order_by(AuditEvent.id.desc()).limit(200)).all()
+    timeline = [(event, json.loads(event.changes)) for event in history]
     return render_template("engagements/show.html", engagement=engagement,
-                           assessment=assessment, transitions=DELIVERABLE_TRANSITIONS)
+                           assessment=assessment, transitions=DELIVERABLE_TRANSITIONS,
+                           timeline=timeline)
 
 
 @bp.route("/engagements/<int:engagement_id>/deliverables/<int:deliverable_id>/status",
