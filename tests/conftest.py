@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from flask import has_app_context
 from sqlalchemy import create_engine, inspect, text
 
 from vendortrack import create_app
@@ -116,7 +117,8 @@ class Client:
         with self.app.app_context():
             response = self.http.open(url, method=method, **kwargs)
         # End the test's own read transaction so that it sees what the request committed.
-        db.session.rollback()
+        if has_app_context():
+            db.session.rollback()
         if response.mimetype == "text/html":
             match = CSRF_RE.search(response.get_data(as_text=True))
             if match:

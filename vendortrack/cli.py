@@ -59,6 +59,24 @@ def register(app: Flask) -> None:
             raise click.ClickException(f"there is no active account for {email}")
         click.echo(create_token(user, name))
 
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+    @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+    def backup(path: str, force: bool) -> None:
+        """Copy the SQLite database to PATH while the app keeps serving (SQLite backup API)."""
+        import os
+
+        from .backup import backup_sqlite
+        from .extensions import db
+
+        if db.engine.dialect.name != "sqlite":
+            raise click.ClickException(
+                "this database is PostgreSQL: back it up with pg_dump (see README)")
+        if os.path.exists(path) and not force:
+            raise click.ClickException(f"{path} exists; choose another name or add --force")
+        pages = backup_sqlite(db.engine.url.database, path)
+        click.echo(f"Backed up {pages} pages to {path}.")
+
     @app.cli.command("seed-demo")
     @click.option("--engagements", "count", type=click.IntRange(1, 1_000_000), default=200,
                   show_default=True, help="How many demo engagements to add.")

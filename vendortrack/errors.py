@@ -1,7 +1,7 @@
 """Calm error pages in the app's layout (JSON for the API), never a stack trace."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -27,13 +27,25 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, detail: str | None = None):
+def error_response(status: int, detail: str | None = None, *, standalone: bool = False):
+    """The error as JSON for the API, else a page in the app's layout.
+
+    ``standalone`` renders a page that needs nothing from the database (not even the
+    signed-in user), for when the database itself is the problem.
+    """
     title, text = MESSAGES.get(status, MESSAGES[500])
     if wants_json():
-        return jsonify({"error": {"status": status, "title": title,
-                                  "detail": detail or text}}), status
-    return render_template("errors/error.html", status=status, title=title,
-                           text=detail or text), status
+        return make_response(jsonify({"error": {"status": status, "title": title,
+                                                "detail": detail or text}}), status)
+    context = {"status": status, "title": title, "text": detail or text}
+    if not standalone:
+        try:
+            return make_response(render_template("errors/error.html", **context), status)
+        except Exception:  # the layout itself failed; fall back to the bare page
+            db.session.rollback()
+    # Rendered without context processors: they would ask the database for the user.
+    template = current_app.jinja_env.get_template("errors/standalone.html")
+    return make_response(template.render(path=request.path, **context), status)
 
 
 def register(app: Flask) -> None:
@@ -51,8 +63,8 @@ def register(app: Flask) -> None:
             detail = ("Too many sign-in attempts. Please wait a minute and try again."
                       if request.endpoint == "auth.login" else None)
         response = error_response(error.code, detail)
-        if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-            response[0].headers["Allow"] = ", ".join(error.valid_methods)
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
     @app.errorhandler(OperationalError)
@@ -61,10 +73,10 @@ def register(app: Flask) -> None:
         db.session.rollback()
         app.logger.error("database error on %s %s: %s", request.method, request.path, error)
         if isinstance(error, OperationalError):
-            response = error_response(503)
-            response[0].headers["Retry-After"] = "5"
+            response = error_response(503, standalone=True)
+            response.headers["Retry-After"] = "5"
             return response
-        return error_response(500)
+        return error_response(500, standalone=True)
 
     @app.errorhandler(Exception)
     def unexpected(error):

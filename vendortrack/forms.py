@@ -31,6 +31,7 @@ from wtforms.validators import (
 )
 
 from .domain import spec as specs
+from .domain.text import clean_text
 from .domain.vocabulary import DELIVERABLE_KINDS, ROLES, STATUSES
 from .models import LONG, MEDIUM, SHORT
 
@@ -88,10 +89,10 @@ def text(label: str, limit: int, **kwargs) -> StringField:
 
 
 def _strip(value):
-    """Trim text; a field missing from the submission counts as empty text."""
+    """Trim and clean text; a field missing from the submission counts as empty text."""
     if value is None:
         return ""
-    return value.strip() if isinstance(value, str) else value
+    return clean_text(value) if isinstance(value, str) else value
 
 
 class RowForm(Form):

@@ -106,6 +106,6 @@ def register_security(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if current_user and getattr(current_user, "is_authenticated", False):
-            headers.setdefault("Cache-Control", "private, no-store")
+        if request.endpoint != "static":  # pages show confidential contract data
+            headers.setdefault("Cache-Control", "no-store")
         return response

@@ -9,6 +9,7 @@ from .. import services
 from ..clock import today
 from ..domain.risk import assess
 from ..domain.spec import to_json
+from ..domain.text import clean_text
 from ..engagements.queries import MAX_PAGE, EngagementFilter, page_number
 from ..engagements.views import FULL
 from ..extensions import db
@@ -63,7 +64,7 @@ def _invalid(problem: Invalid):
 @bp.get("/engagements")
 def list_engagements():
     args = request.args.to_dict()
-    vendor_name = args.pop("vendor", "").strip()
+    vendor_name = clean_text(args.pop("vendor", ""))
     filters = EngagementFilter.from_args(args)
     problems = {}
     page = page_number(args.get("page"))

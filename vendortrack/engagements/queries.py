@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload, with_expression
 
 from .. import risk_queries
 from ..domain.risk import RULES_BY_CODE, Severity
+from ..domain.text import clean_text
 from ..domain.vocabulary import STATUSES
 from ..models import Engagement, Vendor
 
@@ -60,10 +61,10 @@ class EngagementFilter:
         sort = args.get("sort", "updated")
         month = args.get("handover_month", "")
         return cls(
-            q=args.get("q", "").strip()[:200],
+            q=clean_text(args.get("q", ""))[:200],
             status=status if status in STATUSES or status == "open" else "",
             vendor=integer("vendor"),
-            owner=args.get("owner", "").strip().lower()[:254],
+            owner=clean_text(args.get("owner", "")).lower()[:254],
             risk=risk if risk in LEVEL_CODES else "",
             flag=flag if flag in RULES_BY_CODE else "",
             trap=args.get("trap") in ("1", "true", "yes"),

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import with_expression
 
 from .. import services
+from ..domain.text import clean_text
 from ..extensions import db
 from ..forms import VendorForm
 from ..models import Engagement, Vendor
@@ -21,7 +22,7 @@ def index():
              .correlate(Vendor).scalar_subquery())
     counts = (select(Vendor).options(with_expression(Vendor.engagement_count, count))
               .order_by(Vendor.name_key))
-    q = request.args.get("q", "").strip()
+    q = clean_text(request.args.get("q", ""))[:200]
     if q:
         counts = counts.where(Vendor.name_key.contains(q.lower(), autoescape=True))
     page = db.paginate(counts, per_page=50, error_out=False)
