@@ -5,8 +5,9 @@
   function renumber(list) {
     var rows = list.querySelectorAll("[data-row]");
     rows.forEach(function (row, i) {
-      var number = row.querySelector("[data-row-number]");
-      if (number) number.textContent = String(i + 1);
+      row.querySelectorAll("[data-row-number]").forEach(function (number) {
+        number.textContent = String(i + 1);
+      });
     });
     var container = list.closest("[data-rows]");
     var empty = container && container.querySelector("[data-rows-empty]");
