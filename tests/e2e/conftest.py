@@ -22,7 +22,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-WIDTHS = {"laptop": (1280, 800), "phone": (390, 844)}
+WIDTHS = ({"width": 1280, "height": 800}, {"width": 390, "height": 844})  # laptop, phone
 ROLES = ("admin", "product_owner", "procurement", "leadership")
 TIMEOUT_MS = 10_000
 
@@ -41,7 +41,16 @@ class Server:
     app: object
     url: str
     password: str
+    complete_spec: object = None
     users: dict[str, str] = field(default_factory=dict)
+
+    def create_engagement(self, creator_role: str = "product_owner", **overrides) -> int:
+        """Save an engagement (a complete spec unless overridden) as if typed; its id."""
+        from vendortrack import services
+
+        with self.app.app_context():
+            creator = services.find_user(self.users[creator_role])
+            return services.create_engagement(self.complete_spec(**overrides), creator).id
 
     def has(self, endpoint_prefix: str) -> bool:
         return any(name == endpoint_prefix or name.startswith(endpoint_prefix + ".")
@@ -96,7 +105,8 @@ def server(root_conftest, sqlite_template, tmp_path_factory):
     from vendortrack import demo, services
 
     app, http, url = _start(root_conftest, sqlite_template, tmp_path_factory.mktemp("e2e"))
-    live = Server(app=app, url=url, password=root_conftest.PASSWORD)
+    live = Server(app=app, url=url, password=root_conftest.PASSWORD,
+                  complete_spec=root_conftest.complete_spec)
     with app.app_context():
         for role in ROLES:
             email = f"{role.replace('_', '.')}@example.org"
@@ -149,9 +159,9 @@ def open_page(browser, server, request):
     def make(role: str | None = None, *, javascript: bool = True, bypass_csp: bool = False,
              base: Server | None = None):
         base = base or server
-        context = browser.new_context(base_url=base.url, viewport=dict(
-            zip(("width", "height"), WIDTHS["laptop"])), java_script_enabled=javascript,
-            bypass_csp=bypass_csp, accept_downloads=True)
+        context = browser.new_context(base_url=base.url, viewport=WIDTHS[0],
+                                      java_script_enabled=javascript, bypass_csp=bypass_csp,
+                                      accept_downloads=True)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
@@ -187,9 +197,9 @@ def screenshot(request):
 
     def take(page, name: str) -> None:
         original = page.viewport_size
-        for label, (width, height) in WIDTHS.items():
-            page.set_viewport_size({"width": width, "height": height})
-            page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True,
+        for size in WIDTHS:
+            page.set_viewport_size(size)
+            page.screenshot(path=str(folder / f"{name}-{size['width']}.png"), full_page=True,
                             animations="disabled")
         page.set_viewport_size(original)
 
@@ -209,7 +219,8 @@ def axe_check():
         bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
         report = "\n".join(
             f"{v['impact']}: {v['id']} — {v['help']} at "
-            + ", ".join(" ".join(n["target"]) for n in v["nodes"][:5])
+            + "; ".join(" ".join(n["target"]) + " (" + n["failureSummary"].replace("\n", " ")
+                        + ")" for n in v["nodes"][:3])
             for v in bad)
         assert not bad, f"axe on {page.url}:\n{report}"
         return result["violations"]

@@ -17,6 +17,7 @@ PROBLEM = ("Accounts payable clerks match 4,000 invoices a month by hand; late p
 OWNER_FLAG = "Nobody inside the organisation owns this engagement."
 HANDOVER_FLAG = "There is no handover date."
 KT_FLAG = "Knowledge transfer is not a contract deliverable."
+SELECTS = {"Status", "Kind"}
 
 
 def region(page, name: str):
@@ -35,7 +36,7 @@ def add_row(page, section: str, noun: str, number: int, values: dict[str, str]):
 def fill(scope, values: dict[str, str]) -> None:
     for label, value in values.items():
         field = scope.get_by_label(label)
-        if field.evaluate("el => el.tagName") == "SELECT":
+        if label in SELECTS:
             field.select_option(label=value)
         else:
             field.fill(value)
@@ -45,12 +46,14 @@ def save_and_keep_editing(page) -> None:
     page.get_by_role("button", name="Save and keep editing").click()
     expect(page.get_by_text(f"Saved “{TITLE}”.")).to_be_visible()
     expect(page.get_by_role("heading", name="Edit the spec", level=1)).to_be_visible()
+    page.wait_for_load_state()
 
 
 def test_product_owner_writes_a_spec_and_closes_the_dependency_trap(open_page, screenshot):
     page = open_page("product_owner")
     page.get_by_role("link", name="New engagement").click()
     expect(page.get_by_role("heading", name="New engagement", level=1)).to_be_visible()
+    page.wait_for_load_state()  # app.js in place before the row buttons are pressed
 
     basics = region(page, "The engagement")
     fill(basics, {"Title": TITLE, "Vendor": "Ledgerline Ltd", "Contract reference": "C-2026-114",
@@ -112,6 +115,7 @@ def test_product_owner_writes_a_spec_and_closes_the_dependency_trap(open_page, s
     screenshot(page, "3-engagement-in-dependency-trap")
 
     page.get_by_role("link", name="Edit spec").click()
+    page.wait_for_load_state()
     fill(region(page, "Internal owner"), {"Internal owner": "Priya Owner",
                                           "Owner's e-mail": "product.owner@example.org"})
     save_and_keep_editing(page)
@@ -165,7 +169,8 @@ def test_rows_are_added_and_removed_without_javascript(open_page, screenshot):
     expect(metrics.get_by_role("group", name="Metric 1").get_by_label("Metric", exact=True)
            ).to_have_value("Second metric")
     expect(metrics.get_by_role("button", name="Add metric")).to_be_focused()
-    expect(region(page, "The engagement").get_by_label("Title")).to_have_value("Works without JavaScript")
+    expect(region(page, "The engagement").get_by_label("Title")).to_have_value(
+        "Works without JavaScript")
 
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("heading", name="Works without JavaScript", level=1)).to_be_visible()
