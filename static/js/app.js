@@ -66,7 +66,20 @@
       submitter.dataset.label = submitter.textContent;
       submitter.textContent = form.getAttribute("data-busy");
     }
-    window.setTimeout(function () { form.dataset.submitting = ""; }, 8000);
+    window.setTimeout(function () { release(form); }, 8000);
+  });
+
+  function release(form) {
+    form.dataset.submitting = "";
+    form.querySelectorAll("[aria-busy='true']").forEach(function (button) {
+      button.removeAttribute("aria-busy");
+      if (button.dataset.label) button.textContent = button.dataset.label;
+    });
+  }
+
+  // Back to a page kept in the browser's cache: its forms are usable again.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) document.querySelectorAll("form").forEach(release);
   });
 
   var summary = document.getElementById("error-summary");

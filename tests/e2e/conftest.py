@@ -18,7 +18,10 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--lang=en-GB"]  # date fields as the app writes dates: day, month, year
+# A sticky bar would be painted over the middle of a full-page screenshot.
+SCREENSHOT_STYLE = ".form-footer { position: static; }"
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
@@ -161,7 +164,7 @@ def open_page(browser, server, request):
         base = base or server
         context = browser.new_context(base_url=base.url, viewport=WIDTHS[0],
                                       java_script_enabled=javascript, bypass_csp=bypass_csp,
-                                      accept_downloads=True)
+                                      accept_downloads=True, locale="en-GB")
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
@@ -193,14 +196,14 @@ def sign_in(page, email: str, password: str) -> None:
 def screenshot(request):
     """``screenshot(page, name)``: full-page PNGs at 1280 and 390 px under test-artifacts/."""
     folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
-    folder.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
         original = page.viewport_size
         for size in WIDTHS:
             page.set_viewport_size(size)
             page.screenshot(path=str(folder / f"{name}-{size['width']}.png"), full_page=True,
-                            animations="disabled")
+                            animations="disabled", style=SCREENSHOT_STYLE)
         page.set_viewport_size(original)
 
     return take

@@ -223,3 +223,22 @@ def assert_focus_visible(page) -> None:
         return {style: s.outlineStyle, width: parseFloat(s.outlineWidth)};
     }""")
     assert style["style"] != "none" and style["width"] >= 2, style
+
+
+def test_saving_shows_it_is_working_and_refuses_a_second_submission(open_page):
+    page = open_page("product_owner")
+    page.goto("/engagements/new")
+    page.wait_for_load_state()
+    region(page, "The engagement").get_by_label("Title").fill("Saved once only")
+    save = page.get_by_role("button", name="Save", exact=True)
+    # Two presses in the same instant: the second submission must be refused.
+    seen = save.evaluate("""button => {
+        const prevented = [];
+        document.addEventListener("submit", e => prevented.push(e.defaultPrevented));
+        button.form.requestSubmit(button);
+        const busy = [button.textContent, button.getAttribute("aria-busy")];
+        button.form.requestSubmit(button);
+        return {prevented, busy};
+    }""")
+    assert seen == {"prevented": [False, True], "busy": ["Saving…", "true"]}
+    expect(page.get_by_role("heading", name="Saved once only", level=1)).to_be_visible()
