@@ -18,8 +18,7 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--lang=en-GB"]  # date fields as the app writes dates: day, month, year
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 # A sticky bar would be painted over the middle of a full-page screenshot.
 SCREENSHOT_STYLE = ".form-footer { position: static; }"
 ROOT = Path(__file__).resolve().parents[2]
