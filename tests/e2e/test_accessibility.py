@@ -68,7 +68,6 @@ def test_main_pages_have_no_serious_accessibility_violations(open_page, server, 
     page = open_page("admin", bypass_csp=True)
     pages = [
         ("engagements", "/engagements"),
-        ("engagements-in-trap", "/engagements?trap=1"),
         ("engagements-none-match", "/engagements?q=no+such+engagement"),
         ("engagement-in-trap", f"/engagements/{trap_id}"),
         ("engagement-complete", f"/engagements/{complete_id}"),
