@@ -83,5 +83,17 @@
   });
 
   var summary = document.getElementById("error-summary");
-  if (summary) summary.focus();
+  if (summary) {
+    summary.focus();
+    // A link in the summary puts the cursor in its field, with the field's label in view.
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) return;
+      event.preventDefault();
+      var holder = field.closest(".field") || field;
+      holder.scrollIntoView({block: "center"});
+      field.focus({preventScroll: true});
+    });
+  }
 })();

@@ -87,6 +87,8 @@ def test_product_owner_writes_a_spec_and_closes_the_dependency_trap(open_page, s
            ).to_be_visible()
     expect(summary).to_be_focused()
     end_date = page.get_by_label("End date")
+    summary.get_by_role("link", name=re.compile("^End date")).click()
+    expect(end_date).to_be_focused()
     expect(end_date).to_have_accessible_description(
         re.compile("The end date cannot be before the start date"))
     expect(end_date).to_have_attribute("aria-invalid", "true")
