@@ -101,7 +101,7 @@ def test_main_pages_have_no_serious_accessibility_violations(open_page, server, 
 
     if server.has("annex"):
         page.goto(f"/engagements/{complete_id}")
-        page.get_by_role("link", name="Preview annex").click()
+        page.get_by_role("link", name="Preview annex", exact=True).click()
         failures += check(page, axe_check)
         screenshot(page, "annex-preview")
     assert not failures, "\n\n".join(failures)

@@ -46,7 +46,7 @@ def test_procurement_issues_an_annex_and_compares_it_with_the_spec(open_page, se
     expect(page.get_by_role("link", name="Edit spec")).to_have_count(0)
     screenshot(page, "1-engagement")
 
-    page.get_by_role("link", name="Preview annex").click()
+    page.get_by_role("link", name="Preview annex", exact=True).click()
     issue = page.get_by_role("button", name="Issue annex v1")
     expect(issue).to_be_visible()
     screenshot(page, "2-annex-preview")
