@@ -54,6 +54,21 @@
     }
   });
 
+  // A link to a slow download (e.g. a PDF built on request) with data-busy="Preparing…":
+  // it says it is working and ignores further clicks until the download has had time to start.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-busy]");
+    if (!link) return;
+    if (link.getAttribute("aria-busy") === "true") { event.preventDefault(); return; }
+    var label = link.innerHTML;
+    link.setAttribute("aria-busy", "true");
+    link.textContent = link.getAttribute("data-busy");
+    window.setTimeout(function () {
+      link.removeAttribute("aria-busy");
+      link.innerHTML = label;
+    }, 6000);
+  });
+
   // Long actions: show that work is under way and refuse a second submission.
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -3,6 +3,7 @@ it, and into one of them."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +31,13 @@ def test_leadership_drills_into_the_engagements_in_a_dependency_trap(open_page, 
     pack = page.get_by_role("link", name="Download board pack (PDF)").or_(
         page.get_by_role("button", name="Download board pack (PDF)"))
     expect(pack).to_be_visible()
+    handle = pack.element_handle()
+    with page.expect_download() as pdf:
+        pack.click()
+        busy = handle.get_attribute("aria-busy")
+    assert busy == "true", \
+        "the board pack shows it is working: give it data-busy=\"Preparing…\" (static/js/app.js)"
+    assert Path(pdf.value.path()).read_bytes().startswith(b"%PDF-")
 
     figure.click()
     expect(page).to_have_url(re.compile(r"/engagements\?(.*&)?trap=1"))
