@@ -174,11 +174,27 @@ def test_rows_are_added_and_removed_without_javascript(open_page, screenshot):
     expect(region(page, "The engagement").get_by_label("Title")).to_have_value(
         "Works without JavaScript")
 
+    others = [("Hard constraints", "constraint", "Constraint", "No data leaves the EU."),
+              ("Trade-off rules", "trade-off rule", "Rule", "Safety beats speed."),
+              ("Successors", "successor", "Name", "Omar Haddad"),
+              ("Upskilling alongside the vendor", "person", "Name", "Ines Silva"),
+              ("Knowledge-transfer deliverables", "deliverable", "Title", "Operations runbook")]
+    for section, noun, label, value in others:
+        with page.expect_response(lambda r: r.request.method == "POST"):
+            region(page, section).get_by_role("button", name=f"Add {noun}").click()
+        field = region(page, section).get_by_role("group", name=f"{noun.capitalize()} 1"
+                                                   ).get_by_label(label)
+        field.fill(value)
+    expect(metrics.get_by_role("group", name="Metric 1").get_by_label("Metric", exact=True)
+           ).to_have_value("Second metric")
+
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("heading", name="Works without JavaScript", level=1)).to_be_visible()
     table = page.get_by_role("region", name="Success metrics")
     expect(table.get_by_role("cell", name="Second metric")).to_be_visible()
     expect(table.get_by_role("cell", name="First metric")).to_have_count(0)
+    for _section, _noun, _label, value in others:
+        expect(page.get_by_role("main").get_by_text(value, exact=True)).to_be_visible()
 
 
 def test_rows_work_with_the_keyboard_alone(open_page):
