@@ -45,6 +45,7 @@ class Server:
     password: str
     complete_spec: object = None
     users: dict[str, str] = field(default_factory=dict)
+    sessions: dict[str, dict] = field(default_factory=dict)  # role -> signed-in cookies
 
     def create_engagement(self, creator_role: str = "product_owner", **overrides) -> int:
         """Save an engagement (a complete spec unless overridden) as if typed; its id."""
@@ -161,14 +162,19 @@ def open_page(browser, server, request):
     def make(role: str | None = None, *, javascript: bool = True, bypass_csp: bool = False,
              base: Server | None = None):
         base = base or server
+        signed_in = base.sessions.get(role) if role else None
         context = browser.new_context(base_url=base.url, viewport=WIDTHS[0],
                                       java_script_enabled=javascript, bypass_csp=bypass_csp,
-                                      accept_downloads=True, locale="en-GB")
+                                      accept_downloads=True, locale="en-GB",
+                                      storage_state=signed_in)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
-        if role:
+        if role and signed_in is None:
             sign_in(page, base.users[role], base.password)
+            base.sessions[role] = context.storage_state()  # later contexts skip the form
+        elif role:
+            page.goto("/")
         return page
 
     yield make
