@@ -9,11 +9,12 @@ FLASK  := $(BIN)/flask --app vendortrack
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
                    libfontconfig1 poppler-utils chromium
 
-.PHONY: run test bench load lint install system-deps secret db demo clean help
+.PHONY: run test e2e bench load lint install system-deps secret db demo clean help
 
 help:
 	@echo "make run    install, migrate and serve on http://$(HOST):$(PORT)"
 	@echo "make test   install test needs and run the whole suite"
+	@echo "make e2e    only the browser journeys (screenshots in test-artifacts/)"
 	@echo "make bench  run the benchmarks"
 	@echo "make load   60 s load run against gunicorn (10,000 demo engagements)"
 	@echo "make demo   add demo engagements (N=200)"
@@ -36,10 +37,12 @@ system-deps:
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing system packages:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; } \
+	      || echo "Could not install:$$missing (tests that need them will be skipped)"; \
 	  else \
 	    echo "Missing system packages:$$missing"; \
 	    echo "Install them with: sudo apt-get install -y$$missing"; \
+	    case "$$missing" in *chromium*) echo "Until then the browser tests (tests/e2e) are skipped.";; esac; \
 	  fi; \
 	fi
 
@@ -63,6 +66,10 @@ demo: db
 
 test: install system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Only the browser journeys; screenshots land in test-artifacts/.
+e2e: install system-deps
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 bench: install system-deps
 	$(BIN)/python -m pytest tests/benchmarks -o addopts="" --benchmark-only --benchmark-columns=min,median,mean,max,rounds -p no:cacheprovider -s

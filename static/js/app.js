@@ -5,8 +5,9 @@
   function renumber(list) {
     var rows = list.querySelectorAll("[data-row]");
     rows.forEach(function (row, i) {
-      var number = row.querySelector("[data-row-number]");
-      if (number) number.textContent = String(i + 1);
+      row.querySelectorAll("[data-row-number]").forEach(function (number) {
+        number.textContent = String(i + 1);
+      });
     });
     var container = list.closest("[data-rows]");
     var empty = container && container.querySelector("[data-rows-empty]");
@@ -53,6 +54,21 @@
     }
   });
 
+  // A link to a slow download (e.g. a PDF built on request) with data-busy="Preparing…":
+  // it says it is working and ignores further clicks until the download has had time to start.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-busy]");
+    if (!link) return;
+    if (link.getAttribute("aria-busy") === "true") { event.preventDefault(); return; }
+    var label = link.innerHTML;
+    link.setAttribute("aria-busy", "true");
+    link.textContent = link.getAttribute("data-busy");
+    window.setTimeout(function () {
+      link.removeAttribute("aria-busy");
+      link.innerHTML = label;
+    }, 6000);
+  });
+
   // Long actions: show that work is under way and refuse a second submission.
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -65,9 +81,34 @@
       submitter.dataset.label = submitter.textContent;
       submitter.textContent = form.getAttribute("data-busy");
     }
-    window.setTimeout(function () { form.dataset.submitting = ""; }, 8000);
+    window.setTimeout(function () { release(form); }, 8000);
+  });
+
+  function release(form) {
+    form.dataset.submitting = "";
+    form.querySelectorAll("[aria-busy='true']").forEach(function (button) {
+      button.removeAttribute("aria-busy");
+      if (button.dataset.label) button.textContent = button.dataset.label;
+    });
+  }
+
+  // Back to a page kept in the browser's cache: its forms are usable again.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) document.querySelectorAll("form").forEach(release);
   });
 
   var summary = document.getElementById("error-summary");
-  if (summary) summary.focus();
+  if (summary) {
+    summary.focus();
+    // A link in the summary puts the cursor in its field, with the field's label in view.
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) return;
+      event.preventDefault();
+      var holder = field.closest(".field") || field;
+      holder.scrollIntoView({block: "center"});
+      field.focus({preventScroll: true});
+    });
+  }
 })();
