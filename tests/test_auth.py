@@ -1,4 +1,5 @@
 """First run, signing in and out, sessions ending, and the create-user command."""
+import pytest
 from sqlalchemy import select
 
 from vendortrack import passwords, services
@@ -135,3 +136,28 @@ def test_create_user_command_refuses_bad_input(app, users):
     bad_email = runner.invoke(args=["create-user", "not-an-email", "--name", "D",
                                     "--role", "admin"], input=PASSWORD + "\n")
     assert bad_email.exit_code != 0
+
+
+def test_rate_limit_counts_in_redis_when_configured(database_url, users):
+    """Several servers share one count through RATELIMIT_STORAGE_URI (skipped without Redis)."""
+    import socket
+
+    from vendortrack import create_app
+
+    from .conftest import Client, app_config
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    import redis
+
+    redis.Redis(host="127.0.0.1", port=6379).flushdb()
+    config = app_config(database_url, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute",
+                        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379")
+    first, second = Client(create_app(config)), Client(create_app(config))
+    statuses = [first.post("/login", {"email": "x@example.org", "password": "nope"}).status_code
+                for _ in range(2)]
+    statuses += [second.post("/login", {"email": "x@example.org", "password": "nope"})
+                 .status_code for _ in range(2)]
+    assert statuses == [200, 200, 200, 429]  # the second server saw the first one's attempts
