@@ -38,9 +38,12 @@ def upgrade(url: str) -> None:
     """Build the schema the way production does: through the migrations."""
     from flask_migrate import upgrade as alembic_upgrade
 
+    from vendortrack.extensions import db
+
     app = create_app(app_config(url))
     with app.app_context():
         alembic_upgrade()
+        db.engine.dispose()  # closing the last connection checkpoints SQLite's WAL
 
 
 def _reset_postgres(url: str) -> None:
@@ -75,7 +78,8 @@ def database_url(request, tmp_path) -> str:
     engine = create_engine(url)
     tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        names = ', '.join(f'"{t}"' for t in tables)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()
     return url
 
@@ -121,6 +125,8 @@ class Client:
     def post(self, url, data=None, *, csrf=True, **kwargs):
         data = dict(data or {})
         if csrf:
+            if self.token is None:  # a browser would have loaded the form first
+                self.get(url)
             if self.token is None:
                 self.get("/login")
             data.setdefault("csrf_token", self.token)

@@ -1,7 +1,7 @@
 """Calm error pages in the app's layout (JSON for the API), never a stack trace."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -50,9 +50,9 @@ def register(app: Flask) -> None:
         if error.code == 429:
             detail = ("Too many sign-in attempts. Please wait a minute and try again."
                       if request.endpoint == "auth.login" else None)
-        response = error_response(error.code, detail)
+        response = make_response(error_response(error.code, detail))
         if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-            response[0].headers["Allow"] = ", ".join(error.valid_methods)
+            response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
     @app.errorhandler(OperationalError)
