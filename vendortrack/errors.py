@@ -61,8 +61,8 @@ def register(app: Flask) -> None:
         db.session.rollback()
         app.logger.error("database error on %s %s: %s", request.method, request.path, error)
         if isinstance(error, OperationalError):
-            response = error_response(503)
-            response[0].headers["Retry-After"] = "5"
+            response = make_response(error_response(503))
+            response.headers["Retry-After"] = "5"
             return response
         return error_response(500)
 

@@ -129,16 +129,28 @@ def _stylesheet(root: Path):
     return _stylesheets[root]
 
 
-def render_pdf(document: AnnexDocument, *, fetcher=None) -> bytes:
-    """Render the annex to PDF/A bytes with title, author, subject and creation date."""
+def _options(document: AnnexDocument) -> dict:
+    return {"pdf_variant": PDF_VARIANT, "pdf_identifier": document.fingerprint[:32].encode()}
+
+
+def _layout(document: AnnexDocument, fetcher):
+    """Lay the annex out into pages (call with ``_render_lock`` held)."""
     from weasyprint import HTML
 
     root = static_root()
-    fetcher = fetcher or make_fetcher(root)
     html = HTML(string=annex_html(document, for_pdf=True), base_url=static_url(root, ""),
-                url_fetcher=fetcher)
+                url_fetcher=fetcher or make_fetcher(root))
+    stylesheet, fonts = _stylesheet(root)
+    return html.render(stylesheets=[stylesheet], font_config=fonts, **_options(document))
+
+
+def layout(document: AnnexDocument, *, fetcher=None):
+    """The laid-out WeasyPrint document (pages and boxes), for checks on the layout."""
+    with _render_lock:
+        return _layout(document, fetcher)
+
+
+def render_pdf(document: AnnexDocument, *, fetcher=None) -> bytes:
+    """Render the annex to PDF/A bytes with title, author, subject and creation date."""
     with _render_lock:  # the shared font configuration is not made for concurrent use
-        stylesheet, fonts = _stylesheet(root)
-        return html.write_pdf(stylesheets=[stylesheet], font_config=fonts,
-                              pdf_variant=PDF_VARIANT,
-                              pdf_identifier=document.fingerprint[:32].encode())
+        return _layout(document, fetcher).write_pdf(**_options(document))
