@@ -419,3 +419,20 @@ def test_concurrent_issue_of_the_same_number_stores_one(app, make_engagement, us
     with pytest.raises(service.AnnexConflict):
         service.issue_annex(engagement, users["admin"])
     assert db.session.scalar(select(func.count(Annex.id))) == count
+
+
+def test_compare_lists_changed_fields_with_old_and_new_values(app, procurement,
+                                                             make_engagement, users):
+    engagement = make_engagement()
+    issue(procurement, engagement.id)
+    spec = services.engagement_spec(engagement)
+    services.update_engagement(
+        engagement, replace(spec, title="Automate ticket routing",
+                            handover_date=TODAY + timedelta(days=120)),
+        users["product_owner"], expected_version=engagement.version)
+    html = procurement.get(f"/engagements/{engagement.id}/annexes/compare").get_data(
+        as_text=True)
+    assert "annex v1 → current spec" in html
+    assert re.search(r'<th scope="row">Title</th><td class="old">[^/]*Automate support triage'
+                     r'.{0,40}<td class="new">[^/]*Automate ticket routing', html)
+    assert "25 April 2027" in html and "26 March 2027" in html
