@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, selectinload
 
 from .. import services
 from ..clock import today
@@ -56,7 +56,7 @@ def list_annexes(engagement_id: int) -> list[Annex]:
     """The engagement's issued annexes, newest first, without their PDF bytes."""
     return list(db.session.scalars(
         select(Annex).where(Annex.engagement_id == engagement_id)
-        .options(defer(Annex.pdf), defer(Annex.snapshot))
+        .options(defer(Annex.pdf), defer(Annex.snapshot), selectinload(Annex.issued_by))
         .order_by(Annex.number.desc())))
 
 
