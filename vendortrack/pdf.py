@@ -138,7 +138,7 @@ def _layout(document: AnnexDocument, fetcher):
     from weasyprint import HTML
 
     root = static_root()
-    html = HTML(string=annex_html(document, for_pdf=True), base_url=static_url(root, ""),
+    html = HTML(string=annex_html(document, for_pdf=True), base_url=root.as_uri() + "/",
                 url_fetcher=fetcher or make_fetcher(root))
     stylesheet, fonts = _stylesheet(root)
     return html.render(stylesheets=[stylesheet], font_config=fonts, **_options(document))
