@@ -67,6 +67,14 @@ def get_annex(engagement_id: int, number: int, *, with_pdf: bool = False) -> Ann
     return db.session.scalar(stmt)
 
 
+def stored_pdf(engagement_id: int, number: int):
+    """(pdf, pdf_sha256, contract_reference) of an issued annex, or None; nothing else loaded."""
+    return db.session.execute(
+        select(Annex.pdf, Annex.pdf_sha256, Engagement.contract_reference)
+        .join(Engagement, Engagement.id == Annex.engagement_id)
+        .where(Annex.engagement_id == engagement_id, Annex.number == number)).first()
+
+
 def latest_number(engagement_id: int) -> int | None:
     return db.session.scalar(
         select(func.max(Annex.number)).where(Annex.engagement_id == engagement_id))

@@ -21,7 +21,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, default_exceptions
 from werkzeug.utils import secure_filename
 
@@ -146,10 +145,7 @@ def _pdf_response(data: bytes, filename: str, *, inline: bool = False,
 
 
 def _stored_pdf(engagement_id: int, number: int) -> Response:
-    row = db.session.execute(
-        select(Annex.pdf, Annex.pdf_sha256, Engagement.contract_reference)
-        .join(Engagement, Engagement.id == Annex.engagement_id)
-        .where(Annex.engagement_id == engagement_id, Annex.number == number)).first()
+    row = service.stored_pdf(engagement_id, number)
     if row is None:
         raise _http_error(404, f"There is no annex v{number} for this engagement.")
     response = _pdf_response(row.pdf, _filename(row.contract_reference, number),
