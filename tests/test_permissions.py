@@ -54,6 +54,22 @@ ROUTES = {
     "admin.create_user": [("GET", "/admin/users/new", ADMIN_ONLY)],
     "admin.history": [("GET", "/admin/history", ADMIN_ONLY)],
     "admin.edit_user": [("GET", "/admin/users/{user}", ADMIN_ONLY)],
+    "annex.preview": [("GET", "/engagements/{engagement}/annex", EVERYONE_READS)],
+    "annex.draft_pdf": [("GET", "/engagements/{engagement}/annex/draft.pdf", EVERYONE_READS)],
+    "annex.issue": [("POST", "/engagements/{engagement}/annexes",
+                     {"product_owner": 403, "owner": 403, "leadership": 403,
+                      "procurement": 302, "admin": 302})],
+    "annex.download": [("GET", "/engagements/{engagement}/annexes/1.pdf", EVERYONE_READS)],
+    "annex.compare": [("GET", "/engagements/{engagement}/annexes/compare", EVERYONE_READS)],
+    "annex.register": [("GET", "/engagements/register.csv",
+                        {"product_owner": 403, "owner": 403})],
+    "annex.api_list": [("GET", "/api/v1/engagements/{engagement}/annexes", {"anon": 401})],
+    "annex.api_issue": [("POST", "/api/v1/engagements/{engagement}/annexes",
+                         {"anon": 401, "product_owner": 403, "owner": 403, "leadership": 403,
+                          # the admin's edit above emptied the spec: a trap, not confirmed
+                          "procurement": 201, "admin": 409})],
+    "annex.api_download": [("GET", "/api/v1/engagements/{engagement}/annexes/1.pdf",
+                            {"anon": 401})],
 }
 
 
@@ -77,6 +93,9 @@ def world(app, make_user, make_client):
                                                  "admin")}
     people["owner"] = make_user("product_owner")
     engagement = services.create_engagement(complete_spec(), people["owner"])
+    from vendortrack.annex.service import issue_annex
+
+    issue_annex(engagement, people["procurement"])  # so that annex v1 exists to download
     ids = {"engagement": engagement.id, "deliverable": engagement.deliverables[0].id,
            "vendor": engagement.vendor_id, "user": people["owner"].id}
     clients = {"anon": make_client()}
@@ -100,6 +119,7 @@ POST_BODIES = {
     "engagements.create": lambda ids: {"title": "Matrix"},
     "engagements.edit": lambda ids: {"title": "Matrix edit", "version": current_version(ids)},
     "engagements.deliverable_status": lambda ids: {"status": "delivered"},
+    "annex.issue": lambda ids: {"confirm_dependency_trap": "y"},
 }
 
 

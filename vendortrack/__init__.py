@@ -104,6 +104,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
 
+    from .annex.views import bp as annex_bp
+
+    app.register_blueprint(annex_bp)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from .errors import register

@@ -1,0 +1,1 @@
+"""Contract annexes: issue, store, compare and export."""

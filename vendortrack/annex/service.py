@@ -1,0 +1,169 @@
+"""Issuing contract annexes: the only code that writes annexes, and nothing ever changes one.
+
+An annex is issued once: the engagement's canonical spec JSON is frozen as the snapshot,
+rendered to PDF once, and the bytes, their SHA-256, who issued it and when are stored.
+The ORM refuses to update or delete a stored annex (see :func:`_refuse_change`).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer, selectinload
+
+from .. import services
+from ..clock import today
+from ..domain.annex import load_snapshot, next_number, spec_changed
+from ..domain.risk import Flag, assess
+from ..domain.spec import canonical_json
+from ..extensions import db
+from ..models import Annex, Engagement, User, utcnow
+from ..pdf import AnnexDocument, render_pdf
+from ..permissions import can_issue_annex
+
+
+class AnnexRefused(Exception):
+    """Issuing was refused; the message is for the user."""
+
+
+class AnnexConflict(AnnexRefused):
+    """Another annex was issued meanwhile, so the number the user saw is taken."""
+
+
+@dataclass(frozen=True)
+class TrapNotConfirmed(AnnexRefused):
+    """Dependency-trap flags are open and the user has not confirmed issuing anyway."""
+
+    flags: tuple[Flag, ...]
+
+    def __str__(self) -> str:
+        return ("This engagement is in a dependency trap. Confirm that you want to issue the "
+                "annex with these flags open.")
+
+
+@event.listens_for(Annex, "before_update")
+@event.listens_for(Annex, "before_delete")
+def _refuse_change(mapper, connection, annex: Annex) -> None:
+    raise RuntimeError(f"annex v{annex.number} of engagement {annex.engagement_id} is issued "
+                       "and cannot be changed or deleted")
+
+
+# --- reading -----------------------------------------------------------------------------
+
+def list_annexes(engagement_id: int) -> list[Annex]:
+    """The engagement's issued annexes, newest first, without their PDF bytes."""
+    return list(db.session.scalars(
+        select(Annex).where(Annex.engagement_id == engagement_id)
+        .options(defer(Annex.pdf), defer(Annex.snapshot), selectinload(Annex.issued_by))
+        .order_by(Annex.number.desc())))
+
+
+def get_annex(engagement_id: int, number: int, *, with_pdf: bool = False) -> Annex | None:
+    stmt = select(Annex).where(Annex.engagement_id == engagement_id, Annex.number == number)
+    if not with_pdf:
+        stmt = stmt.options(defer(Annex.pdf))
+    return db.session.scalar(stmt)
+
+
+def stored_pdf(engagement_id: int, number: int):
+    """(pdf, pdf_sha256, contract_reference) of an issued annex, or None; nothing else loaded."""
+    return db.session.execute(
+        select(Annex.pdf, Annex.pdf_sha256, Engagement.contract_reference)
+        .join(Engagement, Engagement.id == Annex.engagement_id)
+        .where(Annex.engagement_id == engagement_id, Annex.number == number)).first()
+
+
+def latest_number(engagement_id: int) -> int | None:
+    return db.session.scalar(
+        select(func.max(Annex.number)).where(Annex.engagement_id == engagement_id))
+
+
+@dataclass(frozen=True)
+class AnnexStatus:
+    """What the engagement page says about annexes."""
+
+    latest: int | None
+    changed: bool
+
+    @property
+    def next(self) -> int:
+        return next_number(self.latest)
+
+
+def annex_status(engagement: Engagement) -> AnnexStatus:
+    """The latest issued version and whether the spec states other terms since."""
+    row = db.session.execute(
+        select(Annex.number, Annex.snapshot).where(Annex.engagement_id == engagement.id)
+        .order_by(Annex.number.desc()).limit(1)).first()
+    if row is None:
+        return AnnexStatus(None, False)
+    current = services.engagement_json(engagement)
+    return AnnexStatus(row.number, spec_changed(load_snapshot(row.snapshot), current))
+
+
+def open_trap_flags(engagement: Engagement) -> tuple[Flag, ...]:
+    """The dependency-trap flags open on the engagement today."""
+    assessment = assess(services.engagement_spec(engagement), today())
+    return tuple(f for f in assessment.flags if f.dependency_trap)
+
+
+def draft_document(engagement: Engagement) -> AnnexDocument:
+    """The annex the current spec would give, numbered as the next version, marked draft."""
+    return AnnexDocument(services.engagement_json(engagement),
+                         next_number(latest_number(engagement.id)), utcnow(), "", draft=True)
+
+
+def issued_document(annex: Annex) -> AnnexDocument:
+    return AnnexDocument(load_snapshot(annex.snapshot), annex.number, annex.issued_at,
+                         annex.issued_by.name if annex.issued_by else "")
+
+
+# --- writing -----------------------------------------------------------------------------
+
+def issue_annex(engagement: Engagement, user: User, *, expected_number: int | None = None,
+                confirm_dependency_trap: bool = False) -> Annex:
+    """Freeze the spec, render it once and store annex version N (the next number).
+
+    ``expected_number`` is the number the user was shown: if another annex was issued
+    meanwhile (or the form was sent twice) nothing is issued. Open dependency-trap flags
+    need ``confirm_dependency_trap``.
+    """
+    if not can_issue_annex(user):
+        raise AnnexRefused("Only procurement and administrators issue annexes.")
+    number = next_number(latest_number(engagement.id))
+    if expected_number is not None and expected_number != number:
+        raise AnnexConflict(f"Annex v{number - 1} has been issued meanwhile; nothing more was "
+                            f"issued. Check the spec and issue v{number} if it is still needed.")
+    traps = open_trap_flags(engagement)
+    if traps and not confirm_dependency_trap:
+        raise TrapNotConfirmed(traps)
+
+    snapshot = services.engagement_json(engagement)
+    document = AnnexDocument(snapshot, number, utcnow(), user.name)
+    pdf = render_pdf(document)
+    annex = Annex(engagement_id=engagement.id, number=number,
+                  snapshot=canonical_json(snapshot).decode(), snapshot_sha256=document.fingerprint,
+                  pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+                  issued_by_id=user.id, issued_at=document.issued_at)
+    db.session.add(annex)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise AnnexConflict(f"Annex v{number} was issued by someone else a moment ago; "
+                            "nothing more was issued.") from None
+    changes = [{"field": "annex", "old": number - 1 or None, "new": number},
+               {"field": "pdf_sha256", "old": None, "new": annex.pdf_sha256}]
+    if traps:
+        changes.append({"field": "issued_with_dependency_trap", "old": None,
+                        "new": ", ".join(f.code for f in traps)})
+    services.record("annex.issue", user, engagement=engagement, subject=f"Annex v{number}",
+                    changes=changes)
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return annex

@@ -1,0 +1,290 @@
+"""Contract annexes: preview, draft PDF, issue, download, compare, register CSV and the API.
+
+The API views read only ``flask_login.current_user`` and answer errors in JSON, so they work
+unchanged whichever way the user signed in (session now, bearer token later).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException, default_exceptions
+from werkzeug.utils import secure_filename
+
+from ..clock import today
+from ..domain.annex import load_snapshot, terms_diff
+from ..domain.vocabulary import STATUSES
+from ..engagements.queries import EngagementFilter
+from ..engagements.views import get_engagement
+from ..extensions import db
+from ..models import Annex, Engagement
+from ..pdf import render_pdf
+from ..permissions import can_issue_annex
+from ..security import public
+from . import service
+from .forms import IssueAnnexForm
+from .register import register_csv
+
+bp = Blueprint("annex", __name__)
+
+REGISTER_ROLES = {"procurement", "admin", "leadership"}
+
+
+def _http_error(status: int, detail: str) -> HTTPException:
+    """An HTTP error whose message, in the user's words, reaches the page or the JSON."""
+    error = default_exceptions[status](detail)
+    error.custom_detail = True
+    return error
+
+
+# --- template helpers (the engagement page uses them through an include) ------------------
+
+@bp.app_template_filter("annex_date")
+def annex_date(value: str | date | datetime | None) -> str:
+    """An ISO date string (as in a snapshot), a date or a datetime as '26 November 2026'."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return f"{value.day} {value:%B %Y}"
+
+
+@bp.app_context_processor
+def annex_helpers():
+    user = current_user
+    return {
+        "annex_status": service.annex_status,
+        "annex_versions": lambda engagement: service.list_annexes(engagement.id),
+        "can_export_register": bool(getattr(user, "is_authenticated", False)
+                                    and user.role in REGISTER_ROLES),
+    }
+
+
+# --- pages -------------------------------------------------------------------------------
+
+def _preview_page(engagement: Engagement, form: IssueAnnexForm, status: int = 200):
+    document = service.draft_document(engagement)
+    form.number.data = str(document.number)
+    return render_template(
+        "annex/preview.html", engagement=engagement, form=form,
+        document=document,
+        annexes=service.list_annexes(engagement.id),
+        trap_flags=service.open_trap_flags(engagement),
+        status=service.annex_status(engagement),
+    ), status
+
+
+@bp.route("/engagements/<int:engagement_id>/annex")
+def preview(engagement_id: int):
+    return _preview_page(get_engagement(engagement_id), IssueAnnexForm())
+
+
+@bp.route("/engagements/<int:engagement_id>/annex/draft.pdf")
+def draft_pdf(engagement_id: int):
+    engagement = get_engagement(engagement_id)
+    document = service.draft_document(engagement)
+    return _pdf_response(render_pdf(document), _filename(engagement, document.number, "draft"),
+                         inline=True)
+
+
+@bp.route("/engagements/<int:engagement_id>/annexes", methods=["POST"])
+def issue(engagement_id: int):
+    if not can_issue_annex(current_user):
+        abort(403)
+    engagement = get_engagement(engagement_id)
+    form = IssueAnnexForm()
+    if not form.validate():
+        return _preview_page(engagement, form, 400)
+    try:
+        annex = service.issue_annex(
+            engagement, current_user, expected_number=form.expected_number(),
+            confirm_dependency_trap=form.confirm_dependency_trap.data)
+    except service.TrapNotConfirmed as refusal:
+        form.confirm_dependency_trap.errors = [
+            "Tick this box to issue the annex with dependency-trap flags open."]
+        flash(str(refusal), "error")
+        return _preview_page(engagement, form, 409)
+    except service.AnnexRefused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("annex.preview", engagement_id=engagement.id))
+    flash(f"Issued annex v{annex.number}. Its PDF is stored and will never change.", "success")
+    return redirect(url_for("engagements.show", engagement_id=engagement.id, _anchor="annexes"))
+
+
+def _filename(engagement_or_ref, number: int, suffix: str = "") -> str:
+    ref = getattr(engagement_or_ref, "contract_reference", engagement_or_ref) or "engagement"
+    stem = secure_filename(f"annex-{ref}-v{number}{'-' + suffix if suffix else ''}")
+    return f"{stem or f'annex-v{number}'}.pdf"
+
+
+def _pdf_response(data: bytes, filename: str, *, inline: bool = False,
+                  sha256: str | None = None) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    if sha256:
+        response.set_etag(sha256)
+        response.headers["X-Content-SHA256"] = sha256
+    return response
+
+
+def _stored_pdf(engagement_id: int, number: int) -> Response:
+    row = service.stored_pdf(engagement_id, number)
+    if row is None:
+        raise _http_error(404, f"There is no annex v{number} for this engagement.")
+    response = _pdf_response(row.pdf, _filename(row.contract_reference, number),
+                             sha256=row.pdf_sha256)
+    return response.make_conditional(request)
+
+
+@bp.route("/engagements/<int:engagement_id>/annexes/<int:number>.pdf")
+def download(engagement_id: int, number: int):
+    return _stored_pdf(engagement_id, number)
+
+
+def _snapshot_for(engagement: Engagement, which: str) -> tuple[str, dict]:
+    """('annex v2', snapshot) for '2', ('current spec', …) for 'current'."""
+    if which == "current":
+        from .. import services
+
+        return "current spec", services.engagement_json(engagement)
+    if not which.isdigit():
+        raise _http_error(400, "Choose annex versions by number, e.g. ?from=1&to=2, or "
+                               "to=current for the current spec.")
+    annex = service.get_annex(engagement.id, int(which))
+    if annex is None:
+        raise _http_error(404, f"There is no annex v{which} for this engagement.")
+    return f"annex v{annex.number}", load_snapshot(annex.snapshot)
+
+
+@bp.route("/engagements/<int:engagement_id>/annexes/compare")
+def compare(engagement_id: int):
+    engagement = get_engagement(engagement_id)
+    annexes = service.list_annexes(engagement.id)
+    if not annexes:
+        flash("No annex has been issued yet, so there is nothing to compare.", "info")
+        return redirect(url_for("annex.preview", engagement_id=engagement.id))
+    older = request.args.get("from", str(annexes[0].number)).strip()
+    newer = request.args.get("to", "current").strip()
+    old_label, old = _snapshot_for(engagement, older)
+    new_label, new = _snapshot_for(engagement, newer)
+    return render_template("annex/compare.html", engagement=engagement, annexes=annexes,
+                           diff=terms_diff(old, new), old_label=old_label,
+                           new_label=new_label, older=older, newer=newer)
+
+
+@bp.route("/engagements/register.csv")
+def register():
+    if current_user.role not in REGISTER_ROLES:
+        abort(403)
+    filters = EngagementFilter.from_args(request.args)
+    day = today()
+    chunks = register_csv(filters.conditions(day), day, STATUSES)
+    response = Response(stream_with_context(chunks), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="engagement-register-{day.isoformat()}.csv"')
+    response.mimetype_params["charset"] = "utf-8"
+    return response
+
+
+# --- API ---------------------------------------------------------------------------------
+
+def api_view(view):
+    """JSON 401 for anyone not signed in (default-deny would redirect a browser to /login)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return jsonify({"error": {"status": 401, "title": "Not signed in",
+                                      "detail": "Sign in or send an API token."}}), 401
+        return view(*args, **kwargs)
+
+    return public(wrapped)
+
+
+def _api_engagement(engagement_id: int) -> Engagement:
+    engagement = db.session.get(Engagement, engagement_id)
+    if engagement is None:
+        raise _http_error(404, f"There is no engagement {engagement_id}.")
+    return engagement
+
+
+def annex_json(annex: Annex) -> dict:
+    return {
+        "number": annex.number,
+        "sha256": annex.pdf_sha256,
+        "snapshot_sha256": annex.snapshot_sha256,
+        "issued_at": annex.issued_at.isoformat(),
+        "issued_by": {"id": annex.issued_by_id,
+                      "name": annex.issued_by.name if annex.issued_by else None,
+                      "email": annex.issued_by.email if annex.issued_by else None},
+        "pdf_url": url_for("annex.api_download", engagement_id=annex.engagement_id,
+                           number=annex.number),
+    }
+
+
+@bp.route("/api/v1/engagements/<int:engagement_id>/annexes")
+@api_view
+def api_list(engagement_id: int):
+    engagement = _api_engagement(engagement_id)
+    return jsonify({"engagement_id": engagement.id,
+                    "annexes": [annex_json(a) for a in service.list_annexes(engagement.id)]})
+
+
+@bp.route("/api/v1/engagements/<int:engagement_id>/annexes", methods=["POST"])
+@api_view
+def api_issue(engagement_id: int):
+    if not can_issue_annex(current_user):
+        raise _http_error(403, "Only procurement and administrators issue annexes.")
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    confirm = body.get("confirm_dependency_trap", False)
+    expected = body.get("number")
+    if not isinstance(confirm, bool) or (expected is not None and (
+            not isinstance(expected, int) or isinstance(expected, bool))):
+        raise _http_error(400, "Send {\"confirm_dependency_trap\": true|false, "
+                               "\"number\": <next version, optional>}.")
+    engagement = _engagement_with_rows(engagement_id)
+    try:
+        annex = service.issue_annex(engagement, current_user, expected_number=expected,
+                                    confirm_dependency_trap=confirm)
+    except service.TrapNotConfirmed as refusal:
+        return jsonify({"error": {
+            "status": 409, "title": "Dependency trap not confirmed", "detail": str(refusal)
+            + " Send {\"confirm_dependency_trap\": true} to issue anyway.",
+            "flags": [{"code": f.code, "message": f.message} for f in refusal.flags]}}), 409
+    except service.AnnexRefused as refusal:
+        return jsonify({"error": {"status": 409, "title": "Conflict",
+                                  "detail": str(refusal)}}), 409
+    response = jsonify(annex_json(annex))
+    response.status_code = 201
+    response.headers["Location"] = url_for("annex.api_download", engagement_id=engagement.id,
+                                           number=annex.number)
+    return response
+
+
+def _engagement_with_rows(engagement_id: int) -> Engagement:
+    _api_engagement(engagement_id)
+    return get_engagement(engagement_id)
+
+
+@bp.route("/api/v1/engagements/<int:engagement_id>/annexes/<int:number>.pdf")
+@api_view
+def api_download(engagement_id: int, number: int):
+    return _stored_pdf(engagement_id, number)

@@ -1,0 +1,66 @@
+"""Contract annexes as plain data: what an annex states, what changed, and safe CSV cells.
+
+An issued annex freezes the engagement's canonical spec JSON (see :mod:`.spec`). Progress
+recorded after signing — the engagement's status and each deliverable's status — is not a
+term of the annex, so it is left out when deciding whether the spec changed since an annex.
+"""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from .spec_diff import SpecDiff, diff_specs
+
+# Fields of the snapshot that record progress, not what was agreed.
+PROGRESS_FIELDS = ("status",)
+PROGRESS_ROW_FIELDS = {"deliverables": ("status",)}
+
+# A spreadsheet treats a cell starting with one of these as a formula (OWASP's list).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def load_snapshot(text: str) -> dict:
+    """The snapshot dict stored as canonical JSON text."""
+    return json.loads(text)
+
+
+def annex_terms(snapshot: dict) -> dict:
+    """The snapshot without the progress fields (engagement and deliverable status)."""
+    terms = {k: v for k, v in snapshot.items() if k not in PROGRESS_FIELDS}
+    for section, dropped in PROGRESS_ROW_FIELDS.items():
+        rows = terms.get(section) or []
+        terms[section] = [{k: v for k, v in row.items() if k not in dropped} for row in rows]
+    return terms
+
+
+def terms_diff(old_snapshot: dict, new_snapshot: dict) -> SpecDiff:
+    """What an annex made from ``new_snapshot`` would state differently from ``old_snapshot``."""
+    return diff_specs(annex_terms(old_snapshot), annex_terms(new_snapshot))
+
+
+def spec_changed(issued_snapshot: dict | None, current_snapshot: dict) -> bool:
+    """True when there is an issued annex and the current spec states different terms."""
+    if issued_snapshot is None:
+        return False
+    return annex_terms(issued_snapshot) != annex_terms(current_snapshot)
+
+
+def next_number(latest: int | None) -> int:
+    """The number the next annex of an engagement gets (versions count from 1)."""
+    return (latest or 0) + 1
+
+
+def neutralise_cell(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula.
+
+    Text starting with ``= + - @``, a tab or a carriage return is prefixed with an
+    apostrophe; numbers, dates and empty cells pass through unchanged.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float | Decimal):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
