@@ -41,6 +41,10 @@ def upgrade(url: str) -> None:
     app = create_app(app_config(url))
     with app.app_context():
         alembic_upgrade()
+        from vendortrack.extensions import db
+
+        # Close the pool so SQLite checkpoints its WAL into the file the tests copy.
+        db.engine.dispose()
 
 
 def _reset_postgres(url: str) -> None:

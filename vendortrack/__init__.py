@@ -72,6 +72,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
+    from .dashboard.views import bp as dashboard_bp
     from .engagements.views import bp as engagements_bp
     from .vendors.views import bp as vendors_bp
 
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(engagements_bp)
     app.register_blueprint(vendors_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(dashboard_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -151,7 +151,13 @@ class Engagement(db.Model):
         back_populates="engagement", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_engagement_status_vendor", "status", "vendor_id"),)
+    __table_args__ = (
+        Index("ix_engagement_status_vendor", "status", "vendor_id"),
+        # Covers every column the dashboard aggregates read (migration 0002).
+        Index("ix_engagement_dashboard", "vendor_id", "status", "risk_undated_level",
+              "risk_undated_trap", "handover_date", "earliest_open_due", "open_deliverables",
+              "currency", "contract_value", "owner_email"),
+    )
 
     @property
     def successors(self) -> list[EngagementPerson]:
