@@ -60,8 +60,9 @@ def portfolio(make_engagement):
     return built
 
 
-def compute(**args):
-    return dashboard_figures.compute(dashboard_figures.scope_from_args(args), TODAY)
+def compute(at_risk=0, **args):
+    return dashboard_figures.compute(dashboard_figures.scope_from_args(args), TODAY,
+                                     at_risk=at_risk)
 
 
 def counts_in(obj, path="figures"):
@@ -148,7 +149,7 @@ def test_handover_month_figures(app, portfolio):
 
 
 def test_top_at_risk_lists_highest_first_with_flags(app, portfolio):
-    top = compute().top_at_risk
+    top = compute(at_risk=20).top_at_risk
     assert [e.level.code for e in top] == ["high"] * 4 + ["medium", "low"]
     by_title = {e.title: e for e in top}
     assert by_title["Handover passed"].flag_codes == ("HANDOVER_PASSED_OPEN_KT",)

@@ -27,6 +27,26 @@ PG_URL = os.environ.get("BENCH_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
+@pytest.fixture
+def leader_client(bench_app):
+    """A test client signed in as leadership, without paying for password hashing."""
+    client = bench_app.test_client()
+    login(bench_app, client)
+    return client
+
+
+def login(app, client) -> None:
+    from vendortrack.extensions import db
+    from vendortrack.models import User
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.role == "leadership"))
+        user_id = user.get_id()
+    with client.session_transaction() as session:
+        session["_user_id"] = user_id
+        session["_fresh"] = True
+
+
 def cache_dir() -> Path:
     path = Path(os.environ.get("BENCH_CACHE_DIR")
                 or Path(tempfile.gettempdir()) / "vendortrack-bench")
@@ -59,13 +79,15 @@ def sqlite_database(count: int) -> str:
         # A backup copies the WAL too and leaves one self-contained file; then rename it whole.
         source, target = sqlite3.connect(partial), sqlite3.connect(f"{path}.tmp")
         source.backup(target)
-        target.execute("ANALYZE")
         target.close()
         source.close()
         os.replace(f"{path}.tmp", path)
         for leftover in path.parent.glob(partial.name + "*"):
             leftover.unlink()
     upgrade(f"sqlite:///{path}")
+    # Plans as a freshly seeded database gets them: without ANALYZE statistics.
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE IF EXISTS sqlite_stat1")
     return f"sqlite:///{path}"
 
 

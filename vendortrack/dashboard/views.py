@@ -18,9 +18,9 @@ def _list_links(external: bool = False):
     return lambda args: f"{base}?{urlencode(args)}" if args else base
 
 
-def _page_context(external: bool = False) -> dict:
+def _page_context(external: bool = False, at_risk: int = 0) -> dict:
     scope = figures.scope_from_args(request.args)
-    data = figures.compute(scope, today())
+    data = figures.compute(scope, today(), at_risk=at_risk)
 
     link = _list_links(external)
     def engagement_url(engagement_id: int) -> str:
@@ -44,7 +44,8 @@ def _scope_args(scope) -> dict:
 def index():
     context = _page_context()
     vendors, owners = figures.filter_choices()
-    return render_template("dashboard/index.html", vendors=vendors, owners=owners, **context)
+    return render_template("dashboard/index.html", vendors=vendors, owners=owners,
+                           top_at_risk=figures.TOP_AT_RISK, **context)
 
 
 @bp.route("/api/v1/dashboard")
@@ -58,7 +59,8 @@ def api():
 def board_pack():
     from ..pdf import render_pdf  # WeasyPrint loads only when a board pack is asked for
 
-    html = render_template("dashboard/board_pack.html", **_page_context(external=True))
+    html = render_template("dashboard/board_pack.html",
+                           **_page_context(external=True, at_risk=figures.TOP_AT_RISK))
     pdf = render_pdf(html)
     name = f"board-pack-{today().isoformat()}.pdf"
     current_app.logger.info("board pack rendered: %s bytes", len(pdf))
