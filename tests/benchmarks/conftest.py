@@ -4,7 +4,7 @@ Seeding 100,000 engagements takes a few minutes, so each size is built once into
 ``$TMPDIR/vendortrack-bench/`` (or ``BENCH_CACHE_DIR``) and reused by later runs; the
 migrations are applied on every run so a cached file picks up new indexes. PostgreSQL is
 measured too when ``BENCH_DATABASE_URL`` names a database of its own (it is reseeded when its
-engagement count differs).
+engagement count differs); ``BENCH_BACKENDS=postgresql`` measures only that.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ TODAY = date(2026, 11, 26)
 SEED = 7
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
 PG_URL = os.environ.get("BENCH_DATABASE_URL")
-BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+BACKENDS = os.environ.get("BENCH_BACKENDS", "sqlite,postgresql" if PG_URL else "sqlite").split(",")
 
 
 @pytest.fixture
