@@ -192,7 +192,7 @@ def test_dashboard_links_are_the_drill_downs(client, users, portfolio):
                      r'<span class="tile-label">engagements in dependency trap</span>', html)
     assert trap, "the trap tile is a link naming the number"
     href = trap.group(1).replace("&amp;", "&")
-    assert parse_qs(urlsplit(href).query) == {"status": ["open"], "trap": ["1"]}
+    assert parse_qs(urlsplit(href).query) == {"trap": ["1"]}
     assert list_total(client, href) == 4
     hrefs = {h.replace("&amp;", "&") for h in re.findall(r'href="(/engagements\?[^"]+)"', html)}
     assert len(hrefs) > 40
@@ -204,7 +204,8 @@ def test_dashboard_filters_carry_into_drill_downs(client, users, portfolio):
     client.login(users["leadership"])
     northwind = portfolio["clean"].vendor_id
     html = client.get(f"/dashboard?vendor={northwind}").get_data(as_text=True)
-    assert f'href="/engagements?status=open&amp;vendor={northwind}&amp;trap=1"' in html
+    assert f'href="/engagements?vendor={northwind}&amp;trap=1"' in html
+    assert f'href="/engagements?status=open&amp;vendor={northwind}"' in html  # in view
     assert f'/dashboard/board-pack.pdf?vendor={northwind}' in html
 
 
@@ -241,8 +242,9 @@ def test_json_has_the_same_figures_and_follows_filters(client, users, portfolio)
     client.login(users["leadership"])
     data = client.get("/api/v1/dashboard").get_json()
     assert data["dependency_trap"]["count"] == 4
-    assert data["dependency_trap"]["filter"] == {"status": "open", "trap": "1"}
-    assert data["dependency_trap"]["list_url"] == "/engagements?status=open&trap=1"
+    assert data["dependency_trap"]["filter"] == {"trap": "1"}
+    assert data["dependency_trap"]["list_url"] == "/engagements?trap=1"
+    assert data["risk_levels"]["none"]["filter"] == {"status": "open", "risk": "none"}
     assert [(c["currency"], c["amount"], c["count"]) for c in
             data["dependency_trap"]["contract_value"]] == [
         ("EUR", "1100000.00", 2), ("USD", "50000.00", 1), (None, "0", 1)]

@@ -181,6 +181,22 @@ class DashboardFigures:
         return out
 
 
+def drill(base: EngagementFilter, **changes) -> EngagementFilter:
+    """``base`` narrowed by ``changes``: the list filter behind one number.
+
+    The dashboard's default "not closed" is dropped when the narrowing filter leaves closed
+    engagements out by itself (a dependency trap, a flag, a handover window, a risk level
+    above none), so links read plainly, e.g. ``/engagements?trap=1``, for the same engagements.
+    """
+    narrowed = replace(base, **changes)
+    excludes_closed = (narrowed.trap or bool(narrowed.flag) or bool(narrowed.handover_month)
+                       or narrowed.handover_within is not None
+                       or narrowed.risk not in ("", Severity.NONE.code))
+    if narrowed.status == "open" and excludes_closed:
+        narrowed = replace(narrowed, status="")
+    return narrowed
+
+
 def scope_from_args(args) -> EngagementFilter:
     """The dashboard's own filters (status, vendor, internal owner) from query arguments.
 
@@ -213,7 +229,7 @@ def compute(scope: EngagementFilter, today: date, *, at_risk: int = 0,
 
     def narrowed(**changes) -> tuple[EngagementFilter, list]:
         """The drill-down filter and the conditions it adds to the scope's."""
-        return replace(scope, **changes), EngagementFilter(**changes).conditions(today)
+        return drill(scope, **changes), EngagementFilter(**changes).conditions(today)
 
     headline_status = scope.status if scope.status in STATUSES else "active"
     headline_filter = replace(scope, status=headline_status)
@@ -235,7 +251,7 @@ def compute(scope: EngagementFilter, today: date, *, at_risk: int = 0,
     flag_counts.update(dated_counts)
     flags = tuple(sorted(
         (FlagCount(rule.code, FLAG_LABELS[rule.code], rule.severity, rule.dependency_trap,
-                   Count(flag_counts[rule.code], replace(scope, flag=rule.code)))
+                   Count(flag_counts[rule.code], drill(scope, flag=rule.code)))
          for rule in RULES),
         key=lambda f: (-f.engagements.value, -f.severity, f.code)))
 
@@ -246,9 +262,9 @@ def compute(scope: EngagementFilter, today: date, *, at_risk: int = 0,
         headline=Count(headline, headline_filter), in_scope=Count(in_scope, scope),
         trap=Count(trap, trap_filter), trap_value=trap_value, levels=levels,
         handovers_due=handovers_due,
-        kt_overdue=Count(flag_counts["KT_OVERDUE"], replace(scope, flag="KT_OVERDUE")),
+        kt_overdue=Count(flag_counts["KT_OVERDUE"], drill(scope, flag="KT_OVERDUE")),
         no_owner=Count(flag_counts["DEPENDENCY_TRAP_NO_OWNER"],
-                       replace(scope, flag="DEPENDENCY_TRAP_NO_OWNER")),
+                       drill(scope, flag="DEPENDENCY_TRAP_NO_OWNER")),
         flags=flags, vendors=vendors, vendor_count=vendor_count,
         handover_months=tuple(handover_months),
         top_at_risk=top_at_risk(scope, today, at_risk) if at_risk else (),
@@ -280,7 +296,7 @@ def _handovers(scope, where, today) -> tuple[Count, tuple[MonthHandovers, ...]]:
     """
     starts = _month_starts(today, MONTHS_AHEAD)
     window_end = starts[-1]
-    due_filter = replace(scope, handover_within=HANDOVER_WINDOW_DAYS)
+    due_filter = drill(scope, handover_within=HANDOVER_WINDOW_DAYS)
     due_last_day = today + timedelta(days=HANDOVER_WINDOW_DAYS)
     assert due_last_day < window_end, "the 90-day window must lie inside the month window"
     open_kt = EngagementFilter(open_kt=True).conditions(today)
@@ -303,9 +319,9 @@ def _handovers(scope, where, today) -> tuple[Count, tuple[MonthHandovers, ...]]:
     for start in starts[:-1]:
         key = start.isoformat()[:7]
         number, with_open, open_rows = per_month[key]
-        month_filter = replace(scope, handover_month=key)
+        month_filter = drill(scope, handover_month=key)
         months.append(MonthHandovers(key, start, Count(number, month_filter),
-                                     Count(with_open, replace(month_filter, open_kt=True)),
+                                     Count(with_open, drill(month_filter, open_kt=True)),
                                      open_rows))
     return Count(due, due_filter), tuple(months)
 
@@ -329,13 +345,13 @@ def _levels_and_vendors(scope, where, today, top_vendors):
         if vendor_id is not None:
             by_vendor[vendor_id][int(level)] += number
             names[vendor_id] = name
-    levels = tuple(LevelCount(s, Count(overall[int(s)], replace(scope, risk=s.code)))
+    levels = tuple(LevelCount(s, Count(overall[int(s)], drill(scope, risk=s.code)))
                    for s in LEVELS)
     ranked = sorted(by_vendor, key=lambda v: (-sum(by_vendor[v].values()), names[v].lower()))
     vendors = tuple(
         VendorLevels(v, names[v], Count(sum(by_vendor[v].values()), replace(scope, vendor=v)),
                      tuple(LevelCount(s, Count(by_vendor[v][int(s)],
-                                               replace(scope, vendor=v, risk=s.code)))
+                                               drill(scope, vendor=v, risk=s.code)))
                            for s in LEVELS))
         for v in ranked[:top_vendors])
     return levels, vendors, len(by_vendor)
@@ -348,7 +364,7 @@ def _trap_value(trap_filter, where, trap_extra) -> tuple[CurrencyTotal, ...]:
         select(Engagement.currency, func.count(), func.sum(Engagement.contract_value))
         .where(*where, *trap_extra).group_by(Engagement.currency)).all()
     totals = [CurrencyTotal(currency, Decimal(amount or 0),
-                            Count(number, replace(trap_filter, currency=currency or "none")))
+                            Count(number, drill(trap_filter, currency=currency or "none")))
               for currency, number, amount in rows]
     # Largest amounts first; engagements without a currency last.
     return tuple(sorted(totals, key=lambda t: (not t.currency, -t.amount, t.currency)))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from markupsafe import escape as _escape
+
 # Colour-blind safe palette (Okabe–Ito based), each with a pattern drawn in white on top.
 SEVERITY_STYLES = {
     "high": ("#a4262c", "hatch", "High"),
@@ -72,13 +74,13 @@ def nice_ticks(maximum: int, count: int = 4) -> list[int]:
 
 
 def escape(text: str) -> str:
-    """Text content safe inside SVG/XML (same as xml.sax.saxutils.escape, faster)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text safe inside SVG/XML text or a quoted attribute (markupsafe: & < > " ')."""
+    return str(_escape(text))
 
 
 def quoteattr(value: str) -> str:
     """A double-quoted XML attribute value."""
-    return '"' + escape(value).replace('"', "&quot;") + '"'
+    return f'"{_escape(value)}"'
 
 
 def _fmt(value: int) -> str:
