@@ -87,16 +87,32 @@ def _fmt(value: int) -> str:
     return f"{value:,}"
 
 
+_SPECIAL = frozenset("&<>\"'")
+
+
 def _attrs(**attributes) -> str:
     parts = []
     for name, value in attributes.items():
         if value is None:
             continue
-        name = name.rstrip("_").replace("_", "-")
+        name = _ATTRIBUTE_NAMES.get(name) or _attribute_name(name)
         if isinstance(value, float):
             value = f"{value:.1f}".rstrip("0").rstrip(".")
-        parts.append(f"{name}={quoteattr(str(value))}")
+        elif isinstance(value, int):
+            value = str(value)
+        elif not _SPECIAL.isdisjoint(value):  # most values are plain: skip escaping them
+            value = _escape(value)
+        parts.append(f'{name}="{value}"')
     return " ".join(parts)
+
+
+_ATTRIBUTE_NAMES: dict[str, str] = {}
+
+
+def _attribute_name(name: str) -> str:
+    """Keyword to SVG attribute name: ``class_`` is ``class``, ``text_anchor`` ``text-anchor``."""
+    _ATTRIBUTE_NAMES[name] = name.rstrip("_").replace("_", "-")
+    return _ATTRIBUTE_NAMES[name]
 
 
 def _el(tag: str, text: str | None = None, **attributes) -> str:
