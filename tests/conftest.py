@@ -79,7 +79,8 @@ def database_url(request, tmp_path) -> str:
     engine = create_engine(url)
     tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        quoted = ', '.join(f'"{name}"' for name in tables)  # "user" is a reserved word
+        conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
     engine.dispose()
     return url
 

@@ -261,12 +261,13 @@ def test_json_has_the_same_figures_and_follows_filters(client, users, portfolio)
 
 @pytest.mark.parametrize("query", [
     "vendor=abc", "vendor=-3", "status=bogus", "owner=" + "x" * 600, "vendor=99999999",
-    "status=closed", "owner=%00",
+    "status=closed", "owner=%00", "owner=a%00b", "q=%00",
 ])
 def test_bad_filters_are_ignored_not_a_500(client, users, portfolio, query):
     client.login(users["leadership"])
     assert client.get(f"/dashboard?{query}").status_code == 200
     assert client.get(f"/api/v1/dashboard?{query}").status_code == 200
+    assert client.get(f"/engagements?{query}").status_code == 200
 
 
 def test_every_role_sees_the_dashboard_and_leadership_lands_on_it(make_client, users):

@@ -53,10 +53,10 @@ class EngagementFilter:
         month = args.get("handover_month", "")
         currency = args.get("currency", "").strip()
         return cls(
-            q=args.get("q", "").strip()[:200],
+            q=_clean(args.get("q", ""))[:200],
             status=status if status in STATUSES or status == "open" else "",
             vendor=integer("vendor"),
-            owner=args.get("owner", "").strip().lower()[:254],
+            owner=_clean(args.get("owner", "")).lower()[:254],
             risk=risk if risk in LEVEL_CODES else "",
             flag=flag if flag in RULES_BY_CODE else "",
             trap=args.get("trap") in ("1", "true", "yes"),
@@ -139,6 +139,11 @@ def _is_month(value: str) -> bool:
     except ValueError:
         return False
     return len(value) == 7
+
+
+def _clean(value: str) -> str:
+    """Free text from a URL, without the NUL characters PostgreSQL refuses in text."""
+    return value.replace("\x00", "").strip()
 
 
 def _is_currency(value: str) -> bool:
