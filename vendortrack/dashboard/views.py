@@ -23,6 +23,7 @@ def _page_context(external: bool = False, at_risk: int = 0) -> dict:
     data = figures.compute(scope, today(), at_risk=at_risk)
 
     link = _list_links(external)
+
     def engagement_url(engagement_id: int) -> str:
         return url_for("engagements.show", engagement_id=engagement_id, _external=external)
 
