@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
+    from .dashboard.views import bp as dashboard_bp
     from .engagements.views import bp as engagements_bp
     from .vendors.views import bp as vendors_bp
 
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from .annex.views import bp as annex_bp
 
     app.register_blueprint(annex_bp)
+    app.register_blueprint(dashboard_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

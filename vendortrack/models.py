@@ -127,7 +127,7 @@ class Engagement(db.Model):
     risk_undated_level: Mapped[int] = mapped_column(Integer, default=0, index=True)
     risk_undated_trap: Mapped[bool] = mapped_column(Boolean, default=False)
     open_deliverables: Mapped[int] = mapped_column(Integer, default=0)
-    earliest_open_due: Mapped[date | None] = mapped_column(Date, index=True)
+    earliest_open_due: Mapped[date | None] = mapped_column(Date)  # see ix_engagement_overdue_cover
 
     # The risk level on the day of the query, filled with with_expression(risk_queries.level).
     risk_level: Mapped[int | None] = query_expression()
@@ -152,7 +152,18 @@ class Engagement(db.Model):
         back_populates="engagement", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_engagement_status_vendor", "status", "vendor_id"),)
+    __table_args__ = (
+        Index("ix_engagement_status_vendor", "status", "vendor_id"),
+        # Cover the columns the dashboard's aggregates read (migration 0002).
+        Index("ix_engagement_dashboard", "vendor_id", "status", "risk_undated_level",
+              "risk_undated_trap", "handover_date", "earliest_open_due", "open_deliverables",
+              "currency", "contract_value", "owner_email"),
+        Index("ix_engagement_handover_cover", "handover_date", "status", "open_deliverables",
+              "vendor_id", "owner_email"),
+        Index("ix_engagement_overdue_cover", "earliest_open_due", "status", "vendor_id",
+              "owner_email"),
+        Index("ix_engagement_updated_at", "updated_at"),  # the list's default order
+    )
 
     @property
     def successors(self) -> list[EngagementPerson]:

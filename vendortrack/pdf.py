@@ -154,3 +154,14 @@ def render_pdf(document: AnnexDocument, *, fetcher=None) -> bytes:
     """Render the annex to PDF/A bytes with title, author, subject and creation date."""
     with _render_lock:  # the shared font configuration is not made for concurrent use
         return _layout(document, fetcher).write_pdf(**_options(document))
+
+
+def render_html_pdf(html: str, *, fetcher=None) -> bytes:
+    """Any other printable page (the board pack) to PDF, through the same static-only
+    fetcher; relative URLs resolve against the static folder."""
+    from weasyprint import HTML
+
+    root = static_root()
+    with _render_lock:
+        return HTML(string=html, base_url=root.as_uri() + "/",
+                    url_fetcher=fetcher or make_fetcher(root)).write_pdf()

@@ -24,7 +24,7 @@ def _safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc and target.startswith("/") \
                 and not target.startswith("//") and "\\" not in target:
             return target
-    return url_for("engagements.index")
+    return url_for("engagements.home")  # the dashboard for leadership, else the list
 
 
 def _login_limit() -> str:

@@ -47,6 +47,8 @@ class EngagementFilter:
     trap: bool = False
     handover_within: int | None = None
     handover_month: str = ""
+    currency: str = ""  # an ISO 4217 code, or "none" for engagements without one
+    open_kt: bool = False  # some knowledge-transfer deliverable is not yet accepted
     sort: str = "updated"
 
     @classmethod
@@ -60,6 +62,7 @@ class EngagementFilter:
         flag = args.get("flag", "")
         sort = args.get("sort", "updated")
         month = args.get("handover_month", "")
+        currency = args.get("currency", "").strip()
         return cls(
             q=clean_text(args.get("q", ""))[:200],
             status=status if status in STATUSES or status == "open" else "",
@@ -70,6 +73,8 @@ class EngagementFilter:
             trap=args.get("trap") in ("1", "true", "yes"),
             handover_within=integer("handover_within", 0, 3660),
             handover_month=month if _is_month(month) else "",
+            currency=currency if _is_currency(currency) else "",
+            open_kt=args.get("open_kt") in ("1", "true", "yes"),
             sort=sort if sort in SORTS else "updated",
         )
 
@@ -122,6 +127,10 @@ class EngagementFilter:
             end = (start + timedelta(days=32)).replace(day=1)
             conds.append(and_(Engagement.status != "closed", Engagement.handover_date >= start,
                               Engagement.handover_date < end))
+        if self.currency:
+            conds.append(Engagement.currency == ("" if self.currency == "none" else self.currency))
+        if self.open_kt:
+            conds.append(Engagement.open_deliverables > 0)
         return conds
 
     def statement(self, today: date) -> Select:
@@ -141,3 +150,8 @@ def _is_month(value: str) -> bool:
     except ValueError:
         return False
     return len(value) == 7
+
+
+def _is_currency(value: str) -> bool:
+    return value == "none" or (len(value) == 3 and value.isascii() and value.isalpha()
+                               and value.isupper())

@@ -41,6 +41,8 @@ def get_engagement(engagement_id: int, *, for_edit: bool = False) -> Engagement:
 
 @bp.route("/")
 def home():
+    if current_user.role == "leadership":
+        return redirect(url_for("dashboard.index"))
     return redirect(url_for("engagements.index"))
 
 

@@ -1,0 +1,416 @@
+"""The dashboard's figures: a fixed handful of aggregate queries, whatever the data's size.
+
+Every number comes with the :class:`EngagementFilter` that lists exactly those engagements.
+The number is computed from that filter's own ``conditions(today)`` — the scope's conditions in
+the WHERE clause, the figure's extra conditions inside ``SUM(CASE ...)`` or ``GROUP BY`` — so a
+drill-down to the engagement list shows the same count.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import selectinload, with_expression
+
+from .. import risk_queries
+from ..domain.risk import RULES, RULES_BY_CODE, Severity, flags_for_codes
+from ..domain.vocabulary import STATUSES
+from ..engagements.queries import EngagementFilter
+from ..extensions import db
+from ..models import Engagement, EngagementFlag, Vendor
+
+HANDOVER_WINDOW_DAYS = 90
+MONTHS_AHEAD = 12
+TOP_VENDORS = 8
+TOP_AT_RISK = 20
+LEVELS = (Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.NONE)
+DEFAULT_STATUS = "open"  # the dashboard looks at engagements that are not closed unless asked
+
+# Short names for chart labels; the code stays visible beside them.
+FLAG_LABELS = {
+    "DEPENDENCY_TRAP_NO_OWNER": "No internal owner",
+    "DEPENDENCY_TRAP_NO_HANDOVER": "No handover date",
+    "HANDOVER_AFTER_END": "Handover after contract end",
+    "KT_NOT_A_DELIVERABLE": "No knowledge-transfer deliverable",
+    "HANDOVER_PASSED_OPEN_KT": "Handover passed, KT still open",
+    "KT_BACKLOADED": "KT left until handover",
+    "KT_OVERDUE": "KT deliverable overdue",
+    "SPEC_NO_PROBLEM": "No problem statement",
+    "SPEC_NO_METRICS": "No measurable success metric",
+    "SPEC_NO_CONSTRAINTS": "No hard constraints",
+    "SPEC_NO_TRADEOFFS": "No trade-off rules",
+    "NO_SUCCESSORS": "No successors named",
+    "CORE_WITHOUT_UPSKILLING": "Core work, nobody upskilling",
+}
+assert set(FLAG_LABELS) == set(RULES_BY_CODE), "every rule needs a chart label"
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number of engagements and the list filter that shows exactly them."""
+
+    value: int
+    filter: EngagementFilter
+
+    def args(self) -> dict:
+        return self.filter.args()
+
+
+@dataclass(frozen=True)
+class CurrencyTotal:
+    currency: str  # "" when the engagements have no currency
+    amount: Decimal  # 0 when none of them has a contract value
+    engagements: Count
+
+
+@dataclass(frozen=True)
+class LevelCount:
+    level: Severity
+    engagements: Count
+
+
+@dataclass(frozen=True)
+class FlagCount:
+    code: str
+    label: str
+    severity: Severity
+    dependency_trap: bool
+    engagements: Count
+
+
+@dataclass(frozen=True)
+class VendorLevels:
+    vendor_id: int
+    name: str
+    engagements: Count
+    levels: tuple[LevelCount, ...]
+
+
+@dataclass(frozen=True)
+class MonthHandovers:
+    month: str  # YYYY-MM
+    first_day: date
+    engagements: Count
+    with_open_kt: Count  # of those, how many still have knowledge transfer not accepted
+    open_deliverables: int  # deliverables not yet accepted across them
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    id: int
+    title: str
+    vendor: str
+    owner_name: str
+    status: str
+    level: Severity
+    dependency_trap: bool
+    handover_date: date | None
+    contract_value: Decimal | None
+    currency: str
+    flag_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    today: date
+    scope: EngagementFilter
+    headline_status: str
+    headline: Count  # engagements in the headline status ("active" unless the scope says)
+    in_scope: Count
+    trap: Count
+    trap_value: tuple[CurrencyTotal, ...]
+    levels: tuple[LevelCount, ...]
+    handovers_due: Count
+    kt_overdue: Count
+    no_owner: Count
+    flags: tuple[FlagCount, ...]
+    vendors: tuple[VendorLevels, ...]
+    vendor_count: int  # vendors holding engagements in scope (the chart shows the top few)
+    handover_months: tuple[MonthHandovers, ...]
+    top_at_risk: tuple[AtRisk, ...] = field(default=())
+
+    def to_json(self, link=None) -> dict:
+        """Plain JSON; ``link(args)`` may turn a filter's arguments into a list URL."""
+
+        def count(c: Count) -> dict:
+            out = {"count": c.value, "filter": c.args()}
+            if link is not None:
+                out["list_url"] = link(c.args())
+            return out
+
+        out = {
+            "today": self.today.isoformat(),
+            "filters": self.scope.args(),
+            "headline": {"status": self.headline_status, **count(self.headline)},
+            "engagements_in_scope": count(self.in_scope),
+            "dependency_trap": {
+                **count(self.trap),
+                "contract_value": [
+                    {"currency": t.currency or None, "amount": str(t.amount),
+                     **count(t.engagements)} for t in self.trap_value],
+            },
+            "risk_levels": {lc.level.code: count(lc.engagements) for lc in self.levels},
+            "handovers_due": {"within_days": HANDOVER_WINDOW_DAYS, **count(self.handovers_due)},
+            "kt_overdue": count(self.kt_overdue),
+            "no_internal_owner": count(self.no_owner),
+            "flags": [{"code": f.code, "label": f.label, "severity": f.severity.code,
+                       "dependency_trap": f.dependency_trap, **count(f.engagements)}
+                      for f in self.flags],
+            "vendors": {
+                "holding_engagements": self.vendor_count,
+                "top": [{"id": v.vendor_id, "name": v.name, **count(v.engagements),
+                         "risk_levels": {lc.level.code: count(lc.engagements)
+                                         for lc in v.levels}} for v in self.vendors],
+            },
+            "handover_months": [
+                {"month": m.month, **count(m.engagements),
+                 "with_open_kt": count(m.with_open_kt),
+                 "open_deliverables": m.open_deliverables} for m in self.handover_months],
+        }
+        if self.top_at_risk:
+            out["top_at_risk"] = [
+                {"id": e.id, "title": e.title, "vendor": e.vendor, "status": e.status,
+                 "risk_level": e.level.code, "dependency_trap": e.dependency_trap,
+                 "handover_date": e.handover_date.isoformat() if e.handover_date else None,
+                 "contract_value": None if e.contract_value is None else str(e.contract_value),
+                 "currency": e.currency or None, "flags": list(e.flag_codes)}
+                for e in self.top_at_risk]
+        return out
+
+
+def drill(base: EngagementFilter, **changes) -> EngagementFilter:
+    """``base`` narrowed by ``changes``: the list filter behind one number.
+
+    The dashboard's default "not closed" is dropped when the narrowing filter leaves closed
+    engagements out by itself (a dependency trap, a flag, a handover window, a risk level
+    above none), so links read plainly, e.g. ``/engagements?trap=1``, for the same engagements.
+    """
+    narrowed = replace(base, **changes)
+    excludes_closed = (narrowed.trap or bool(narrowed.flag) or bool(narrowed.handover_month)
+                       or narrowed.handover_within is not None
+                       or narrowed.risk not in ("", Severity.NONE.code))
+    if narrowed.status == "open" and excludes_closed:
+        narrowed = replace(narrowed, status="")
+    return narrowed
+
+
+def scope_from_args(args) -> EngagementFilter:
+    """The dashboard's own filters (status, vendor, internal owner) from query arguments.
+
+    Without a status the dashboard shows engagements that are not closed; ``status=all``
+    includes closed ones. Anything unknown is ignored, as on the engagement list.
+    """
+    wanted = {"status": args.get("status", DEFAULT_STATUS), "vendor": args.get("vendor", ""),
+              "owner": args.get("owner", "")}
+    return EngagementFilter.from_args(wanted)
+
+
+def _month_starts(today: date, count: int) -> list[date]:
+    year, month = today.year, today.month
+    starts = []
+    for _ in range(count + 1):
+        starts.append(date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return starts
+
+
+def _sum_if(*conditions) -> object:
+    return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+
+
+def compute(scope: EngagementFilter, today: date, *, at_risk: int = 0,
+            top_vendors: int = TOP_VENDORS) -> DashboardFigures:
+    """All dashboard figures for engagements matching ``scope`` on ``today``; with
+    ``at_risk`` also that many engagements at highest risk (the board pack's list)."""
+    where = scope.conditions(today)
+
+    def narrowed(**changes) -> tuple[EngagementFilter, list]:
+        """The drill-down filter and the conditions it adds to the scope's."""
+        return drill(scope, **changes), EngagementFilter(**changes).conditions(today)
+
+    headline_status = scope.status if scope.status in STATUSES else "active"
+    headline_filter = replace(scope, status=headline_status)
+    headline_extra = [] if scope.status == headline_status else [
+        Engagement.status == headline_status]
+
+    trap_filter, trap_extra = narrowed(trap=True)
+    dated = {code: narrowed(flag=code) for code in risk_queries.DATED_EXPRESSIONS}
+    columns = [func.count(), _sum_if(*headline_extra) if headline_extra else func.count(),
+               _sum_if(*trap_extra)]
+    columns += [_sum_if(*extra) for _, extra in dated.values()]
+    row = db.session.execute(select(*columns).where(*where)).one()
+    in_scope, headline, trap = (int(v) for v in row[:3])
+    dated_counts = dict(zip(dated, (int(v) for v in row[3:]), strict=True))
+    handovers_due, handover_months = _handovers(scope, where, today)
+
+    undated = _undated_flag_counts(scope, where)
+    flag_counts = {code: int(undated.get(code, 0)) for code in RULES_BY_CODE}
+    flag_counts.update(dated_counts)
+    flags = tuple(sorted(
+        (FlagCount(rule.code, FLAG_LABELS[rule.code], rule.severity, rule.dependency_trap,
+                   Count(flag_counts[rule.code], drill(scope, flag=rule.code)))
+         for rule in RULES),
+        key=lambda f: (-f.engagements.value, -f.severity, f.code)))
+
+    levels, vendors, vendor_count = _levels_and_vendors(scope, where, today, top_vendors)
+    trap_value = _trap_value(trap_filter, where, trap_extra)
+    return DashboardFigures(
+        today=today, scope=scope, headline_status=headline_status,
+        headline=Count(headline, headline_filter), in_scope=Count(in_scope, scope),
+        trap=Count(trap, trap_filter), trap_value=trap_value, levels=levels,
+        handovers_due=handovers_due,
+        kt_overdue=Count(flag_counts["KT_OVERDUE"], drill(scope, flag="KT_OVERDUE")),
+        no_owner=Count(flag_counts["DEPENDENCY_TRAP_NO_OWNER"],
+                       drill(scope, flag="DEPENDENCY_TRAP_NO_OWNER")),
+        flags=flags, vendors=vendors, vendor_count=vendor_count,
+        handover_months=tuple(handover_months),
+        top_at_risk=top_at_risk(scope, today, at_risk) if at_risk else (),
+    )
+
+
+def _undated_flag_counts(scope: EngagementFilter, where: list) -> dict[str, int]:
+    """Stored (undated) flags per code for the engagements in scope that are not closed.
+
+    Closed engagements never have stored flags (``services.refresh_risk`` stores the result of
+    ``assess``, which gives closed engagements none), so when the scope only says "not
+    closed" or "any status" the flag table alone gives the answer: one index scan instead of
+    a join over every flag (about 10x faster at 100,000 engagements).
+    """
+    query = select(EngagementFlag.code, func.count()).group_by(EngagementFlag.code)
+    if scope.status in ("", "open") and scope.vendor is None and not scope.owner:
+        return dict(db.session.execute(query).all())
+    return dict(db.session.execute(
+        query.join(Engagement, Engagement.id == EngagementFlag.engagement_id)
+        .where(*where, risk_queries.NOT_CLOSED)).all())
+
+
+def _handovers(scope, where, today) -> tuple[Count, tuple[MonthHandovers, ...]]:
+    """Handovers due in the next days and per month for the coming months.
+
+    One query groups the handovers of the whole window by day; the days are then summed into
+    the windows. Each window is exactly its list filter's condition (not closed, handover date
+    in the window), so the sums equal the list's counts.
+    """
+    starts = _month_starts(today, MONTHS_AHEAD)
+    window_end = starts[-1]
+    due_filter = drill(scope, handover_within=HANDOVER_WINDOW_DAYS)
+    due_last_day = today + timedelta(days=HANDOVER_WINDOW_DAYS)
+    assert due_last_day < window_end, "the 90-day window must lie inside the month window"
+    open_kt = EngagementFilter(open_kt=True).conditions(today)
+    rows = db.session.execute(
+        select(Engagement.handover_date, func.count(), _sum_if(*open_kt),
+               func.coalesce(func.sum(Engagement.open_deliverables), 0))
+        .where(*where, risk_queries.NOT_CLOSED, Engagement.handover_date >= starts[0],
+               Engagement.handover_date < window_end)
+        .group_by(Engagement.handover_date)).all()
+    due = 0
+    per_month: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for day, number, with_open, open_rows in rows:
+        if today <= day <= due_last_day:
+            due += number
+        totals = per_month[day.isoformat()[:7]]
+        totals[0] += number
+        totals[1] += int(with_open)
+        totals[2] += int(open_rows)
+    months = []
+    for start in starts[:-1]:
+        key = start.isoformat()[:7]
+        number, with_open, open_rows = per_month[key]
+        month_filter = drill(scope, handover_month=key)
+        months.append(MonthHandovers(key, start, Count(number, month_filter),
+                                     Count(with_open, drill(month_filter, open_kt=True)),
+                                     open_rows))
+    return Count(due, due_filter), tuple(months)
+
+
+def _levels_and_vendors(scope, where, today, top_vendors):
+    """Risk level counts overall and for the vendors holding the most engagements."""
+    # Group in a subquery first, so vendor names are looked up per group, not per engagement.
+    levels = (select(Engagement.vendor_id.label("vendor_id"),
+                     risk_queries.level(today).label("level"))
+              .where(*where).subquery())
+    grouped = (select(levels.c.vendor_id, levels.c.level, func.count().label("number"))
+               .group_by(levels.c.vendor_id, levels.c.level).subquery())
+    rows = db.session.execute(
+        select(grouped.c.vendor_id, Vendor.name, grouped.c.level, grouped.c.number)
+        .outerjoin(Vendor, Vendor.id == grouped.c.vendor_id)).all()
+    overall: dict[int, int] = defaultdict(int)
+    by_vendor: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    names = {}
+    for vendor_id, name, level, number in rows:
+        overall[int(level)] += number
+        if vendor_id is not None:
+            by_vendor[vendor_id][int(level)] += number
+            names[vendor_id] = name
+    levels = tuple(LevelCount(s, Count(overall[int(s)], drill(scope, risk=s.code)))
+                   for s in LEVELS)
+    ranked = sorted(by_vendor, key=lambda v: (-sum(by_vendor[v].values()), names[v].lower()))
+    vendors = tuple(
+        VendorLevels(v, names[v], Count(sum(by_vendor[v].values()), replace(scope, vendor=v)),
+                     tuple(LevelCount(s, Count(by_vendor[v][int(s)],
+                                               drill(scope, vendor=v, risk=s.code)))
+                           for s in LEVELS))
+        for v in ranked[:top_vendors])
+    return levels, vendors, len(by_vendor)
+
+
+def _trap_value(trap_filter, where, trap_extra) -> tuple[CurrencyTotal, ...]:
+    """Contract value in a dependency trap per currency: amounts in different currencies are
+    never added together."""
+    rows = db.session.execute(
+        select(Engagement.currency, func.count(), func.sum(Engagement.contract_value))
+        .where(*where, *trap_extra).group_by(Engagement.currency)).all()
+    totals = [CurrencyTotal(currency, Decimal(amount or 0),
+                            Count(number, drill(trap_filter, currency=currency or "none")))
+              for currency, number, amount in rows]
+    # Largest amounts first; engagements without a currency last.
+    return tuple(sorted(totals, key=lambda t: (not t.currency, -t.amount, t.currency)))
+
+
+def top_at_risk(scope: EngagementFilter, today: date, limit: int = TOP_AT_RISK
+                ) -> tuple[AtRisk, ...]:
+    """The engagements at highest risk in scope, dependency traps first within a level."""
+    level = risk_queries.level(today)
+    trap = risk_queries.in_dependency_trap(today)
+    # Rank on the narrow covering index first, then load only the winners' rows.
+    ids = db.session.scalars(
+        select(Engagement.id)
+        .where(*scope.conditions(today), level > 0)
+        .order_by(level.desc(), case((trap, 0), else_=1), Engagement.handover_date.is_(None),
+                  Engagement.handover_date, Engagement.id)
+        .limit(limit)).all()
+    loaded = db.session.scalars(
+        select(Engagement).where(Engagement.id.in_(ids))
+        .options(selectinload(Engagement.vendor), selectinload(Engagement.flags),
+                 with_expression(Engagement.risk_level, level))).all()
+    by_id = {e.id: e for e in loaded}
+    engagements = [by_id[i] for i in ids if i in by_id]
+    out = []
+    for e in engagements:
+        codes = {f.code for f in e.flags}
+        if e.status != "closed":
+            if e.handover_date and e.handover_date < today and e.open_deliverables > 0:
+                codes.add("HANDOVER_PASSED_OPEN_KT")
+            if e.earliest_open_due and e.earliest_open_due < today:
+                codes.add("KT_OVERDUE")
+        flags = flags_for_codes(codes)
+        out.append(AtRisk(
+            e.id, e.title, e.vendor.name if e.vendor else "", e.owner_name, e.status,
+            Severity(e.risk_level or 0), any(f.dependency_trap for f in flags),
+            e.handover_date, e.contract_value, e.currency,
+            tuple(f.code for f in sorted(flags, key=lambda f: -f.severity))))
+    return tuple(out)
+
+
+def filter_choices() -> tuple[list, list]:
+    """Vendors and internal owners for the dashboard's filter menus."""
+    vendors = db.session.execute(select(Vendor.id, Vendor.name).order_by(Vendor.name_key)
+                                 .limit(1000)).all()
+    # E-mail only: it comes straight from the owner index, without reading engagement rows.
+    owners = db.session.scalars(
+        select(Engagement.owner_email).where(Engagement.owner_email != "").distinct()
+        .order_by(Engagement.owner_email).limit(1000)).all()
+    return vendors, owners

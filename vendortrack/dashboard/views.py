@@ -1,0 +1,69 @@
+"""The leadership risk dashboard: tiles, charts, the JSON for BI tools and the board pack."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+
+from ..clock import today
+from . import charts, figures
+
+bp = Blueprint("dashboard", __name__)
+
+
+def _list_links(external: bool = False):
+    """``link(args)``: the engagement list URL for filter arguments (built once, then joined:
+    a dashboard has a few hundred links)."""
+    base = url_for("engagements.index", _external=external)
+    return lambda args: f"{base}?{urlencode(args)}" if args else base
+
+
+def _page_context(external: bool = False, at_risk: int = 0) -> dict:
+    scope = figures.scope_from_args(request.args)
+    data = figures.compute(scope, today(), at_risk=at_risk)
+
+    link = _list_links(external)
+
+    def engagement_url(engagement_id: int) -> str:
+        return url_for("engagements.show", engagement_id=engagement_id, _external=external)
+
+    return {"figures": data, "scope": scope, "list_url": link, "engagement_url": engagement_url,
+            "charts": charts.build(data, link), "scope_args": _scope_args(scope)}
+
+
+def _scope_args(scope) -> dict:
+    """The dashboard's own query arguments for its links (``status=all`` kept explicit)."""
+    args = {k: v for k, v in scope.args().items() if k in ("status", "vendor", "owner")}
+    if not scope.status:
+        args["status"] = "all"
+    elif scope.status == figures.DEFAULT_STATUS:
+        args.pop("status")
+    return args
+
+
+@bp.route("/dashboard")
+def index():
+    context = _page_context()
+    vendors, owners = figures.filter_choices()
+    return render_template("dashboard/index.html", vendors=vendors, owners=owners,
+                           top_at_risk=figures.TOP_AT_RISK, **context)
+
+
+@bp.route("/api/v1/dashboard")
+def api():
+    scope = figures.scope_from_args(request.args)
+    data = figures.compute(scope, today())
+    return jsonify(data.to_json(link=_list_links()))
+
+
+@bp.route("/dashboard/board-pack.pdf")
+def board_pack():
+    from ..pdf import render_html_pdf  # WeasyPrint loads only when a board pack is asked for
+
+    html = render_template("dashboard/board_pack.html",
+                           **_page_context(external=True, at_risk=figures.TOP_AT_RISK))
+    pdf = render_html_pdf(html)
+    name = f"board-pack-{today().isoformat()}.pdf"
+    current_app.logger.info("board pack rendered: %s bytes", len(pdf))
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
