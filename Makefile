@@ -74,6 +74,11 @@ e2e: install system-deps
 bench: install system-deps
 	$(BIN)/python -m pytest tests/benchmarks -o addopts="" --benchmark-only --benchmark-columns=min,median,mean,max,rounds -p no:cacheprovider -s
 
+# 50 users for 60 s against gunicorn (2 workers, 127.0.0.1) on SQLite with 10,000 demo
+# engagements; fails on any error or lost write. tests/test_load.py runs a short version.
+load: install
+	$(BIN)/python -m tests.load.loadrun --users 50 --seconds 60 --engagements 10000
+
 lint: install
 	$(BIN)/ruff check vendortrack tests
 

@@ -40,6 +40,13 @@ def test_database_url_from_environment(monkeypatch):
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/vt"
 
 
+def test_login_rate_limit_from_environment(monkeypatch):
+    monkeypatch.delenv("RATELIMIT_LOGIN", raising=False)
+    assert create_app({"TESTING": True}).config["RATELIMIT_LOGIN"] == "10 per minute;50 per hour"
+    monkeypatch.setenv("RATELIMIT_LOGIN", "1000 per minute")
+    assert create_app({"TESTING": True}).config["RATELIMIT_LOGIN"] == "1000 per minute"
+
+
 @pytest.mark.parametrize("url, expected", [
     ("postgresql://h/db", "postgresql+psycopg://h/db"),
     ("postgresql+psycopg://h/db", "postgresql+psycopg://h/db"),

@@ -36,6 +36,7 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME", "Our organisation"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", Defaults.RATELIMIT_LOGIN),
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", True),
     }
 

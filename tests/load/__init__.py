@@ -1,0 +1,1 @@
+"""The load run (make load) and its helpers."""
