@@ -66,7 +66,7 @@ def test_login_refuses_open_redirects(client, users):
     client.get("/login")
     response = client.post("/login?next=https://evil.example/", {
         "email": users["admin"].email, "password": PASSWORD})
-    assert response.headers["Location"] == "/engagements"
+    assert response.headers["Location"] == "/"
 
 
 def test_deactivation_ends_sessions_at_next_request(client, make_client, users):

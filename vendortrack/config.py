@@ -38,6 +38,8 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", Defaults.RATELIMIT_LOGIN),
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", True),
+        # Fix "today" (YYYY-MM-DD) for demos and rehearsals; unset means the real date.
+        "VENDORTRACK_TODAY": os.environ.get("VENDORTRACK_TODAY") or None,
     }
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -180,7 +181,7 @@ class VirtualUser:
         response = self.request("login", "POST", "/login", expected=(302,), data={
             "csrf_token": csrf_token(page.text), "email": self.account["email"],
             "password": PASSWORD})
-        if not response.headers.get("Location", "").endswith("/engagements"):
+        if urlsplit(response.headers.get("Location", "")).path in ("/login", "/setup"):
             self.tally.error(f"login for {self.account['email']} went to "
                              f"{response.headers.get('Location')}")
             raise Failed
