@@ -436,3 +436,27 @@ def test_compare_lists_changed_fields_with_old_and_new_values(app, procurement,
     assert re.search(r'<th scope="row">Title</th><td class="old">[^/]*Automate support triage'
                      r'.{0,40}<td class="new">[^/]*Automate ticket routing', html)
     assert "25 April 2027" in html and "26 March 2027" in html
+
+
+def test_failing_render_stores_nothing_and_says_so(client, users, make_engagement, monkeypatch):
+    from sqlalchemy import func, select
+
+    from vendortrack.annex import service
+    from vendortrack.extensions import db
+    from vendortrack.models import Annex, AuditEvent
+
+    engagement = make_engagement()
+
+    def broken(document, **kwargs):
+        raise OSError("fonts missing")
+
+    monkeypatch.setattr(service, "render_pdf", broken)
+    client.login(users["procurement"])
+    client.get(f"/engagements/{engagement.id}/annex")
+    response = client.post(f"/engagements/{engagement.id}/annexes", {"number": "1"},
+                           follow_redirects=True)
+    assert response.status_code == 200
+    assert "could not be rendered, so nothing was issued" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Annex.id))) == 0
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "annex.issue")) == 0

@@ -7,6 +7,7 @@ The ORM refuses to update or delete a stored annex (see :func:`_refuse_change`).
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import event, func, select
@@ -23,9 +24,15 @@ from ..models import Annex, Engagement, User, utcnow
 from ..pdf import AnnexDocument, render_pdf
 from ..permissions import can_issue_annex
 
+log = logging.getLogger(__name__)
+
 
 class AnnexRefused(Exception):
     """Issuing was refused; the message is for the user."""
+
+
+class AnnexRenderFailed(AnnexRefused):
+    """WeasyPrint could not render the PDF; nothing was stored."""
 
 
 class AnnexConflict(AnnexRefused):
@@ -142,7 +149,13 @@ def issue_annex(engagement: Engagement, user: User, *, expected_number: int | No
 
     snapshot = services.engagement_json(engagement)
     document = AnnexDocument(snapshot, number, utcnow(), user.name)
-    pdf = render_pdf(document)
+    try:
+        pdf = render_pdf(document)
+    except Exception:
+        log.exception("rendering annex v%s of engagement %s failed", number, engagement.id)
+        raise AnnexRenderFailed(
+            f"The PDF of annex v{number} could not be rendered, so nothing was issued or "
+            "stored. Please try again; if it keeps failing, tell your administrator.") from None
     annex = Annex(engagement_id=engagement.id, number=number,
                   snapshot=canonical_json(snapshot).decode(), snapshot_sha256=document.fingerprint,
                   pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),

@@ -269,6 +269,9 @@ def api_issue(engagement_id: int):
             "status": 409, "title": "Dependency trap not confirmed", "detail": str(refusal)
             + " Send {\"confirm_dependency_trap\": true} to issue anyway.",
             "flags": [{"code": f.code, "message": f.message} for f in refusal.flags]}}), 409
+    except service.AnnexRenderFailed as failure:
+        return jsonify({"error": {"status": 500, "title": "PDF rendering failed",
+                                  "detail": str(failure)}}), 500
     except service.AnnexRefused as refusal:
         return jsonify({"error": {"status": 409, "title": "Conflict",
                                   "detail": str(refusal)}}), 409
