@@ -266,7 +266,9 @@ def test_openapi_document_is_served_and_valid(app, users):
     with app.app_context():
         document = app.test_client().get("/api/v1/openapi.json").json
     validate(document)
-    assert set(document["paths"]) == {"/engagements", "/engagements/{engagement_id}"}
+    assert set(document["paths"]) == {
+        "/engagements", "/engagements/{engagement_id}", "/engagements/{engagement_id}/annexes",
+        "/engagements/{engagement_id}/annexes/{number}.pdf", "/dashboard"}
 
 
 def test_api_spec_json_matches_domain_json(api, make_engagement):

@@ -34,10 +34,9 @@ def test_api_conforms_to_its_document(app, users, label):
     @settings(max_examples=30, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     def exercise(case):
-        if "engagement_id" in (case.path_parameters or {}) and case.path_parameters[
-                "engagement_id"] > 3:
-            case.path_parameters["engagement_id"] %= 3
-            case.path_parameters["engagement_id"] += 1
+        ids = case.path_parameters or {}
+        if ids.get("engagement_id", 0) > 3 and ids["engagement_id"] % 2:
+            ids["engagement_id"] = 1  # half the cases reach the existing engagement
         with app.app_context():
             case.call_and_validate(headers=headers, checks=CHECKS)
 

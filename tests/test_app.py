@@ -93,3 +93,11 @@ def test_templates_have_no_inline_scripts_or_styles():
         assert not re.search(r"\sstyle=\"", source), path
         printed_only = path.name == "board_pack.html"
         assert "<style" not in source or printed_only, path  # PDFs only, never served
+
+
+def test_ids_beyond_the_database_range_are_not_found(client, users):
+    client.login(users["admin"])
+    for url in ("/engagements/99999999999999999999", "/engagements/2147483648/edit",
+                "/api/v1/engagements/99999999999999999999",
+                "/api/v1/engagements/1/annexes/99999999999999999999.pdf"):
+        assert client.get(url).status_code in (401, 404), url

@@ -7,6 +7,7 @@ import sqlite3
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from .config import INSECURE_DEV_KEY, Defaults, from_environment
 
@@ -91,7 +92,16 @@ def register_extensions(app: Flask) -> None:
     register_security(app)
 
 
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` ids beyond what the database stores are simply not found (404)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)  # PostgreSQL INTEGER
+        super().__init__(map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp

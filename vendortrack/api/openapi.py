@@ -75,6 +75,18 @@ ENGAGEMENT = {
     },
 }
 
+ANNEX = {"type": "object",
+         "required": ["number", "sha256", "snapshot_sha256", "issued_at", "issued_by", "pdf_url"],
+         "properties": {"number": {"type": "integer"},
+                        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                                   "description": "SHA-256 of the stored PDF bytes"},
+                        "snapshot_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                                            "description": "SHA-256 of the frozen spec's "
+                                                           "canonical JSON (printed on the PDF)"},
+                        "issued_at": {"type": "string", "format": "date-time"},
+                        "issued_by": {"type": "object"},
+                        "pdf_url": {"type": "string"}}}
+
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["status", "title", "detail"],
     "properties": {"status": {"type": "integer"}, "title": {"type": "string"},
@@ -150,6 +162,52 @@ def document(organisation: str = "") -> dict:
                                       "404": _response("No such engagement", "Error"),
                                       "409": _response("Changed since your version", "Error")}},
             },
+            "/engagements/{engagement_id}/annexes": {
+                    "parameters": [engagement_id],
+                    "get": {"operationId": "listAnnexes",
+                            "responses": {"200": _response("Issued annex versions", "AnnexList"),
+                                          "401": ERRORS["401"],
+                                          "404": _response("No such engagement", "Error")}},
+                    "post": {"operationId": "issueAnnex",
+                             "description": "Freeze the current spec and issue the next annex "
+                                            "version (procurement and administrators). Open "
+                                            "dependency-trap flags need `confirm_dependency_trap`.",
+                             "requestBody": {"required": False, "content": {"application/json": {
+                                 "schema": {"$ref": "#/components/schemas/IssueAnnex"}}}},
+                             "responses": {"201": _response("Issued", "AnnexVersion"),
+                                           "400": ERRORS["400"], "401": ERRORS["401"],
+                                           "403": ERRORS["403"],
+                                           "404": _response("No such engagement", "Error"),
+                                           "409": _response("Trap not confirmed, or the number "
+                                                            "was taken meanwhile", "Error"),
+                                           "500": _response("The PDF could not be rendered; "
+                                                            "nothing was issued", "Error")}},
+                },
+                "/engagements/{engagement_id}/annexes/{number}.pdf": {
+                    "parameters": [engagement_id, {"name": "number", "in": "path",
+                                                   "required": True,
+                                                   "schema": {"type": "integer", "minimum": 1}}],
+                    "get": {"operationId": "downloadAnnex",
+                            "responses": {"200": {"description": "The stored PDF, byte for byte",
+                                                  "content": {"application/pdf": {"schema": {
+                                                      "type": "string", "format": "binary"}}}},
+                                          "304": {"description": "Not modified (ETag)"},
+                                          "401": ERRORS["401"],
+                                          "404": _response("No such annex", "Error")}},
+                },
+                "/dashboard": {
+                    "get": {"operationId": "dashboard",
+                            "description": "The leadership dashboard's figures; every figure "
+                                           "carries the engagement-list URL behind it.",
+                            "parameters": [
+                                {"name": "status", "in": "query", "schema": {"type": "string"}},
+                                {"name": "vendor", "in": "query", "schema": {"type": "integer"}},
+                                {"name": "owner", "in": "query", "schema": {"type": "string"}}],
+                            "responses": {"200": {"description": "Dashboard figures",
+                                                  "content": {"application/json": {"schema": {
+                                                      "type": "object"}}}},
+                                          "401": ERRORS["401"]}},
+                },
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -169,6 +227,15 @@ def document(organisation: str = "") -> dict:
                                        "page": {"type": "integer"},
                                        "per_page": {"type": "integer"},
                                        "total": {"type": "integer"}}},
+                "AnnexVersion": ANNEX,
+                "AnnexList": {"type": "object", "required": ["engagement_id", "annexes"],
+                              "properties": {"engagement_id": {"type": "integer"},
+                                             "annexes": {"type": "array", "items": ANNEX}}},
+                "IssueAnnex": {"type": "object", "additionalProperties": False, "properties": {
+                    "confirm_dependency_trap": {"type": "boolean"},
+                    "number": {"type": "integer", "minimum": 1,
+                               "description": "The version you expect to issue; refused "
+                                              "if someone issued it first."}}},
                 "Error": ERROR,
                 "ValidationError": VALIDATION,
             },
