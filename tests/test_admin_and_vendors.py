@@ -75,3 +75,16 @@ def test_vendor_page_links_to_its_engagements(client, users, make_engagement):
     assert f'href="/engagements?vendor={engagement.vendor_id}"' in body
     listing = client.get("/vendors/").get_data(as_text=True)
     assert ">1</a>" in listing
+
+
+def test_renaming_a_vendor_makes_open_edits_conflict(make_client, users, make_engagement):
+    engagement = make_engagement(creator=users["product_owner"], vendor="Northwind")
+    owner, buyer = make_client(), make_client()
+    owner.login(users["product_owner"])
+    buyer.login(users["procurement"])
+    version = str(engagement.version)
+    buyer.post(f"/vendors/{engagement.vendor_id}/edit", {"name": "Northwind Ltd"})
+    response = owner.post(f"/engagements/{engagement.id}/edit", {
+        "title": engagement.title, "vendor": "Northwind", "version": version})
+    assert response.status_code == 409  # not a quiet re-creation of "Northwind"
+    assert [v.name for v in db.session.scalars(select(Vendor))] == ["Northwind Ltd"]

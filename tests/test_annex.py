@@ -460,3 +460,25 @@ def test_failing_render_stores_nothing_and_says_so(client, users, make_engagemen
     assert db.session.scalar(select(func.count(Annex.id))) == 0
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(
         AuditEvent.action == "annex.issue")) == 0
+
+
+def test_issuing_from_a_stale_preview_issues_nothing(make_client, users, make_engagement):
+    import re
+
+    from sqlalchemy import func, select
+
+    from vendortrack.extensions import db
+    from vendortrack.models import Annex
+
+    engagement = make_engagement(creator=users["product_owner"])
+    buyer, owner = make_client(), make_client()
+    buyer.login(users["procurement"])
+    owner.login(users["product_owner"])
+    preview = buyer.get(f"/engagements/{engagement.id}/annex").get_data(as_text=True)
+    version = re.search(r'name="spec_version" type="hidden" value="(\d+)"', preview).group(1)
+    owner.post(f"/engagements/{engagement.id}/edit", {
+        "title": "Changed behind the buyer's back", "version": str(engagement.version)})
+    response = buyer.post(f"/engagements/{engagement.id}/annexes",
+                          {"number": "1", "spec_version": version}, follow_redirects=True)
+    assert "The spec changed after you opened the preview" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Annex.id))) == 0

@@ -55,7 +55,11 @@ def api(app, users):
 
 
 def spec_fields(document):
-    return {k: document[k] for k in SENT}
+    """The spec part of an API document, without the deliverables' ids."""
+    fields = {k: document[k] for k in SENT}
+    fields["deliverables"] = [{k: v for k, v in row.items() if k != "id"}
+                              for row in fields["deliverables"]]
+    return fields
 
 
 def test_post_then_get_returns_what_was_sent(api):
@@ -124,6 +128,7 @@ def test_put_requires_a_version(api, make_engagement, users):
     ({"title": "T", "contract_value": "100"}, "contract_value", "Must be a number."),
     ({"title": "T", "contract_value": -1}, "contract_value", "between 0 and"),
     ({"title": "T", "contract_value": 1.005}, "contract_value", "two decimal places"),
+    ({"title": "T", "contract_value": 1e12}, "contract_value", "between 0 and"),
     ({"title": "T", "currency": "ABC"}, "currency", "ISO 4217"),
     ({"title": "T", "status": "done"}, "status", "Not a valid choice"),
     ({"title": "T", "colour": "red"}, "colour", "Unknown field."),
@@ -275,3 +280,60 @@ def test_api_spec_json_matches_domain_json(api, make_engagement):
     engagement = make_engagement()
     body = api["admin"].get(f"/api/v1/engagements/{engagement.id}").json
     assert spec_fields(body) == json.loads(json.dumps(to_json(complete_spec())))
+
+
+def test_put_keeps_acceptance_with_its_deliverable_and_enforces_the_workflow(
+        api, make_engagement, users):
+    from vendortrack import services
+
+    engagement = make_engagement(creator=users["product_owner"])
+    first, second = engagement.deliverables
+    services.change_deliverable_status(second, "delivered", users["admin"])
+    services.change_deliverable_status(second, "accepted", users["admin"])
+    url = f"/api/v1/engagements/{engagement.id}"
+    client = api["product_owner"]
+    document = client.get(url).json
+    # Remove the first row and leave statuses out: the accepted row stays accepted, by admin.
+    document["deliverables"] = [{k: v for k, v in document["deliverables"][1].items()
+                                 if k != "status"}]
+    saved = client.put(url, document)
+    assert saved.status_code == 200, saved.json
+    assert [(d["id"], d["status"]) for d in saved.json["deliverables"]] == [
+        (second.id, "accepted")]
+    from vendortrack.extensions import db
+    from vendortrack.models import Deliverable
+
+    db.session.expire_all()
+    assert db.session.get(Deliverable, second.id).decided_by_id == users["admin"].id
+    # Skipping the workflow is refused with a reason.
+    document = saved.json
+    document["deliverables"].append({"kind": "runbook", "title": "New", "status": "planned"})
+    document = client.put(url, document).json
+    new_row = document["deliverables"][1]
+    new_row["status"] = "accepted"
+    refused = client.put(url, document)
+    assert refused.status_code == 422
+    assert refused.json["errors"]["deliverables[1].status"] == [
+        "A deliverable that is planned cannot be marked accepted."]
+
+
+def test_a_bad_bearer_token_does_not_excuse_a_missing_csrf_token(client, users,
+                                                                   make_engagement):
+    engagement = make_engagement(creator=users["product_owner"])
+    client.login(users["product_owner"])
+    url = f"/api/v1/engagements/{engagement.id}"
+    document = client.get(url).json
+    response = client.open("PUT", url, json=document,
+                           headers={"Authorization": "Bearer garbage"})
+    assert response.status_code == 400
+
+
+def test_password_reset_revokes_the_users_tokens(app, users):
+    from vendortrack import services
+
+    secret = create_token(users["procurement"], "ERP")
+    services.update_user(users["procurement"], name="P", role="procurement", active=True,
+                         password="a brand new password", actor=users["admin"])
+    with app.app_context():
+        assert app.test_client().get("/api/v1/engagements", headers={
+            "Authorization": f"Bearer {secret}"}).status_code == 401

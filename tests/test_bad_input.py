@@ -128,3 +128,55 @@ def test_script_payloads_are_escaped_on_every_page(client, users):
         assert "<script>alert" not in body and "<img src=x" not in body, url
     show = client.get(pages[0]).get_data(as_text=True)
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in show
+
+
+ODD_NUMBERS = ["%C2%B2", "99999999999999999999", "9" * 5000, "-1", "1.5"]
+
+
+def test_odd_numbers_and_dates_in_urls_never_give_500(client, users, make_engagement):
+    engagement = make_engagement()
+    client.login(users["admin"])
+    urls = []
+    for odd in ODD_NUMBERS:
+        urls += [f"/engagements?page={odd}", f"/engagements?vendor={odd}",
+                 f"/engagements?handover_within={odd}", f"/dashboard?vendor={odd}",
+                 f"/api/v1/dashboard?vendor={odd}", f"/engagements/register.csv?vendor={odd}",
+                 f"/engagements/{engagement.id}/annexes/compare?from={odd}",
+                 f"/vendors/?page={odd}", f"/admin/history?user={odd}",
+                 f"/api/v1/engagements?page={odd}"]
+    urls += ["/engagements?handover_month=9999-12", "/api/v1/engagements?handover_month=9999-12",
+             "/engagements/register.csv?handover_month=9999-12", "/admin/history?to=9999-12-31",
+             "/admin/history?from=0001-01-01"]
+    for url in urls:
+        assert client.get(url).status_code < 500, url
+
+
+def test_odd_numbers_in_forms_never_give_500(client, users, make_engagement):
+    engagement = make_engagement(creator=users["admin"])
+    client.login(users["admin"])
+    edit = f"/engagements/{engagement.id}/edit"
+    for odd in ("²", "9" * 30, "9" * 5000):
+        for data in ({"title": "T", "version": odd}, {"title": "T", "deliverables-0-id": odd,
+                                                     "deliverables-0-title": "D"},
+                     {"title": "T", f"metrics-{odd}-name": "M"}):
+            assert client.post(edit, data).status_code < 500, data
+            assert client.post("/engagements/new", data).status_code < 500, data
+        response = client.post(f"/engagements/{engagement.id}/annexes", {"number": odd})
+        assert response.status_code < 500
+
+
+def test_a_deliverable_id_sent_twice_does_not_copy_its_acceptance(client, users,
+                                                                  make_engagement):
+    engagement = make_engagement(creator=users["admin"])
+    first = engagement.deliverables[0]
+    services.change_deliverable_status(first, "delivered", users["admin"])
+    services.change_deliverable_status(first, "accepted", users["admin"])
+    client.login(users["admin"])
+    version = str(db.session.get(Engagement, engagement.id).version)
+    client.post(f"/engagements/{engagement.id}/edit", {
+        "title": "T", "version": version,
+        "deliverables-0-id": str(first.id), "deliverables-0-title": "Runbook",
+        "deliverables-1-id": str(first.id), "deliverables-1-title": "Never delivered"})
+    db.session.expire_all()
+    rows = {d.title: d.status for d in db.session.get(Engagement, engagement.id).deliverables}
+    assert rows == {"Runbook": "accepted", "Never delivered": "planned"}

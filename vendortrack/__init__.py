@@ -93,11 +93,15 @@ def register_extensions(app: Flask) -> None:
 
 
 class BoundedIntConverter(IntegerConverter):
-    """``<int:…>`` ids beyond what the database stores are simply not found (404)."""
+    """``<int:…>`` ids beyond what the database stores become 0, which no row has: a 404.
 
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)  # PostgreSQL INTEGER
-        super().__init__(map, *args, **kwargs)
+    (A converter that refused them would let Werkzeug answer 405 when another method of the
+    same path exists, which says the wrong thing.)
+    """
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= 2**31 - 1 else 0  # PostgreSQL INTEGER
 
 
 def register_blueprints(app: Flask) -> None:

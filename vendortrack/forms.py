@@ -31,11 +31,13 @@ from wtforms.validators import (
 )
 
 from .domain import spec as specs
-from .domain.text import clean_text
+from .domain.text import clean_text, whole_number
 from .domain.vocabulary import DELIVERABLE_KINDS, ROLES, STATUSES
 from .models import LONG, MEDIUM, SHORT
 
 MAX_ROWS = 500
+# Below 10^12 with cents, every amount survives a round trip through a JSON number exactly.
+MAX_CONTRACT_VALUE = Decimal("999999999999.99")
 
 
 def choices(vocabulary: dict[str, str]) -> list[SelectChoice]:
@@ -74,8 +76,7 @@ class MoneyField(DecimalField):
         if value != value.quantize(Decimal("0.01"), rounding="ROUND_DOWN") \
                 if abs(value) < Decimal("1e15") else True:
             self.data = None
-            raise ValueError("Enter an amount with at most two decimal places, below "
-                             "100,000,000,000,000.")
+            raise ValueError("Enter an amount with at most two decimal places.")
         self.data = value
 
 
@@ -165,8 +166,20 @@ SECTIONS = {
 }
 
 
+class RowList(FieldList):
+    """A FieldList that ignores row indices that are not plain small numbers ("metrics-²-…")."""
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = whole_number(key[offset:].split("-", 1)[0], 0, 100_000)
+                if index is not None:
+                    yield index
+
+
 def rows(form_class) -> FieldList:
-    return FieldList(FormField(form_class), min_entries=0, max_entries=MAX_ROWS)
+    return RowList(FormField(form_class), min_entries=0, max_entries=MAX_ROWS)
 
 
 class EngagementForm(FlaskForm):
@@ -175,8 +188,8 @@ class EngagementForm(FlaskForm):
     vendor = text("Vendor", SHORT, description="Pick a known vendor or type a new name.")
     contract_reference = text("Contract reference", 100)
     contract_value = MoneyField("Contract value", validators=[
-        Optional(), NumberRange(min=0, max=Decimal("99999999999999"),
-                                message="Enter an amount between 0 and 99,999,999,999,999.")])
+        Optional(), NumberRange(min=0, max=MAX_CONTRACT_VALUE,
+                                message="Enter an amount between 0 and 999,999,999,999.")])
     currency = StringField("Currency", validators=[Length(max=3)],
                            filters=[_strip, lambda v: v.upper() if v else v],
                            description="ISO 4217 code, such as EUR or USD.")
@@ -256,9 +269,12 @@ class EngagementForm(FlaskForm):
         )
 
     def deliverable_ids(self) -> list[int | None]:
-        out = []
+        """The ids of the deliverable rows as sent; an id sent twice counts only once."""
+        out, seen = [], set()
         for r in self.filled_rows("deliverables"):
-            out.append(int(r.id.data) if (r.id.data or "").isdigit() else None)
+            number = whole_number(r.id.data)
+            out.append(number if number not in seen else None)
+            seen.add(number)
         return out
 
 

@@ -80,8 +80,8 @@ def register_security(app: Flask) -> None:
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
             return None
         secret = bearer_token(request.headers.get("Authorization"))
-        if secret is not None and request.path.startswith("/api/"):
-            return None  # token requests carry no cookies to forge; a bad token gets 401
+        if secret is not None and request.path.startswith("/api/") and user_for_token(secret):
+            return None  # a valid token is proof enough: a forged cross-site request has none
         csrf.protect()
         return None
 

@@ -9,7 +9,7 @@ import json
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from .domain import spec as specs
@@ -140,7 +140,15 @@ def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
         vendor = Vendor()
         db.session.add(vendor)
     before = {"name": vendor.name, "contact": vendor.contact, "notes": vendor.notes}
+    renamed = vendor.id is not None and vendor.name != name
     vendor.name, vendor.name_key, vendor.contact, vendor.notes = name, name.lower(), contact, notes
+    if renamed:
+        # Open edit forms and API clients hold the old name: make their saves conflict
+        # instead of quietly re-creating the old vendor.
+        db.session.execute(update(Engagement).where(Engagement.vendor_id == vendor.id)
+                           .values(version=Engagement.version + 1,
+                                   updated_at=utcnow()).execution_options(
+                               synchronize_session=False))
     after = {"name": name, "contact": contact, "notes": notes}
     changes = [{"field": k, "old": before[k], "new": after[k]}
                for k in after if before[k] != after[k]]
@@ -359,6 +367,11 @@ def update_user(user: User, *, name: str, role: str, active: bool, password: str
         changes.append({"field": "password", "old": "…", "new": "(changed)"})
     if any(c["field"] in ("role", "active", "password") for c in changes):
         user.session_generation = (user.session_generation or 0) + 1
+    if password or not active:  # a reset account keeps no door open for whoever had it
+        for token in user.tokens:
+            if token.revoked_at is None:
+                token.revoked_at = utcnow()
+                changes.append({"field": "api_token", "old": token.name, "new": "(revoked)"})
     if changes:
         record("user.update", actor, subject=user.email, changes=changes)
     _commit()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import services
+from ..domain.text import whole_number
 from ..engagements.queries import page_number
 from ..extensions import db
 from ..forms import UserCreateForm, UserEditForm
@@ -74,7 +75,7 @@ def _day(value: str | None) -> date | None:
 @bp.route("/history")
 def history():
     """Everything recorded, newest first, filterable by user and by date."""
-    user_id = request.args.get("user", type=int)
+    user_id = whole_number(request.args.get("user"))
     start, end = _day(request.args.get("from")), _day(request.args.get("to"))
     problems = [f"“{request.args[k]}” is not a date (use YYYY-MM-DD); it was ignored."
                 for k, v in (("from", start), ("to", end)) if request.args.get(k) and v is None]
@@ -84,7 +85,7 @@ def history():
         statement = statement.where(AuditEvent.user_id == user_id)
     if start:
         statement = statement.where(AuditEvent.at >= datetime.combine(start, time.min, UTC))
-    if end:
+    if end and end < date.max:
         statement = statement.where(
             AuditEvent.at < datetime.combine(end + timedelta(days=1), time.min, UTC))
     page = db.paginate(statement.order_by(AuditEvent.id.desc()),

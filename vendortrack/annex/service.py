@@ -130,6 +130,7 @@ def issued_document(annex: Annex) -> AnnexDocument:
 # --- writing -----------------------------------------------------------------------------
 
 def issue_annex(engagement: Engagement, user: User, *, expected_number: int | None = None,
+                expected_version: int | None = None,
                 confirm_dependency_trap: bool = False) -> Annex:
     """Freeze the spec, render it once and store annex version N (the next number).
 
@@ -143,6 +144,9 @@ def issue_annex(engagement: Engagement, user: User, *, expected_number: int | No
     if expected_number is not None and expected_number != number:
         raise AnnexConflict(f"Annex v{number - 1} has been issued meanwhile; nothing more was "
                             f"issued. Check the spec and issue v{number} if it is still needed.")
+    if expected_version is not None and expected_version != engagement.version:
+        raise AnnexConflict("The spec changed after you opened the preview; nothing was "
+                            "issued. Read the updated preview, then issue again.")
     traps = open_trap_flags(engagement)
     if traps and not confirm_dependency_trap:
         raise TrapNotConfirmed(traps)

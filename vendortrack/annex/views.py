@@ -26,6 +26,7 @@ from werkzeug.utils import secure_filename
 
 from ..clock import today
 from ..domain.annex import load_snapshot, terms_diff
+from ..domain.text import whole_number
 from ..domain.vocabulary import STATUSES
 from ..engagements.queries import EngagementFilter
 from ..engagements.views import get_engagement
@@ -81,6 +82,7 @@ def annex_helpers():
 def _preview_page(engagement: Engagement, form: IssueAnnexForm, status: int = 200):
     document = service.draft_document(engagement)
     form.number.data = str(document.number)
+    form.spec_version.data = str(engagement.version)
     return render_template(
         "annex/preview.html", engagement=engagement, form=form,
         document=document,
@@ -114,6 +116,7 @@ def issue(engagement_id: int):
     try:
         annex = service.issue_annex(
             engagement, current_user, expected_number=form.expected_number(),
+            expected_version=form.expected_version(),
             confirm_dependency_trap=form.confirm_dependency_trap.data)
     except service.TrapNotConfirmed as refusal:
         form.confirm_dependency_trap.errors = [
@@ -164,10 +167,11 @@ def _snapshot_for(engagement: Engagement, which: str) -> tuple[str, dict]:
         from .. import services
 
         return "current spec", services.engagement_json(engagement)
-    if not which.isdigit():
+    number = whole_number(which, 1)
+    if number is None:
         raise _http_error(400, "Choose annex versions by number, e.g. ?from=1&to=2, or "
                                "to=current for the current spec.")
-    annex = service.get_annex(engagement.id, int(which))
+    annex = service.get_annex(engagement.id, number)
     if annex is None:
         raise _http_error(404, f"There is no annex v{which} for this engagement.")
     return f"annex v{annex.number}", load_snapshot(annex.snapshot)

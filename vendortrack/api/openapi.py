@@ -32,7 +32,7 @@ SPEC_PROPERTIES = {
     "vendor": _text(SHORT, nullable=True),
     "contract_reference": _text(100, nullable=True),
     "contract_value": {"type": "number", "nullable": True, "minimum": 0,
-                       "maximum": 99999999999999,
+                       "maximum": 999999999999.99,
                        "description": "At most two decimal places."},
     "currency": {"type": "string", "nullable": True,
                  "enum": sorted(list_currencies()) + [None]},
@@ -48,6 +48,9 @@ SPEC_PROPERTIES = {
     "constraints": {"type": "array", "maxItems": 500, "items": _text(MEDIUM)},
     "tradeoffs": _rows({"rule": _text(MEDIUM), "decided_by": _text(SHORT)}),
     "deliverables": _rows({
+        "id": {"type": "integer", "nullable": True,
+               "description": "Send back the id GET returned to keep the row's status and "
+                              "acceptance; rows without one are new."},
         "kind": {"type": "string", "enum": list(DELIVERABLE_KINDS)},
         "title": _text(SHORT), "due_date": DATE,
         "acceptance_criteria": _text(LONG),

@@ -10,9 +10,10 @@ from dataclasses import replace
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
+from wtforms import FieldList
 
 from ..domain import spec as specs
-from ..domain.vocabulary import DELIVERABLE_STATUSES
+from ..domain.vocabulary import DELIVERABLE_STATUSES, can_move_deliverable
 from ..forms import SECTIONS, EngagementForm
 
 READ_ONLY = {"id", "risk", "created_at", "updated_at", "version", "links"}
@@ -23,7 +24,7 @@ ROW_KEYS = {
     "upskilling": ("name", "email"),
     "metrics": ("name", "baseline", "target", "unit", "measurement"),
     "tradeoffs": ("rule", "decided_by"),
-    "deliverables": ("kind", "title", "due_date", "acceptance_criteria", "status"),
+    "deliverables": ("id", "kind", "title", "due_date", "acceptance_criteria", "status"),
 }
 FORM_TO_JSON = {"owner_name": "internal_owner.name", "owner_email": "internal_owner.email"}
 
@@ -81,9 +82,12 @@ def _check_row(row: Any, path: str, keys: tuple[str, ...], errors: dict) -> None
     for key, value in row.items():
         if key not in keys:
             _add(errors, f"{path}.{key}", "Unknown field.")
+        elif key == "id":
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                _add(errors, f"{path}.id", "Must be the deliverable's id (an integer) or null.")
         elif value is not None and not isinstance(value, str):
             _add(errors, f"{path}.{key}", "Must be a string.")
-    if not any((row.get(k) or "").strip() for k in keys if k not in ("kind", "status")
+    if not any((row.get(k) or "").strip() for k in keys if k not in ("id", "kind", "status")
                and isinstance(row.get(k), str)):
         _add(errors, path, "Empty row.")
     status = row.get("status")
@@ -112,7 +116,7 @@ def _formdata(data: dict) -> MultiDict:
     for section, keys in ROW_KEYS.items():
         for i, row in enumerate(data.get(section) or []):
             for key in keys:
-                if key != "status":
+                if key not in ("id", "status"):
                     put(f"{section}-{i}-{key}", row.get(key))
             if section == "deliverables" and not row.get("kind"):
                 put(f"{section}-{i}-kind", "documentation")
@@ -132,7 +136,7 @@ def _json_path(name: str) -> str:
 def _form_errors(form: EngagementForm) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for field in form:
-        if field.type == "FieldList":
+        if isinstance(field, FieldList):
             for entry in field:
                 for sub in entry.form:
                     for message in sub.errors:
@@ -143,11 +147,15 @@ def _form_errors(form: EngagementForm) -> dict[str, list[str]]:
     return errors
 
 
-def parse_engagement(data: Any, current_statuses: list[str] | None = None) -> specs.Spec:
-    """The spec in ``data`` or :class:`Invalid` with every problem, keyed by JSON path.
+def parse_engagement(data: Any, current: dict[int, str] | None = None
+                     ) -> tuple[specs.Spec, list[int | None]]:
+    """The spec in ``data`` and its deliverable ids, or :class:`Invalid` with every problem,
+    keyed by JSON path.
 
-    Deliverable rows without a ``status`` keep the status of the row at the same position
-    in ``current_statuses`` (or start as planned).
+    ``current`` maps the engagement's deliverable ids to their statuses. A row carrying one of
+    those ids is that deliverable: without a ``status`` it keeps its own, and a new status
+    must follow the workflow (planned → delivered → accepted / rejected). Rows without a known
+    id are new deliverables (planned unless a status is given, e.g. when importing).
     """
     errors: dict[str, list[str]] = {}
     _check_shape(data, errors)
@@ -157,8 +165,20 @@ def parse_engagement(data: Any, current_statuses: list[str] | None = None) -> sp
     if not form.validate():
         raise Invalid(_form_errors(form))
     spec = form.to_spec()
-    current = current_statuses or []
-    statuses = [row.get("status") or (current[i] if i < len(current) else "planned")
-                for i, row in enumerate(data.get("deliverables") or [])]
-    return replace(spec, deliverables=tuple(
+    current = current or {}
+    ids: list[int | None] = []
+    statuses: list[str] = []
+    for i, row in enumerate(data.get("deliverables") or []):
+        known = row.get("id") if row.get("id") in current and row.get("id") not in ids else None
+        status = row.get("status") or (current[known] if known else "planned")
+        if known and status != current[known] and not can_move_deliverable(current[known],
+                                                                           status):
+            _add(errors, f"deliverables[{i}].status",
+                 f"A deliverable that is {current[known]} cannot be marked {status}.")
+        ids.append(known)
+        statuses.append(status)
+    if errors:
+        raise Invalid(errors)
+    spec = replace(spec, deliverables=tuple(
         replace(d, status=s) for d, s in zip(spec.deliverables, statuses, strict=True)))
+    return spec, ids

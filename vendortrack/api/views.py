@@ -29,12 +29,15 @@ def error(status: int, title: str, detail: str, **extra):
 def engagement_document(engagement: Engagement) -> dict:
     spec = services.engagement_spec(engagement)
     assessment = assess(spec, today())
+    body = to_json(spec)
+    for row, deliverable in zip(body["deliverables"], engagement.deliverables, strict=True):
+        row["id"] = deliverable.id  # send it back with PUT to keep the row's acceptance
     return {
         "id": engagement.id,
         "version": engagement.version,
         "created_at": engagement.created_at.isoformat(),
         "updated_at": engagement.updated_at.isoformat(),
-        **to_json(spec),
+        **body,
         "risk": {
             "level": assessment.level.code,
             "dependency_trap": assessment.dependency_trap,
@@ -109,7 +112,7 @@ def create_engagement():
     if failure:
         return failure
     try:
-        spec = parse_engagement(data)
+        spec, _ = parse_engagement(data)
     except Invalid as problem:
         return _invalid(problem)
     engagement = services.create_engagement(spec, current_user)
@@ -136,11 +139,12 @@ def update_engagement(engagement_id: int):
             "Send the version you read (an integer from GET), so that nobody's changes "
             "are overwritten."]}}), 422
     try:
-        spec = parse_engagement(data, [d.status for d in engagement.deliverables])
+        spec, ids = parse_engagement(data, services.statuses_by_id(engagement))
     except Invalid as problem:
         return _invalid(problem)
     try:
-        services.update_engagement(engagement, spec, current_user, expected_version=version)
+        services.update_engagement(engagement, spec, current_user, expected_version=version,
+                                   deliverable_ids=ids)
     except services.EditConflict:
         db.session.rollback()
         return error(409, "Edit conflict",

@@ -9,3 +9,18 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 def clean_text(value: str) -> str:
     """``value`` without control characters and lone surrogates, trimmed."""
     return _INVISIBLE.sub("", value).strip()
+
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def whole_number(value: str | None, lo: int = 0, hi: int = 2**31 - 1) -> int | None:
+    """``value`` as an int in [lo, hi] when it is plain ASCII digits, else None.
+
+    ``str.isdigit`` also accepts "²" and other digits ``int()`` refuses, and very long digit
+    strings overflow the database; this accepts neither.
+    """
+    if value is None or not _WHOLE_NUMBER.fullmatch(value.strip()):
+        return None
+    number = int(value.strip())
+    return number if lo <= number <= hi else None

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload, with_expression
 
 from .. import risk_queries
 from ..domain.risk import RULES_BY_CODE, Severity
-from ..domain.text import clean_text
+from ..domain.text import clean_text, whole_number
 from ..domain.vocabulary import STATUSES
 from ..models import Engagement, Vendor
 
@@ -29,9 +29,7 @@ def page_number(value: str | None) -> int | None:
     """A page number from a query argument, or None when it is not one (1 … MAX_PAGE)."""
     if value is None or value == "":
         return 1
-    if not value.isdigit() or len(value) > 7 or not 1 <= int(value) <= MAX_PAGE:
-        return None
-    return int(value)
+    return whole_number(value, 1, MAX_PAGE)
 
 
 @dataclass
@@ -55,7 +53,7 @@ class EngagementFilter:
     def from_args(cls, args) -> EngagementFilter:
         def integer(name, lo=0, hi=10**9):
             value = args.get(name, "")
-            return int(value) if value.isdigit() and lo <= int(value) <= hi else None
+            return whole_number(value, lo, hi)
 
         status = args.get("status", "")
         risk = args.get("risk", "")
@@ -146,10 +144,10 @@ class EngagementFilter:
 
 def _is_month(value: str) -> bool:
     try:
-        date.fromisoformat(value + "-01")
+        first = date.fromisoformat(value + "-01")
     except ValueError:
         return False
-    return len(value) == 7
+    return len(value) == 7 and first < date(9999, 12, 1)  # its month must have an end
 
 
 def _is_currency(value: str) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from .. import services
 from ..clock import today
 from ..domain.risk import assess
+from ..domain.text import whole_number
 from ..domain.vocabulary import DELIVERABLE_TRANSITIONS
 from ..extensions import db
 from ..forms import SECTIONS, EngagementForm
@@ -117,7 +118,7 @@ def _save(form: EngagementForm, engagement: Engagement | None):
     statuses = services.statuses_by_id(engagement)
     spec = services.spec_with_statuses(spec, [statuses.get(i, "planned") for i in ids])
     # A submission that does not say which version it edits is treated as stale.
-    version = int(form.version.data) if (form.version.data or "").isdigit() else 0
+    version = whole_number(form.version.data) or 0
     return services.update_engagement(engagement, spec, current_user,
                                       expected_version=version, deliverable_ids=ids)
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import with_expression
 
 from .. import services
 from ..domain.text import clean_text
+from ..engagements.queries import page_number
 from ..extensions import db
 from ..forms import VendorForm
 from ..models import Engagement, Vendor
@@ -25,7 +26,8 @@ def index():
     q = clean_text(request.args.get("q", ""))[:200]
     if q:
         counts = counts.where(Vendor.name_key.contains(q.lower(), autoescape=True))
-    page = db.paginate(counts, per_page=50, error_out=False)
+    page = db.paginate(counts, page=page_number(request.args.get("page")) or 1, per_page=50,
+                       error_out=False)
     return render_template("vendors/index.html", page=page, q=q)
 
 
