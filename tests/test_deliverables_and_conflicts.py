@@ -87,6 +87,7 @@ def test_second_save_gets_a_conflict_page_and_keeps_what_was_typed(make_client, 
     assert "Someone else saved this engagement" in body
     assert "Title by the owner" in body               # what the other person changed
     assert "Typed by the admin, which must not be lost." in body  # what this person typed
+    assert "Saving your version would change these" in body
     db.session.expire_all()
     saved = db.session.get(Engagement, engagement.id)
     assert saved.title == "Title by the owner" and "admin" not in saved.problem_statement

@@ -11,6 +11,8 @@ from sqlalchemy.orm import selectinload
 from .. import services
 from ..clock import today
 from ..domain.risk import assess
+from ..domain.spec import to_json
+from ..domain.spec_diff import diff_specs
 from ..domain.text import whole_number
 from ..domain.vocabulary import DELIVERABLE_TRANSITIONS
 from ..extensions import db
@@ -155,9 +157,14 @@ def _conflict(form: EngagementForm, engagement: Engagement, conflict: services.E
                                  AuditEvent.engagement_version > (conflict.expected_version or 0))
         .options(selectinload(AuditEvent.user)).order_by(AuditEvent.id)).all()
     changes = [(event, json.loads(event.changes)) for event in events]
+    # Also: the saved version against what this person typed, field by field.
+    statuses = services.statuses_by_id(current)
+    typed = services.spec_with_statuses(
+        form.to_spec(), [statuses.get(i, "planned") for i in form.deliverable_ids()])
+    yours = diff_specs(services.engagement_json(current), to_json(typed)).to_json()
     form.version.data = str(current.version)
     form.version.raw_data = [form.version.data]
-    return _render_form(form, current, conflict_events=changes), 409
+    return _render_form(form, current, conflict_events=changes, conflict_yours=yours), 409
 
 
 @bp.route("/engagements/new", methods=["GET", "POST"])
