@@ -482,3 +482,18 @@ def test_issuing_from_a_stale_preview_issues_nothing(make_client, users, make_en
                           {"number": "1", "spec_version": version}, follow_redirects=True)
     assert "The spec changed after you opened the preview" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Annex.id))) == 0
+
+
+def test_api_issue_refuses_a_spec_changed_since_it_was_read(app, users, make_engagement):
+    from vendortrack.tokens import create_token
+
+    engagement = make_engagement(creator=users["product_owner"])
+    headers = {"Authorization": f"Bearer {create_token(users['procurement'], 'ERP')}"}
+    url = f"/api/v1/engagements/{engagement.id}/annexes"
+    with app.app_context():
+        http = app.test_client()
+        stale = http.post(url, json={"version": engagement.version + 1}, headers=headers)
+        fresh = http.post(url, json={"version": engagement.version, "number": 1},
+                          headers=headers)
+    assert stale.status_code == 409 and "spec changed" in stale.json["error"]["detail"]
+    assert fresh.status_code == 201 and fresh.json["number"] == 1

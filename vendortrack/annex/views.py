@@ -260,13 +260,19 @@ def api_issue(engagement_id: int):
     body = body if isinstance(body, dict) else {}
     confirm = body.get("confirm_dependency_trap", False)
     expected = body.get("number")
-    if not isinstance(confirm, bool) or (expected is not None and (
-            not isinstance(expected, int) or isinstance(expected, bool))):
+    version = body.get("version")
+
+    def whole(value):
+        return value is None or (isinstance(value, int) and not isinstance(value, bool))
+
+    if not isinstance(confirm, bool) or not whole(expected) or not whole(version):
         raise _http_error(400, "Send {\"confirm_dependency_trap\": true|false, "
-                               "\"number\": <next version, optional>}.")
+                               "\"number\": <next annex number, optional>, "
+                               "\"version\": <the spec version you read, optional>}.")
     engagement = _engagement_with_rows(engagement_id)
     try:
         annex = service.issue_annex(engagement, current_user, expected_number=expected,
+                                    expected_version=version,
                                     confirm_dependency_trap=confirm)
     except service.TrapNotConfirmed as refusal:
         return jsonify({"error": {

@@ -237,8 +237,11 @@ def document(organisation: str = "") -> dict:
                 "IssueAnnex": {"type": "object", "additionalProperties": False, "properties": {
                     "confirm_dependency_trap": {"type": "boolean"},
                     "number": {"type": "integer", "minimum": 1,
-                               "description": "The version you expect to issue; refused "
-                                              "if someone issued it first."}}},
+                               "description": "The annex number you expect to issue; "
+                                              "refused if someone issued it first."},
+                    "version": {"type": "integer", "minimum": 1,
+                                "description": "The engagement version you read; refused "
+                                               "if the spec changed since."}}},
                 "Error": ERROR,
                 "ValidationError": VALIDATION,
             },
