@@ -6,7 +6,6 @@ unchanged whichever way the user signed in (session now, bearer token later).
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import wraps
 
 from flask import (
     Blueprint,
@@ -34,7 +33,6 @@ from ..extensions import db
 from ..models import Annex, Engagement
 from ..pdf import render_pdf
 from ..permissions import can_issue_annex
-from ..security import public
 from . import service
 from .forms import IssueAnnexForm
 from .register import register_csv
@@ -209,19 +207,6 @@ def register():
 
 # --- API ---------------------------------------------------------------------------------
 
-def api_view(view):
-    """JSON 401 for anyone not signed in (default-deny would redirect a browser to /login)."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return jsonify({"error": {"status": 401, "title": "Not signed in",
-                                      "detail": "Sign in or send an API token."}}), 401
-        return view(*args, **kwargs)
-
-    return public(wrapped)
-
-
 def _api_engagement(engagement_id: int) -> Engagement:
     engagement = db.session.get(Engagement, engagement_id)
     if engagement is None:
@@ -244,7 +229,6 @@ def annex_json(annex: Annex) -> dict:
 
 
 @bp.route("/api/v1/engagements/<int:engagement_id>/annexes")
-@api_view
 def api_list(engagement_id: int):
     engagement = _api_engagement(engagement_id)
     return jsonify({"engagement_id": engagement.id,
@@ -252,7 +236,6 @@ def api_list(engagement_id: int):
 
 
 @bp.route("/api/v1/engagements/<int:engagement_id>/annexes", methods=["POST"])
-@api_view
 def api_issue(engagement_id: int):
     if not can_issue_annex(current_user):
         raise _http_error(403, "Only procurement and administrators issue annexes.")
@@ -298,6 +281,5 @@ def _engagement_with_rows(engagement_id: int) -> Engagement:
 
 
 @bp.route("/api/v1/engagements/<int:engagement_id>/annexes/<int:number>.pdf")
-@api_view
 def api_download(engagement_id: int, number: int):
     return _stored_pdf(engagement_id, number)
