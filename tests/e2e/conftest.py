@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from ..conftest import PASSWORD, TODAY, app_config, complete_spec
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -28,12 +30,6 @@ WIDTHS = ({"width": 1280, "height": 800}, {"width": 390, "height": 844})  # lapt
 ROLES = ("admin", "product_owner", "procurement", "leadership")
 TIMEOUT_MS = 10_000
 
-
-
-@pytest.fixture(scope="session")
-def root_conftest(request):
-    """tests/conftest.py: its TODAY, PASSWORD and app_config (it is not importable by name)."""
-    return request.config.pluginmanager.get_plugin(str(ROOT / "tests" / "conftest.py"))
 
 
 @dataclass
@@ -79,15 +75,14 @@ def _serve(app, url_holder: list):
     return http
 
 
-def _start(root_conftest, template: str, tmp_dir: Path):
+def _start(template: str, tmp_dir: Path):
     from vendortrack import create_app
 
     target = tmp_dir / "e2e.sqlite3"
     # The backup API reads through the template's write-ahead log; a file copy may miss it.
     with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(target)) as copy:
         source.backup(copy)
-    app = create_app(root_conftest.app_config(f"sqlite:///{target}",
-                                              VENDORTRACK_TODAY=root_conftest.TODAY))
+    app = create_app(app_config(f"sqlite:///{target}", VENDORTRACK_TODAY=TODAY))
     holder: list[str] = []
     http = _serve(app, holder)
     return app, http, holder[0]
@@ -103,31 +98,30 @@ def _stop(app, http) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(root_conftest, sqlite_template, tmp_path_factory):
+def server(sqlite_template, tmp_path_factory):
     """One server for the session: a user per role and a few dozen demo engagements."""
     from vendortrack import demo, services
 
-    app, http, url = _start(root_conftest, sqlite_template, tmp_path_factory.mktemp("e2e"))
-    live = Server(app=app, url=url, password=root_conftest.PASSWORD,
-                  complete_spec=root_conftest.complete_spec)
+    app, http, url = _start(sqlite_template, tmp_path_factory.mktemp("e2e"))
+    live = Server(app=app, url=url, password=PASSWORD, complete_spec=complete_spec)
     with app.app_context():
         for role in ROLES:
             email = f"{role.replace('_', '.')}@example.org"
             name = {"admin": "Ada Admin", "product_owner": "Priya Owner",
                     "procurement": "Paul Procurement", "leadership": "Lena Leader"}[role]
             services.create_user(email=email, name=name, role=role,
-                                 password=root_conftest.PASSWORD, actor=None)
+                                 password=PASSWORD, actor=None)
             live.users[role] = email
-        demo.seed(40, root_conftest.TODAY)
+        demo.seed(40, TODAY)
     yield live
     _stop(app, http)
 
 
 @pytest.fixture
-def fresh_server(root_conftest, sqlite_template, tmp_path):
+def fresh_server(sqlite_template, tmp_path):
     """A server with an empty database: the first-run page."""
-    app, http, url = _start(root_conftest, sqlite_template, tmp_path)
-    yield Server(app=app, url=url, password=root_conftest.PASSWORD)
+    app, http, url = _start(sqlite_template, tmp_path)
+    yield Server(app=app, url=url, password=PASSWORD)
     _stop(app, http)
 
 
