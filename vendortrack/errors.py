@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 
 from .extensions import db
 
@@ -21,6 +21,14 @@ MESSAGES = {
     503: ("vendortrack is briefly unavailable",
           "The database did not answer. Please try again in a moment; nothing was lost."),
 }
+
+
+def http_error(status: int, detail: str) -> HTTPException:
+    """An HTTP error to raise whose message, in the user's words, reaches the page or the JSON
+    (instead of the generic text for its status)."""
+    error = default_exceptions[status](detail)
+    error.custom_detail = True
+    return error
 
 
 def wants_json() -> bool:

@@ -20,7 +20,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException, default_exceptions
 from werkzeug.utils import secure_filename
 
 from ..clock import today
@@ -29,6 +28,7 @@ from ..domain.text import whole_number
 from ..domain.vocabulary import STATUSES
 from ..engagements.queries import EngagementFilter
 from ..engagements.views import get_engagement
+from ..errors import http_error
 from ..extensions import db
 from ..models import Annex, Engagement
 from ..pdf import render_pdf
@@ -40,13 +40,6 @@ from .register import register_csv
 bp = Blueprint("annex", __name__)
 
 REGISTER_ROLES = {"procurement", "admin", "leadership"}
-
-
-def _http_error(status: int, detail: str) -> HTTPException:
-    """An HTTP error whose message, in the user's words, reaches the page or the JSON."""
-    error = default_exceptions[status](detail)
-    error.custom_detail = True
-    return error
 
 
 # --- template helpers (the engagement page uses them through an include) ------------------
@@ -148,7 +141,7 @@ def _pdf_response(data: bytes, filename: str, *, inline: bool = False,
 def _stored_pdf(engagement_id: int, number: int) -> Response:
     row = service.stored_pdf(engagement_id, number)
     if row is None:
-        raise _http_error(404, f"There is no annex v{number} for this engagement.")
+        raise http_error(404, f"There is no annex v{number} for this engagement.")
     response = _pdf_response(row.pdf, _filename(row.contract_reference, number),
                              sha256=row.pdf_sha256)
     return response.make_conditional(request)
@@ -167,11 +160,11 @@ def _snapshot_for(engagement: Engagement, which: str) -> tuple[str, dict]:
         return "current spec", services.engagement_json(engagement)
     number = whole_number(which, 1)
     if number is None:
-        raise _http_error(400, "Choose annex versions by number, e.g. ?from=1&to=2, or "
+        raise http_error(400, "Choose annex versions by number, e.g. ?from=1&to=2, or "
                                "to=current for the current spec.")
     annex = service.get_annex(engagement.id, number)
     if annex is None:
-        raise _http_error(404, f"There is no annex v{which} for this engagement.")
+        raise http_error(404, f"There is no annex v{which} for this engagement.")
     return f"annex v{annex.number}", load_snapshot(annex.snapshot)
 
 
@@ -210,7 +203,7 @@ def register():
 def _api_engagement(engagement_id: int) -> Engagement:
     engagement = db.session.get(Engagement, engagement_id)
     if engagement is None:
-        raise _http_error(404, f"There is no engagement {engagement_id}.")
+        raise http_error(404, f"There is no engagement {engagement_id}.")
     return engagement
 
 
@@ -238,7 +231,7 @@ def api_list(engagement_id: int):
 @bp.route("/api/v1/engagements/<int:engagement_id>/annexes", methods=["POST"])
 def api_issue(engagement_id: int):
     if not can_issue_annex(current_user):
-        raise _http_error(403, "Only procurement and administrators issue annexes.")
+        raise http_error(403, "Only procurement and administrators issue annexes.")
     body = request.get_json(silent=True)
     body = body if isinstance(body, dict) else {}
     confirm = body.get("confirm_dependency_trap", False)
@@ -249,7 +242,7 @@ def api_issue(engagement_id: int):
         return value is None or (isinstance(value, int) and not isinstance(value, bool))
 
     if not isinstance(confirm, bool) or not whole(expected) or not whole(version):
-        raise _http_error(400, "Send {\"confirm_dependency_trap\": true|false, "
+        raise http_error(400, "Send {\"confirm_dependency_trap\": true|false, "
                                "\"number\": <next annex number, optional>, "
                                "\"version\": <the spec version you read, optional>}.")
     engagement = _engagement_with_rows(engagement_id)

@@ -12,6 +12,7 @@ from ..domain.spec import to_json
 from ..domain.text import clean_text
 from ..engagements.queries import MAX_PAGE, EngagementFilter, page_number
 from ..engagements.views import FULL
+from ..errors import http_error
 from ..extensions import db
 from ..models import Engagement, Vendor
 from ..permissions import can_create_engagement, can_edit_engagement
@@ -99,15 +100,14 @@ def list_engagements():
 def get_engagement(engagement_id: int):
     engagement = _load(engagement_id)
     if engagement is None:
-        return error(404, "Not found", f"There is no engagement {engagement_id}.")
+        raise http_error(404, f"There is no engagement {engagement_id}.")
     return jsonify(engagement_document(engagement))
 
 
 @bp.post("/engagements")
 def create_engagement():
     if not can_create_engagement(current_user):
-        return error(403, "Not allowed", "Only product owners and administrators create "
-                                         "engagements.")
+        raise http_error(403, "Only product owners and administrators create engagements.")
     data, failure = _json_body()
     if failure:
         return failure
@@ -127,9 +127,9 @@ def create_engagement():
 def update_engagement(engagement_id: int):
     engagement = _load(engagement_id)
     if engagement is None:
-        return error(404, "Not found", f"There is no engagement {engagement_id}.")
+        raise http_error(404, f"There is no engagement {engagement_id}.")
     if not can_edit_engagement(current_user, engagement):
-        return error(403, "Not allowed", "You may not edit this engagement.")
+        raise http_error(403, "You may not edit this engagement.")
     data, failure = _json_body()
     if failure:
         return failure
