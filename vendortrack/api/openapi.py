@@ -112,6 +112,14 @@ ERRORS = {
 }
 
 
+NOT_FOUND = _response("No such engagement", "Error")
+
+
+def _body(schema: str, required: bool = True) -> dict:
+    return {"required": required, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
 def document(organisation: str = "") -> dict:
     """The OpenAPI 3.0 document served at /api/v1/openapi.json."""
     engagement_id = {"name": "engagement_id", "in": "path", "required": True,
@@ -132,8 +140,6 @@ def document(organisation: str = "") -> dict:
         {"name": "q", "in": "query", "description": "Search title, vendor, owner, reference",
          "schema": {"type": "string", "maxLength": 200}},
     ]
-    body = {"required": True, "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/EngagementInput"}}}}
     return {
         "openapi": "3.0.3",
         "info": {"title": "vendortrack API", "version": "1",
@@ -147,7 +153,7 @@ def document(organisation: str = "") -> dict:
                 "get": {"operationId": "listEngagements", "parameters": list_params,
                         "responses": {"200": _response("A page of engagements", "EngagementPage"),
                                       "401": ERRORS["401"], "422": ERRORS["422"]}},
-                "post": {"operationId": "createEngagement", "requestBody": body,
+                "post": {"operationId": "createEngagement", "requestBody": _body("EngagementInput"),
                          "responses": {"201": _response("Created", "Engagement"), **ERRORS}},
             },
             "/engagements/{engagement_id}": {
@@ -155,62 +161,60 @@ def document(organisation: str = "") -> dict:
                 "get": {"operationId": "getEngagement",
                         "responses": {"200": _response("The engagement", "Engagement"),
                                       "401": ERRORS["401"],
-                                      "404": _response("No such engagement", "Error")}},
+                                      "404": NOT_FOUND}},
                 "put": {"operationId": "updateEngagement",
                         "description": "Send back what GET returned, changed; `version` must "
                                        "be the one you read.",
-                        "requestBody": {"required": True, "content": {"application/json": {
-                            "schema": {"$ref": "#/components/schemas/EngagementUpdate"}}}},
+                        "requestBody": _body("EngagementUpdate"),
                         "responses": {"200": _response("Saved", "Engagement"), **ERRORS,
-                                      "404": _response("No such engagement", "Error"),
+                                      "404": NOT_FOUND,
                                       "409": _response("Changed since your version", "Error")}},
             },
             "/engagements/{engagement_id}/annexes": {
-                    "parameters": [engagement_id],
-                    "get": {"operationId": "listAnnexes",
-                            "responses": {"200": _response("Issued annex versions", "AnnexList"),
-                                          "401": ERRORS["401"],
-                                          "404": _response("No such engagement", "Error")}},
-                    "post": {"operationId": "issueAnnex",
-                             "description": "Freeze the current spec and issue the next annex "
-                                            "version (procurement and administrators). Open "
-                                            "dependency-trap flags need `confirm_dependency_trap`.",
-                             "requestBody": {"required": False, "content": {"application/json": {
-                                 "schema": {"$ref": "#/components/schemas/IssueAnnex"}}}},
-                             "responses": {"201": _response("Issued", "AnnexVersion"),
-                                           "400": ERRORS["400"], "401": ERRORS["401"],
-                                           "403": ERRORS["403"],
-                                           "404": _response("No such engagement", "Error"),
-                                           "409": _response("Trap not confirmed, or the number "
-                                                            "was taken meanwhile", "Error"),
-                                           "500": _response("The PDF could not be rendered; "
-                                                            "nothing was issued", "Error")}},
-                },
-                "/engagements/{engagement_id}/annexes/{number}.pdf": {
-                    "parameters": [engagement_id, {"name": "number", "in": "path",
-                                                   "required": True,
-                                                   "schema": {"type": "integer", "minimum": 1}}],
-                    "get": {"operationId": "downloadAnnex",
-                            "responses": {"200": {"description": "The stored PDF, byte for byte",
-                                                  "content": {"application/pdf": {"schema": {
-                                                      "type": "string", "format": "binary"}}}},
-                                          "304": {"description": "Not modified (ETag)"},
-                                          "401": ERRORS["401"],
-                                          "404": _response("No such annex", "Error")}},
-                },
-                "/dashboard": {
-                    "get": {"operationId": "dashboard",
-                            "description": "The leadership dashboard's figures; every figure "
-                                           "carries the engagement-list URL behind it.",
-                            "parameters": [
-                                {"name": "status", "in": "query", "schema": {"type": "string"}},
-                                {"name": "vendor", "in": "query", "schema": {"type": "integer"}},
-                                {"name": "owner", "in": "query", "schema": {"type": "string"}}],
-                            "responses": {"200": {"description": "Dashboard figures",
-                                                  "content": {"application/json": {"schema": {
-                                                      "type": "object"}}}},
-                                          "401": ERRORS["401"]}},
-                },
+                "parameters": [engagement_id],
+                "get": {"operationId": "listAnnexes",
+                        "responses": {"200": _response("Issued annex versions", "AnnexList"),
+                                      "401": ERRORS["401"],
+                                      "404": NOT_FOUND}},
+                "post": {"operationId": "issueAnnex",
+                         "description": "Freeze the current spec and issue the next annex "
+                                        "version (procurement and administrators). Open "
+                                        "dependency-trap flags need `confirm_dependency_trap`.",
+                         "requestBody": _body("IssueAnnex", required=False),
+                         "responses": {"201": _response("Issued", "AnnexVersion"),
+                                       "400": ERRORS["400"], "401": ERRORS["401"],
+                                       "403": ERRORS["403"],
+                                       "404": NOT_FOUND,
+                                       "409": _response("Trap not confirmed, or the number "
+                                                        "was taken meanwhile", "Error"),
+                                       "500": _response("The PDF could not be rendered; "
+                                                        "nothing was issued", "Error")}},
+            },
+            "/engagements/{engagement_id}/annexes/{number}.pdf": {
+                "parameters": [engagement_id, {"name": "number", "in": "path",
+                                               "required": True,
+                                               "schema": {"type": "integer", "minimum": 1}}],
+                "get": {"operationId": "downloadAnnex",
+                        "responses": {"200": {"description": "The stored PDF, byte for byte",
+                                              "content": {"application/pdf": {"schema": {
+                                                  "type": "string", "format": "binary"}}}},
+                                      "304": {"description": "Not modified (ETag)"},
+                                      "401": ERRORS["401"],
+                                      "404": _response("No such annex", "Error")}},
+            },
+            "/dashboard": {
+                "get": {"operationId": "dashboard",
+                        "description": "The leadership dashboard's figures; every figure "
+                                       "carries the engagement-list URL behind it.",
+                        "parameters": [
+                            {"name": "status", "in": "query", "schema": {"type": "string"}},
+                            {"name": "vendor", "in": "query", "schema": {"type": "integer"}},
+                            {"name": "owner", "in": "query", "schema": {"type": "string"}}],
+                        "responses": {"200": {"description": "Dashboard figures",
+                                              "content": {"application/json": {"schema": {
+                                                  "type": "object"}}}},
+                                      "401": ERRORS["401"]}},
+            },
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
