@@ -25,6 +25,7 @@ from .models import (
     Vendor,
     utcnow,
 )
+from .services import scalar_columns
 
 VENDORS = [
     "Northwind Analytics", "Contoso Consulting", "Fabrikam Data Labs", "Tailspin Systems",
@@ -157,12 +158,7 @@ def _insert(batch: list[specs.Spec], vendor_ids: dict[str, int], created_by_id) 
         assessments.append(a)
         open_rows = [d for d in s.deliverables if is_open(d)]
         rows.append(dict(
-            title=s.title, vendor_id=vendor_ids[s.vendor], contract_reference=s.contract_reference,
-            contract_value=s.contract_value, currency=s.currency, status=s.status,
-            start_date=s.start_date, end_date=s.end_date, handover_date=s.handover_date,
-            problem_statement=s.problem_statement, core_capability=s.core_capability,
-            owner_name=s.internal_owner.name if s.internal_owner else "",
-            owner_email=s.internal_owner.email if s.internal_owner else "",
+            **scalar_columns(s), vendor_id=vendor_ids[s.vendor],
             created_by_id=created_by_id, created_at=now, updated_at=now, version=1,
             risk_undated_level=int(a.level), risk_undated_trap=a.dependency_trap,
             open_deliverables=len(open_rows),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
@@ -50,22 +51,11 @@ class NotAllowed(Exception):
 
 def engagement_spec(engagement: Engagement) -> specs.Spec:
     """The engagement as a domain :class:`~vendortrack.domain.spec.Spec`."""
-    owner = None
-    if engagement.owner_name or engagement.owner_email:
-        owner = specs.Person(engagement.owner_name, engagement.owner_email)
+    scalars = {f.name: specs.value_from_columns(f, partial(getattr, engagement))
+               for f in specs.SCALAR_FIELDS if f.kind != "vendor"}
     return specs.Spec(
-        title=engagement.title,
+        **scalars,
         vendor=engagement.vendor.name if engagement.vendor else "",
-        contract_reference=engagement.contract_reference,
-        contract_value=engagement.contract_value,
-        currency=engagement.currency,
-        status=engagement.status,
-        start_date=engagement.start_date,
-        end_date=engagement.end_date,
-        handover_date=engagement.handover_date,
-        problem_statement=engagement.problem_statement,
-        core_capability=engagement.core_capability,
-        internal_owner=owner,
         successors=tuple(specs.Person(p.name, p.email) for p in engagement.successors),
         upskilling=tuple(specs.Person(p.name, p.email) for p in engagement.upskilling),
         metrics=tuple(
@@ -79,6 +69,15 @@ def engagement_spec(engagement: Engagement) -> specs.Spec:
             for d in engagement.deliverables
         ),
     )
+
+
+def scalar_columns(spec: specs.Spec) -> dict:
+    """The engagement table's columns for the spec's scalar fields (all but the vendor link)."""
+    out: dict = {}
+    for spec_field in specs.SCALAR_FIELDS:
+        if spec_field.kind != "vendor":
+            out.update(specs.columns_of(spec_field, getattr(spec, spec_field.name)))
+    return out
 
 
 def engagement_json(engagement: Engagement) -> dict:
@@ -216,20 +215,9 @@ def _apply_spec(engagement: Engagement, spec: specs.Spec, user: User | None,
 
 def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
                   deliverable_ids: list | None) -> None:
-    vendor = vendor_for_name(spec.vendor)
-    engagement.vendor = vendor
-    engagement.title = spec.title
-    engagement.contract_reference = spec.contract_reference
-    engagement.contract_value = spec.contract_value
-    engagement.currency = spec.currency
-    engagement.status = spec.status
-    engagement.start_date = spec.start_date
-    engagement.end_date = spec.end_date
-    engagement.handover_date = spec.handover_date
-    engagement.problem_statement = spec.problem_statement
-    engagement.core_capability = spec.core_capability
-    engagement.owner_name = spec.internal_owner.name if spec.internal_owner else ""
-    engagement.owner_email = (spec.internal_owner.email if spec.internal_owner else "").lower()
+    engagement.vendor = vendor_for_name(spec.vendor)
+    for column, value in scalar_columns(spec).items():
+        setattr(engagement, column, value)
     engagement.updated_at = utcnow()  # also bumps the version when only rows changed
 
     engagement.metrics = _sync_rows(engagement.metrics, [

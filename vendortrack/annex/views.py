@@ -28,7 +28,7 @@ from ..domain.text import whole_number
 from ..domain.vocabulary import STATUSES
 from ..engagements.queries import EngagementFilter
 from ..engagements.views import get_engagement
-from ..errors import http_error
+from ..errors import http_error, json_body, json_error
 from ..extensions import db
 from ..models import Annex, Engagement
 from ..pdf import render_pdf
@@ -232,7 +232,7 @@ def api_list(engagement_id: int):
 def api_issue(engagement_id: int):
     if not can_issue_annex(current_user):
         raise http_error(403, "Only procurement and administrators issue annexes.")
-    body = request.get_json(silent=True)
+    body = json_body(required=False)
     body = body if isinstance(body, dict) else {}
     confirm = body.get("confirm_dependency_trap", False)
     expected = body.get("number")
@@ -251,16 +251,14 @@ def api_issue(engagement_id: int):
                                     expected_version=version,
                                     confirm_dependency_trap=confirm)
     except service.TrapNotConfirmed as refusal:
-        return jsonify({"error": {
-            "status": 409, "title": "Dependency trap not confirmed", "detail": str(refusal)
-            + " Send {\"confirm_dependency_trap\": true} to issue anyway.",
-            "flags": [{"code": f.code, "message": f.message} for f in refusal.flags]}}), 409
+        return json_error(409, "Dependency trap not confirmed", str(refusal)
+                          + " Send {\"confirm_dependency_trap\": true} to issue anyway.",
+                          more={"flags": [{"code": f.code, "message": f.message}
+                                          for f in refusal.flags]})
     except service.AnnexRenderFailed as failure:
-        return jsonify({"error": {"status": 500, "title": "PDF rendering failed",
-                                  "detail": str(failure)}}), 500
+        return json_error(500, "PDF rendering failed", str(failure))
     except service.AnnexRefused as refusal:
-        return jsonify({"error": {"status": 409, "title": "Conflict",
-                                  "detail": str(refusal)}}), 409
+        return json_error(409, "Conflict", str(refusal))
     response = jsonify(annex_json(annex))
     response.status_code = 201
     response.headers["Location"] = url_for("annex.api_download", engagement_id=engagement.id,

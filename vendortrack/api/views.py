@@ -12,7 +12,7 @@ from ..domain.spec import to_json
 from ..domain.text import clean_text
 from ..engagements.queries import MAX_PAGE, EngagementFilter, page_number
 from ..engagements.views import FULL
-from ..errors import http_error
+from ..errors import http_error, json_body, json_error
 from ..extensions import db
 from ..models import Engagement, Vendor
 from ..permissions import can_create_engagement, can_edit_engagement
@@ -21,10 +21,6 @@ from .schema import Invalid, parse_engagement
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_PER_PAGE = 100
-
-
-def error(status: int, title: str, detail: str, **extra):
-    return jsonify({"error": {"status": status, "title": title, "detail": detail}, **extra}), status
 
 
 def engagement_document(engagement: Engagement) -> dict:
@@ -51,14 +47,6 @@ def engagement_document(engagement: Engagement) -> dict:
 def _load(engagement_id: int) -> Engagement | None:
     return db.session.scalar(select(Engagement).where(Engagement.id == engagement_id)
                              .options(*FULL))
-
-
-def _json_body():
-    data = request.get_json(silent=True, force=True)
-    if data is None:
-        return None, error(400, "Not JSON", "Send the engagement as a JSON object "
-                                            "with Content-Type: application/json.")
-    return data, None
 
 
 def _invalid(problem: Invalid):
@@ -108,9 +96,7 @@ def get_engagement(engagement_id: int):
 def create_engagement():
     if not can_create_engagement(current_user):
         raise http_error(403, "Only product owners and administrators create engagements.")
-    data, failure = _json_body()
-    if failure:
-        return failure
+    data = json_body()
     try:
         spec, _ = parse_engagement(data)
     except Invalid as problem:
@@ -130,9 +116,7 @@ def update_engagement(engagement_id: int):
         raise http_error(404, f"There is no engagement {engagement_id}.")
     if not can_edit_engagement(current_user, engagement):
         raise http_error(403, "You may not edit this engagement.")
-    data, failure = _json_body()
-    if failure:
-        return failure
+    data = json_body()
     version = data.get("version") if isinstance(data, dict) else None
     if isinstance(version, bool) or not isinstance(version, int):
         return jsonify({"errors": {"version": [
@@ -147,7 +131,7 @@ def update_engagement(engagement_id: int):
                                    deliverable_ids=ids)
     except services.EditConflict:
         db.session.rollback()
-        return error(409, "Edit conflict",
+        return json_error(409, "Edit conflict",
                      f"The engagement changed since version {version}; nothing was saved. "
                      "GET it again, merge your changes and send the new version.",
                      current=engagement_document(_load(engagement_id)))

@@ -62,25 +62,9 @@ def index():
 
 def form_data(engagement: Engagement) -> dict:
     """The engagement shaped for :class:`EngagementForm`."""
-    spec = services.engagement_json(engagement)
-    data = {k: v for k, v in spec.items() if k not in SECTIONS}
-    data.update(
-        vendor=spec["vendor"] or "",
-        contract_value=engagement.contract_value,
-        currency=engagement.currency,
-        start_date=engagement.start_date, end_date=engagement.end_date,
-        handover_date=engagement.handover_date,
-        owner_name=engagement.owner_name, owner_email=engagement.owner_email,
-        metrics=spec["metrics"], tradeoffs=spec["tradeoffs"],
-        successors=spec["successors"], upskilling=spec["upskilling"],
-        constraints=[{"text": c} for c in spec["constraints"]],
-        deliverables=[
-            {"id": str(d.id), "kind": d.kind, "title": d.title, "due_date": d.due_date,
-             "acceptance_criteria": d.acceptance_criteria}
-            for d in engagement.deliverables
-        ],
-        version=str(engagement.version),
-    )
+    data = EngagementForm.data_for(services.engagement_spec(engagement),
+                                   [d.id for d in engagement.deliverables])
+    data["version"] = str(engagement.version)
     return data
 
 
@@ -91,7 +75,7 @@ def apply_row_action(form: EngagementForm, action: str) -> str | None:
     if section not in SECTIONS:
         return None
     field = getattr(form, section)
-    if verb == "add" and len(field.entries) < (field.max_entries or 500):
+    if verb == "add" and len(field.entries) < field.limit:
         field.append_entry()
     elif verb == "remove":
         field.entries = [e for e in field.entries if e.name != target]
@@ -188,7 +172,7 @@ def show(engagement_id: int):
         select(AuditEvent).where(AuditEvent.engagement_id == engagement.id)
         .options(selectinload(AuditEvent.user)).order_by(AuditEvent.id.desc()).limit(200)).all()
     timeline = [(event, json.loads(event.changes)) for event in history]
-    return render_template("engagements/show.html", engagement=engagement,
+    return render_template("engagements/show.html", engagement=engagement, spec=spec,
                            assessment=assessment, transitions=DELIVERABLE_TRANSITIONS,
                            timeline=timeline)
 
