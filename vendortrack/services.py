@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from .domain import spec as specs
-from .domain.risk import assess_undated, is_open
+from .domain.risk import assess_undated, open_facts
 from .domain.spec_diff import diff_specs
 from .domain.vocabulary import can_move_deliverable
 from .extensions import db
@@ -173,10 +173,7 @@ def refresh_risk(engagement: Engagement, spec: specs.Spec) -> None:
         EngagementFlag(code=code)
         for code in sorted(wanted - {f.code for f in engagement.flags})
     ]
-    open_rows = [d for d in spec.deliverables if is_open(d)]
-    engagement.open_deliverables = len(open_rows)
-    engagement.earliest_open_due = min(
-        (d.due_date for d in open_rows if d.due_date is not None), default=None)
+    engagement.open_deliverables, engagement.earliest_open_due = open_facts(spec.deliverables)
 
 
 def _sync_rows(existing: list, values: list[dict], factory, ids: list | None = None) -> list:

@@ -12,7 +12,7 @@ from flask_login import current_user
 from . import permissions
 from .clock import today
 from .domain import vocabulary
-from .domain.risk import RULES_BY_CODE, Severity
+from .domain.risk import RULES_BY_CODE, Severity, is_overdue
 from .domain.spec import fields_in
 
 LOCALE = "en_GB"
@@ -89,6 +89,8 @@ def register(app: Flask) -> None:
             "HISTORY_LABELS")},
     )
 
+    # `{% if deliverable is overdue(engagement.status) %}`: the rule of domain.risk, as of today.
+    app.jinja_env.tests["overdue"] = lambda d, status: is_overdue(d, status, today())
     app.jinja_env.globals["can_edit_engagement"] = (
         lambda e: permissions.can_edit_engagement(current_user, e))
 
