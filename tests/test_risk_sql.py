@@ -9,9 +9,9 @@ from vendortrack import risk_queries, services
 from vendortrack.dashboard.figures import top_at_risk
 from vendortrack.domain.risk import RULES, assess
 from vendortrack.domain.spec import Deliverable
-from vendortrack.engagements.queries import EngagementFilter
 from vendortrack.extensions import db
 from vendortrack.models import Engagement
+from vendortrack.queries import EngagementFilter
 
 from .conftest import TODAY, complete_spec
 

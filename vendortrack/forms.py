@@ -271,7 +271,8 @@ class EngagementForm(FlaskForm):
         return data or "" if spec_field.empty == "" else data
 
     def to_spec(self) -> specs.Spec:
-        """The spec as typed (deliverable statuses are set by the caller)."""
+        """The spec as typed; deliverable statuses are empty (the form does not change them:
+        :func:`vendortrack.services.carry_over` keeps each row's own)."""
 
         def people(section):
             return tuple(specs.Person(r.name.data, (r.email.data or "").lower())
@@ -290,7 +291,7 @@ class EngagementForm(FlaskForm):
                             for r in self.filled_rows("tradeoffs")),
             deliverables=tuple(
                 specs.Deliverable(r.kind.data, r.title.data, r.due_date.data,
-                                  r.acceptance_criteria.data or "", "planned")
+                                  r.acceptance_criteria.data or "", "")
                 for r in self.filled_rows("deliverables")),
         )
 

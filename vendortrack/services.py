@@ -47,6 +47,14 @@ class NotAllowed(Exception):
     """A status change or action the rules do not allow; the message is for the user."""
 
 
+class StatusRefused(NotAllowed):
+    """Deliverable status changes in an edit that the workflow does not allow, by row."""
+
+    def __init__(self, refused: dict[int, str]):
+        super().__init__(" ".join(refused.values()))
+        self.refused = refused  # row position -> message
+
+
 # --- reading -----------------------------------------------------------------------------
 
 def engagement_spec(engagement: Engagement) -> specs.Spec:
@@ -247,6 +255,8 @@ def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
 
 def create_engagement(spec: specs.Spec, user: User) -> Engagement:
     """Save a new engagement from ``spec``, created by ``user``."""
+    spec = replace(spec, deliverables=tuple(replace(d, status=d.status or "planned")
+                                            for d in spec.deliverables))
     engagement = Engagement(created_by_id=user.id)
     db.session.add(engagement)
     try:
@@ -261,17 +271,48 @@ def create_engagement(spec: specs.Spec, user: User) -> Engagement:
     return engagement
 
 
+def carry_over(engagement: Engagement, spec: specs.Spec, deliverable_ids: list | None
+               ) -> tuple[specs.Spec, list[int | None]]:
+    """``spec`` with each deliverable's status settled, and the ids of the rows it edits.
+
+    A row carrying the id of one of the engagement's deliverables (each id once) is that
+    deliverable: with an empty status it keeps its own, and a new status must follow the
+    workflow (:class:`StatusRefused` lists the rows that do not). Other rows are new, planned
+    unless they say otherwise. Without ids, rows are matched by position.
+    """
+    current = statuses_by_id(engagement)
+    if deliverable_ids is None:
+        saved = [d.id for d in engagement.deliverables]
+        deliverable_ids = [saved[i] if i < len(saved) else None
+                           for i in range(len(spec.deliverables))]
+    ids: list[int | None] = []
+    rows, refused = [], {}
+    for position, (row, row_id) in enumerate(zip(spec.deliverables, deliverable_ids,
+                                                 strict=True)):
+        known = row_id if row_id in current and row_id not in ids else None
+        was = current.get(known)
+        status = row.status or was or "planned"
+        if was and status != was and not can_move_deliverable(was, status):
+            refused[position] = f"A deliverable that is {was} cannot be marked {status}."
+        ids.append(known)
+        rows.append(replace(row, status=status))
+    if refused:
+        raise StatusRefused(refused)
+    return replace(spec, deliverables=tuple(rows)), ids
+
+
 def update_engagement(engagement: Engagement, spec: specs.Spec, user: User, *,
                       expected_version: int | None,
                       deliverable_ids: list | None = None) -> Engagement:
     """Save ``spec`` over ``engagement`` if nobody saved it since ``expected_version``.
 
-    ``deliverable_ids`` (from the form) matches deliverable rows by id so that acceptance
-    records stay with their deliverable when rows are removed or reordered; without it rows
-    are matched by position (the API).
+    Deliverable rows are matched by ``deliverable_ids`` (see :func:`carry_over`), so that
+    statuses and acceptance records stay with their deliverable when rows are removed or
+    reordered.
     """
     if expected_version is not None and engagement.version != expected_version:
         raise EditConflict(engagement.id, expected_version)
+    spec, deliverable_ids = carry_over(engagement, spec, deliverable_ids)
     before = engagement_json(engagement)
     try:
         _apply_spec(engagement, spec, user, deliverable_ids)
@@ -366,9 +407,3 @@ def update_user(user: User, *, name: str, role: str, active: bool, password: str
 def store_rehashed_password(user: User, new_hash: str) -> None:
     user.password_hash = new_hash
     _commit()
-
-
-def spec_with_statuses(spec: specs.Spec, statuses: list[str]) -> specs.Spec:
-    """``spec`` with its deliverables' statuses replaced (the form does not edit status)."""
-    rows = tuple(replace(d, status=s) for d, s in zip(spec.deliverables, statuses, strict=True))
-    return replace(spec, deliverables=rows)

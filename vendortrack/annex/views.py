@@ -26,13 +26,11 @@ from ..clock import today
 from ..domain.annex import load_snapshot, terms_diff
 from ..domain.text import whole_number
 from ..domain.vocabulary import STATUSES
-from ..engagements.queries import EngagementFilter
-from ..engagements.views import get_engagement
 from ..errors import http_error, json_body, json_error
-from ..extensions import db
 from ..models import Annex, Engagement
 from ..pdf import render_pdf
 from ..permissions import can_issue_annex
+from ..queries import EngagementFilter, engagement_or_404
 from . import service
 from .forms import IssueAnnexForm
 from .register import register_csv
@@ -85,12 +83,12 @@ def _preview_page(engagement: Engagement, form: IssueAnnexForm, status: int = 20
 
 @bp.route("/engagements/<int:engagement_id>/annex")
 def preview(engagement_id: int):
-    return _preview_page(get_engagement(engagement_id), IssueAnnexForm())
+    return _preview_page(engagement_or_404(engagement_id), IssueAnnexForm())
 
 
 @bp.route("/engagements/<int:engagement_id>/annex/draft.pdf")
 def draft_pdf(engagement_id: int):
-    engagement = get_engagement(engagement_id)
+    engagement = engagement_or_404(engagement_id)
     document = service.draft_document(engagement)
     return _pdf_response(render_pdf(document), _filename(engagement, document.number, "draft"),
                          inline=True)
@@ -100,7 +98,7 @@ def draft_pdf(engagement_id: int):
 def issue(engagement_id: int):
     if not can_issue_annex(current_user):
         abort(403)
-    engagement = get_engagement(engagement_id)
+    engagement = engagement_or_404(engagement_id)
     form = IssueAnnexForm()
     if not form.validate():
         return _preview_page(engagement, form, 400)
@@ -170,7 +168,7 @@ def _snapshot_for(engagement: Engagement, which: str) -> tuple[str, dict]:
 
 @bp.route("/engagements/<int:engagement_id>/annexes/compare")
 def compare(engagement_id: int):
-    engagement = get_engagement(engagement_id)
+    engagement = engagement_or_404(engagement_id)
     annexes = service.list_annexes(engagement.id)
     if not annexes:
         flash("No annex has been issued yet, so there is nothing to compare.", "info")
@@ -200,13 +198,6 @@ def register():
 
 # --- API ---------------------------------------------------------------------------------
 
-def _api_engagement(engagement_id: int) -> Engagement:
-    engagement = db.session.get(Engagement, engagement_id)
-    if engagement is None:
-        raise http_error(404, f"There is no engagement {engagement_id}.")
-    return engagement
-
-
 def annex_json(annex: Annex) -> dict:
     return {
         "number": annex.number,
@@ -223,7 +214,7 @@ def annex_json(annex: Annex) -> dict:
 
 @bp.route("/api/v1/engagements/<int:engagement_id>/annexes")
 def api_list(engagement_id: int):
-    engagement = _api_engagement(engagement_id)
+    engagement = engagement_or_404(engagement_id)
     return jsonify({"engagement_id": engagement.id,
                     "annexes": [annex_json(a) for a in service.list_annexes(engagement.id)]})
 
@@ -245,7 +236,7 @@ def api_issue(engagement_id: int):
         raise http_error(400, "Send {\"confirm_dependency_trap\": true|false, "
                                "\"number\": <next annex number, optional>, "
                                "\"version\": <the spec version you read, optional>}.")
-    engagement = _engagement_with_rows(engagement_id)
+    engagement = engagement_or_404(engagement_id)
     try:
         annex = service.issue_annex(engagement, current_user, expected_number=expected,
                                     expected_version=version,
@@ -264,11 +255,6 @@ def api_issue(engagement_id: int):
     response.headers["Location"] = url_for("annex.api_download", engagement_id=engagement.id,
                                            number=annex.number)
     return response
-
-
-def _engagement_with_rows(engagement_id: int) -> Engagement:
-    _api_engagement(engagement_id)
-    return get_engagement(engagement_id)
 
 
 @bp.route("/api/v1/engagements/<int:engagement_id>/annexes/<int:number>.pdf")

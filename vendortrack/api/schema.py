@@ -16,7 +16,6 @@ from werkzeug.datastructures import MultiDict
 from wtforms import FieldList
 
 from ..domain import spec as specs
-from ..domain.vocabulary import can_move_deliverable
 from ..forms import SECTIONS, EngagementForm
 from .openapi import document
 
@@ -190,18 +189,15 @@ def _form_errors(form: EngagementForm) -> dict[str, list[str]]:
     return errors
 
 
-def parse_engagement(data: Any, current: dict[int, str] | None = None
+def parse_engagement(data: Any, *, update: bool = False
                      ) -> tuple[specs.Spec, list[int | None]]:
-    """The spec in ``data`` and its deliverable ids, or :class:`Invalid` with every problem,
-    keyed by JSON path.
+    """The spec in ``data`` and its deliverables' ids as sent, or :class:`Invalid` with every
+    problem, keyed by JSON path.
 
-    ``current`` maps the engagement's deliverable ids to their statuses (None when creating).
-    A row carrying one of those ids is that deliverable: without a ``status`` it keeps its own,
-    and a new status must follow the workflow (planned → delivered → accepted / rejected).
-    Rows without a known id are new deliverables (planned unless a status is given, e.g. when
-    importing).
+    A deliverable's ``status`` is kept as sent (empty when not sent: the deliverable keeps its
+    own); :func:`vendortrack.services.carry_over` settles it against the saved rows.
     """
-    errors = _shape_errors(data, "create" if current is None else "update")
+    errors = _shape_errors(data, "update" if update else "create")
     if errors:
         raise Invalid(errors)
     errors = _blank_rows(data)
@@ -211,20 +207,8 @@ def parse_engagement(data: Any, current: dict[int, str] | None = None
     if not form.validate():
         raise Invalid(_form_errors(form))
     spec = form.to_spec()
-    current = current or {}
-    ids: list[int | None] = []
-    statuses: list[str] = []
-    for i, row in enumerate(data.get("deliverables") or []):
-        known = row.get("id") if row.get("id") in current and row.get("id") not in ids else None
-        status = row.get("status") or (current[known] if known else "planned")
-        if known and status != current[known] and not can_move_deliverable(current[known],
-                                                                           status):
-            _add(errors, f"deliverables[{i}].status",
-                 f"A deliverable that is {current[known]} cannot be marked {status}.")
-        ids.append(known)
-        statuses.append(status)
-    if errors:
-        raise Invalid(errors)
+    rows = data.get("deliverables") or []
     spec = replace(spec, deliverables=tuple(
-        replace(d, status=s) for d, s in zip(spec.deliverables, statuses, strict=True)))
-    return spec, ids
+        replace(d, status=row.get("status") or "")
+        for d, row in zip(spec.deliverables, rows, strict=True)))
+    return spec, [row.get("id") for row in rows]

@@ -3,19 +3,24 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import services
 from ..clock import today
 from ..domain.risk import assess
 from ..domain.spec import to_json
 from ..domain.text import clean_text
-from ..engagements.queries import MAX_PAGE, EngagementFilter, page_number
-from ..engagements.views import FULL
 from ..errors import http_error, json_body, json_error
 from ..extensions import db
 from ..models import Engagement, Vendor
 from ..permissions import can_create_engagement, can_edit_engagement
+from ..queries import (
+    MAX_PAGE,
+    WITH_SPEC_ROWS,
+    EngagementFilter,
+    engagement_or_404,
+    load_engagement,
+    page_number,
+)
 from .openapi import document
 from .schema import Invalid, parse_engagement
 
@@ -42,11 +47,6 @@ def engagement_document(engagement: Engagement) -> dict:
                        "remedy": f.remedy} for f in assessment.flags],
         },
     }
-
-
-def _load(engagement_id: int) -> Engagement | None:
-    return db.session.scalar(select(Engagement).where(Engagement.id == engagement_id)
-                             .options(*FULL))
 
 
 def _invalid(problem: Invalid):
@@ -76,7 +76,7 @@ def list_engagements():
     statement = filters.statement(today())
     if vendor_name:
         statement = statement.where(Vendor.name_key == vendor_name.lower())
-    statement = statement.options(*FULL)
+    statement = statement.options(*WITH_SPEC_ROWS)
     page = db.paginate(statement, page=page, per_page=per_page, error_out=False, count=True)
     return jsonify({
         "items": [engagement_document(e) for e in page.items],
@@ -86,9 +86,7 @@ def list_engagements():
 
 @bp.get("/engagements/<int:engagement_id>")
 def get_engagement(engagement_id: int):
-    engagement = _load(engagement_id)
-    if engagement is None:
-        raise http_error(404, f"There is no engagement {engagement_id}.")
+    engagement = engagement_or_404(engagement_id)
     return jsonify(engagement_document(engagement))
 
 
@@ -102,7 +100,7 @@ def create_engagement():
     except Invalid as problem:
         return _invalid(problem)
     engagement = services.create_engagement(spec, current_user)
-    body = engagement_document(_load(engagement.id))
+    body = engagement_document(load_engagement(engagement.id))
     response = jsonify(body)
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_engagement", engagement_id=engagement.id)
@@ -111,9 +109,7 @@ def create_engagement():
 
 @bp.put("/engagements/<int:engagement_id>")
 def update_engagement(engagement_id: int):
-    engagement = _load(engagement_id)
-    if engagement is None:
-        raise http_error(404, f"There is no engagement {engagement_id}.")
+    engagement = engagement_or_404(engagement_id)
     if not can_edit_engagement(current_user, engagement):
         raise http_error(403, "You may not edit this engagement.")
     data = json_body()
@@ -123,19 +119,21 @@ def update_engagement(engagement_id: int):
             "Send the version you read (an integer from GET), so that nobody's changes "
             "are overwritten."]}}), 422
     try:
-        spec, ids = parse_engagement(data, services.statuses_by_id(engagement))
-    except Invalid as problem:
-        return _invalid(problem)
-    try:
+        spec, ids = parse_engagement(data, update=True)
         services.update_engagement(engagement, spec, current_user, expected_version=version,
                                    deliverable_ids=ids)
+    except Invalid as problem:
+        return _invalid(problem)
+    except services.StatusRefused as refusal:
+        return jsonify({"errors": {f"deliverables[{i}].status": [message]
+                                   for i, message in refusal.refused.items()}}), 422
     except services.EditConflict:
         db.session.rollback()
         return json_error(409, "Edit conflict",
                      f"The engagement changed since version {version}; nothing was saved. "
                      "GET it again, merge your changes and send the new version.",
-                     current=engagement_document(_load(engagement_id)))
-    return jsonify(engagement_document(_load(engagement_id)))
+                     current=engagement_document(load_engagement(engagement_id)))
+    return jsonify(engagement_document(load_engagement(engagement_id)))
 
 
 @bp.get("/openapi.json")

@@ -18,9 +18,9 @@ from sqlalchemy.orm import selectinload, with_expression
 from .. import risk_queries
 from ..domain.risk import RULES, RULES_BY_CODE, Severity, dated_codes, flags_for_codes
 from ..domain.vocabulary import STATUSES
-from ..engagements.queries import EngagementFilter
 from ..extensions import db
 from ..models import Engagement, EngagementFlag, Vendor
+from ..queries import EngagementFilter
 
 HANDOVER_WINDOW_DAYS = 90
 MONTHS_AHEAD = 12

@@ -19,24 +19,13 @@ from ..extensions import db
 from ..forms import SECTIONS, EngagementForm
 from ..models import AuditEvent, Deliverable, Engagement, Vendor
 from ..permissions import can_create_engagement, can_edit_engagement
-from .queries import EngagementFilter, page_number
+from ..queries import EngagementFilter, engagement_or_404, page_number
 
 bp = Blueprint("engagements", __name__)
 
-FULL = (
-    selectinload(Engagement.vendor), selectinload(Engagement.metrics),
-    selectinload(Engagement.constraints), selectinload(Engagement.tradeoffs),
-    selectinload(Engagement.people), selectinload(Engagement.deliverables),
-    selectinload(Engagement.flags),
-)
-
-
 def get_engagement(engagement_id: int, *, for_edit: bool = False) -> Engagement:
     """The engagement with its rows, or 404; 403 when ``for_edit`` and the user may not edit."""
-    engagement = db.session.scalar(
-        select(Engagement).where(Engagement.id == engagement_id).options(*FULL))
-    if engagement is None:
-        abort(404)
+    engagement = engagement_or_404(engagement_id)
     if for_edit and not can_edit_engagement(current_user, engagement):
         abort(403)
     return engagement
@@ -97,16 +86,12 @@ def _render_form(form: EngagementForm, engagement: Engagement | None, **extra):
 
 
 def _save(form: EngagementForm, engagement: Engagement | None):
-    spec = form.to_spec()
     if engagement is None:
-        return services.create_engagement(spec, current_user)
-    ids = form.deliverable_ids()
-    statuses = services.statuses_by_id(engagement)
-    spec = services.spec_with_statuses(spec, [statuses.get(i, "planned") for i in ids])
+        return services.create_engagement(form.to_spec(), current_user)
     # A submission that does not say which version it edits is treated as stale.
-    version = whole_number(form.version.data) or 0
-    return services.update_engagement(engagement, spec, current_user,
-                                      expected_version=version, deliverable_ids=ids)
+    return services.update_engagement(engagement, form.to_spec(), current_user,
+                                      expected_version=whole_number(form.version.data) or 0,
+                                      deliverable_ids=form.deliverable_ids())
 
 
 def _edit(engagement: Engagement | None):
@@ -142,9 +127,7 @@ def _conflict(form: EngagementForm, engagement: Engagement, conflict: services.E
         .options(selectinload(AuditEvent.user)).order_by(AuditEvent.id)).all()
     changes = [(event, json.loads(event.changes)) for event in events]
     # Also: the saved version against what this person typed, field by field.
-    statuses = services.statuses_by_id(current)
-    typed = services.spec_with_statuses(
-        form.to_spec(), [statuses.get(i, "planned") for i in form.deliverable_ids()])
+    typed, _ = services.carry_over(current, form.to_spec(), form.deliverable_ids())
     yours = diff_specs(services.engagement_json(current), to_json(typed)).to_json()
     form.version.data = str(current.version)
     form.version.raw_data = [form.version.data]
