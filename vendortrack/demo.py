@@ -25,7 +25,7 @@ from .models import (
     Vendor,
     utcnow,
 )
-from .services import scalar_columns
+from .services import commit, scalar_columns
 
 VENDORS = [
     "Northwind Analytics", "Contoso Consulting", "Fabrikam Data Labs", "Tailspin Systems",
@@ -145,7 +145,7 @@ def seed(count: int, today: date, seed_value: int = 7, created_by_id: int | None
                  for i in range(min(chunk, count - done))]
         _insert(batch, vendor_ids, created_by_id)
         done += len(batch)
-    db.session.commit()
+    commit()
     return done
 
 

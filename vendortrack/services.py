@@ -1,7 +1,10 @@
 """The only code that writes: ORM <-> domain, one transaction per action.
 
-Every public function here changes data, records it in the history and commits; on any
-error it rolls back, so an action is saved whole or not at all.
+The functions that change data (``create_*``, ``update_*``, ``save_*``, ``change_*``,
+``store_*``) record the change in the history and commit through :func:`commit`; on any error
+they roll back, so an action is saved whole or not at all. The rest read (``engagement_spec``,
+``find_*``, ``count_users``, ``statuses_by_id``) or prepare a write without committing
+(``carry_over``, ``refresh_risk``, ``record``, ``vendor_for_name``, ``scalar_columns``).
 """
 from __future__ import annotations
 
@@ -89,10 +92,12 @@ def scalar_columns(spec: specs.Spec) -> dict:
 
 
 def engagement_json(engagement: Engagement) -> dict:
+    """The engagement's spec as the API's JSON object."""
     return specs.to_json(engagement_spec(engagement))
 
 
 def find_vendor(name: str) -> Vendor | None:
+    """The vendor called ``name`` (any case), or None."""
     key = name.strip().lower()
     if not key:
         return None
@@ -116,7 +121,8 @@ def record(action: str, user: User | None, *, engagement: Engagement | None = No
     return event
 
 
-def _commit() -> None:
+def commit() -> None:
+    """Commit the action; on failure roll it back whole and re-raise (every writer uses this)."""
     try:
         db.session.commit()
     except Exception:
@@ -160,11 +166,12 @@ def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
     changes = [{"field": k, "old": before[k], "new": after[k]}
                for k in after if before[k] != after[k]]
     record(action, user, subject=name, changes=changes)
-    _commit()
+    commit()
     return vendor
 
 
 def vendor_name_taken(name: str, exclude_id: int | None = None) -> bool:
+    """True when another vendor than ``exclude_id`` is called ``name`` (any case)."""
     existing = find_vendor(name)
     return existing is not None and existing.id != exclude_id
 
@@ -267,7 +274,7 @@ def create_engagement(spec: specs.Spec, user: User) -> Engagement:
     except Exception:
         db.session.rollback()
         raise
-    _commit()
+    commit()
     return engagement
 
 
@@ -326,11 +333,12 @@ def update_engagement(engagement: Engagement, spec: specs.Spec, user: User, *,
     changes = diff_specs(before, specs.to_json(spec)).to_json()
     record("engagement.update", user, engagement=engagement, subject=spec.title,
            changes=changes)
-    _commit()
+    commit()
     return engagement
 
 
 def statuses_by_id(engagement: Engagement) -> dict[int, str]:
+    """Each of the engagement's deliverables' status, by deliverable id."""
     return {d.id: d.status for d in engagement.deliverables}
 
 
@@ -352,16 +360,18 @@ def change_deliverable_status(deliverable: Deliverable, new_status: str, user: U
            changes=[{"section": "deliverables", "change": "status",
                      "old": old_status, "new": new_status,
                      "new_position": deliverable.position + 1}])
-    _commit()
+    commit()
 
 
 # --- users -------------------------------------------------------------------------------
 
 def count_users() -> int:
+    """How many accounts exist (none means first-run setup)."""
     return db.session.scalar(select(func.count(User.id))) or 0
 
 
 def find_user(email: str) -> User | None:
+    """The account with this e-mail address (any case), or None."""
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
@@ -374,7 +384,7 @@ def create_user(*, email: str, name: str, role: str, password: str,
     db.session.flush()
     record("user.create", actor or user, subject=user.email,
            changes=[{"field": "role", "old": None, "new": role}])
-    _commit()
+    commit()
     return user
 
 
@@ -400,10 +410,11 @@ def update_user(user: User, *, name: str, role: str, active: bool, password: str
                 changes.append({"field": "api_token", "old": token.name, "new": "(revoked)"})
     if changes:
         record("user.update", actor, subject=user.email, changes=changes)
-    _commit()
+    commit()
     return user
 
 
 def store_rehashed_password(user: User, new_hash: str) -> None:
+    """Store a stronger hash of the password the user just signed in with."""
     user.password_hash = new_hash
-    _commit()
+    commit()
