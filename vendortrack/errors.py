@@ -86,7 +86,7 @@ def error_response(status: int, detail: str | None = None, *, standalone: bool =
     return make_response(template.render(path=request.path, **context), status)
 
 
-def register(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return error_response(400, "The form had expired or was sent from elsewhere. "

@@ -76,7 +76,7 @@ def nav_items() -> list[tuple[str, str]]:
             and (roles is None or current_user.role in roles)]
 
 
-def register(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(human_date=human_date, money=money,
                                  relative_days=relative_days)
     app.jinja_env.globals.update(

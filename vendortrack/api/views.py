@@ -142,3 +142,7 @@ def openapi():
 
 
 openapi.is_public = True  # the description of the API is not a secret
+
+
+# The API's annex and dashboard routes live beside this module and attach to `bp`.
+from . import annexes, dashboard  # noqa: E402, F401
