@@ -279,7 +279,10 @@ def test_openapi_document_is_served_and_valid(app, users):
 def test_api_spec_json_matches_domain_json(api, make_engagement):
     engagement = make_engagement()
     body = api["admin"].get(f"/api/v1/engagements/{engagement.id}").json
-    assert spec_fields(body) == json.loads(json.dumps(to_json(complete_spec())))
+    expected = json.loads(json.dumps(to_json(complete_spec())))
+    for row in body["deliverables"]:
+        del row["id"]
+    assert {k: body[k] for k in expected} == expected
 
 
 def test_put_keeps_acceptance_with_its_deliverable_and_enforces_the_workflow(
