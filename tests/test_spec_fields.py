@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from vendortrack import services
+from vendortrack import forms, services
 from vendortrack.api import openapi, schema
 from vendortrack.domain import spec as specs
 from vendortrack.domain.vocabulary import (
@@ -122,3 +122,39 @@ def test_every_field_survives_the_database_the_form_and_the_api(app, users):
     assert {n: getattr(typed, n) for n in values} == values
     parsed, _ = schema.parse_engagement(specs.to_json(spec))
     assert {n: getattr(parsed, n) for n in values} == values
+
+
+NOTICE = specs.SpecField("notice_period_days", "object", limit=None,
+                         parts=("organisation", "provider"))
+FUNCTION = specs.SpecField("business_function", "choice", limit=None,
+                           choices={"": "Not said", "critical": "Critical or important"})
+
+
+def test_a_nested_field_is_described_by_its_parts():
+    """What a future nested field (e.g. notice periods on both sides) gets from the table."""
+    described = openapi._field_schema(NOTICE)
+    assert described["nullable"] and described["additionalProperties"] is False
+    assert set(described["properties"]) == {"organisation", "provider"}
+    assert described["properties"]["provider"]["type"] == "integer"
+    assert specs.columns_of(NOTICE, {"organisation": 30, "provider": None}) == {
+        "notice_period_days_organisation": 30, "notice_period_days_provider": None}
+    columns = {"notice_period_days_organisation": None, "notice_period_days_provider": 90}
+    assert specs.value_from_columns(NOTICE, columns.get) == {"organisation": None,
+                                                             "provider": 90}
+    assert specs.value_from_columns(NOTICE, dict.fromkeys(columns).get) is None
+    assert schema_formdata(NOTICE, {"organisation": 30, "provider": None}) == [
+        ("notice_period_days-organisation", "30")]
+    assert schema._json_path("notice_period_days-provider") == "notice_period_days.provider"
+
+
+def test_a_choice_field_offers_its_vocabulary(monkeypatch):
+    monkeypatch.setitem(forms.FIELD_LABELS, "business_function", "Business function")
+    assert openapi._field_schema(FUNCTION)["enum"] == ["", "critical", None]
+    assert FUNCTION.empty == ""
+    field = forms._form_field(FUNCTION).bind(forms.Form(), "business_function")
+    assert [(c.value, c.label) for c in field.choices] == [("", "Not said"),
+                                                           ("critical", "Critical or important")]
+
+
+def schema_formdata(spec_field, value):
+    return schema._scalar_formdata(spec_field, value)
