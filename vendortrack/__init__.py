@@ -126,18 +126,18 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from .errors import register
+    from .errors import init_app
 
-    register(app)
+    init_app(app)
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import register
+    from .cli import init_app
 
-    register(app)
+    init_app(app)
 
 
 def register_templates(app: Flask) -> None:
-    from .templating import register
+    from .templating import init_app
 
-    register(app)
+    init_app(app)
