@@ -47,3 +47,8 @@ COMMON_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZ
 def can_move_deliverable(current: str, new: str) -> bool:
     """True when a deliverable in status ``current`` may be moved to ``new``."""
     return new in DELIVERABLE_TRANSITIONS.get(current, ())
+
+SIGN_IN_METHODS = {
+    "password": "Password",
+    "oidc": "Single sign-on",
+}
