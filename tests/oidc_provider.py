@@ -86,8 +86,7 @@ def unsigned(header: dict, claims: dict) -> str:
 
 
 def signed_with_another_key(header: dict, claims: dict) -> str:
-    return jwt.encode({"alg": "RS256", "kid": header.get("kid")}, claims,
-                      RSAKey.generate_key(2048))
+    return jwt.encode({"alg": "RS256"}, claims, RSAKey.generate_key(2048))
 
 
 @contextmanager

@@ -206,8 +206,8 @@ def callback():
     try:
         token = sso.client.authorize_access_token()
     except PROVIDER_ERRORS as error:
-        detail = request.args.get("error_description") or request.args.get("error") or error
-        return _fault(_classify(error), f"{type(error).__name__}: {detail}")
+        return _fault(_classify(error), f"{type(error).__name__} {getattr(error, 'error', '')}"
+                                        f" {getattr(error, 'description', '') or error}")
     claims = token.get("userinfo")
     if not claims:
         return _fault("token_invalid", "the token response had no ID token")
