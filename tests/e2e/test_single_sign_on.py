@@ -70,17 +70,19 @@ def test_new_leader_signs_in_at_the_provider_and_lands_on_the_dashboard(open_pag
     screenshot(page, "3-users")
 
 
-def test_refusal_is_a_calm_page_with_a_way_back(open_page, sso_server, screenshot):
+def test_refusal_is_a_calm_page_with_a_way_back(open_page, sso_server, screenshot, axe_check):
     server, provider = sso_server
     provider.set_user("gus", email="gus@example.org", email_verified=True, name="Gus",
                       groups=["contractors"])
-    page = open_page(base=server)
+    page = open_page(base=server, bypass_csp=True)
     page.goto("/login")
+    axe_check(page)
     page.get_by_role("link", name=LABEL).click()
     page.get_by_placeholder("sub").fill("gus")
     page.get_by_role("button", name="Authorize").click()
     expect(page.get_by_role("heading", name="None of your groups gives access to vendortrack"))\
         .to_be_visible()
+    axe_check(page)
     screenshot(page, "refused")
     page.get_by_role("link", name="Back to sign-in").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
