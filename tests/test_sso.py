@@ -455,3 +455,9 @@ def test_settings_that_cannot_work_stop_the_start(provider, settings, words):
     config = app_config("sqlite://", **{**sso_settings(provider), **settings})
     with pytest.raises(ConfigurationError, match=words):
         create_app(config)
+
+
+def test_signed_in_people_are_not_sent_to_the_provider_again(client, admin):
+    client.login(admin)
+    response = client.get("/login/oidc?next=/vendors")
+    assert response.status_code == 302 and response.headers["Location"] == "/vendors"
