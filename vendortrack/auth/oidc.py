@@ -177,18 +177,22 @@ def _classify(error: Exception) -> str:
 PROVIDER_ERRORS = (OAuthError, JoseError, requests.RequestException)
 
 
+@bp.before_request
+def only_when_configured():
+    if settings() is None:
+        abort(404)
+
+
 @bp.route("/login/oidc")
 @public
 def start():
     """Send the browser to the identity provider (the sign-in page's button)."""
-    sso = settings()
-    if sso is None:
-        abort(404)
     from .views import _safe_next
 
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
     session[NEXT_KEY] = _safe_next(request.args.get("next"))
+    sso = settings()
     try:
         return sso.client.authorize_redirect(
             sso.redirect_uri or url_for("oidc.callback", _external=True))
@@ -201,8 +205,6 @@ def start():
 def callback():
     """The provider sends the browser back here with a code (or an error)."""
     sso = settings()
-    if sso is None:
-        abort(404)
     try:
         token = sso.client.authorize_access_token()
     except PROVIDER_ERRORS as error:
