@@ -450,6 +450,7 @@ def test_form_action_allows_the_provider_for_sign_out(client, admin, provider):
     ({"OIDC_CLIENT_ID": None}, "OIDC_CLIENT_ID is not"),
     ({"OIDC_ROLE_MAP": "vt-admin=root", "OIDC_ROLES_CLAIM": "groups"}, "“root”"),
     ({"OIDC_ROLE_MAP": "vt-admin=admin"}, "set both OIDC_ROLES_CLAIM and OIDC_ROLE_MAP"),
+    ({"OIDC_TIMEOUT": "soon"}, "OIDC_TIMEOUT must be a number of seconds"),
 ])
 def test_settings_that_cannot_work_stop_the_start(provider, settings, words):
     config = app_config("sqlite://", **{**sso_settings(provider), **settings})
@@ -461,3 +462,16 @@ def test_signed_in_people_are_not_sent_to_the_provider_again(client, admin):
     client.login(admin)
     response = client.get("/login/oidc?next=/vendors")
     assert response.status_code == 302 and response.headers["Location"] == "/vendors"
+
+
+def test_settings_come_from_the_environment(monkeypatch, provider):
+    monkeypatch.setenv("OIDC_ISSUER", provider.url)
+    monkeypatch.setenv("OIDC_CLIENT_ID", CLIENT_ID)
+    monkeypatch.setenv("OIDC_LABEL", "Sign in with Okta")
+    monkeypatch.setenv("OIDC_CREATE_USERS", "1")
+    monkeypatch.setenv("PASSWORD_LOGIN", "0")
+    monkeypatch.setenv("OIDC_TIMEOUT", "2.5")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert (app.config["OIDC_LABEL"], app.config["OIDC_CREATE_USERS"],
+            app.config["PASSWORD_LOGIN"]) == ("Sign in with Okta", True, False)
+    assert app.extensions["vendortrack_oidc"].client.client_kwargs["default_timeout"] == 2.5

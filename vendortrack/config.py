@@ -48,12 +48,11 @@ def single_sign_on_from_environment() -> dict:
     """The OIDC_* settings and PASSWORD_LOGIN that are set (see README, "Single sign-on")."""
     settings: dict = {name: os.environ[name] for name in (
         "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_LABEL", "OIDC_SCOPES",
-        "OIDC_ROLES_CLAIM", "OIDC_ROLE_MAP", "OIDC_REDIRECT_URI") if os.environ.get(name)}
+        "OIDC_ROLES_CLAIM", "OIDC_ROLE_MAP", "OIDC_REDIRECT_URI", "OIDC_TIMEOUT")
+        if os.environ.get(name)}
     for name in ("OIDC_CREATE_USERS", "PASSWORD_LOGIN"):
         if os.environ.get(name):
             settings[name] = _env_bool(name, False)
-    if os.environ.get("OIDC_TIMEOUT"):
-        settings["OIDC_TIMEOUT"] = float(os.environ["OIDC_TIMEOUT"])
     return settings
 
 

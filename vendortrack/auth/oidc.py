@@ -118,6 +118,11 @@ def init_single_sign_on(app: Flask) -> None:
         role_map = parse_role_map(config.get("OIDC_ROLE_MAP"))
     except RoleMapError as error:
         raise ConfigurationError(f"vendortrack: OIDC_ROLE_MAP: {error}") from None
+    try:
+        timeout = float(config["OIDC_TIMEOUT"])
+    except ValueError:
+        raise ConfigurationError("vendortrack: OIDC_TIMEOUT must be a number of seconds, "
+                                 f"not “{config['OIDC_TIMEOUT']}”") from None
     issuer = config["OIDC_ISSUER"].rstrip("/")
     secret = config.get("OIDC_CLIENT_SECRET") or None
     oauth = OAuth(app)
@@ -129,7 +134,7 @@ def init_single_sign_on(app: Flask) -> None:
         client_kwargs={
             "scope": config["OIDC_SCOPES"],
             "code_challenge_method": "S256",
-            "default_timeout": float(config["OIDC_TIMEOUT"]),
+            "default_timeout": timeout,
             # A public client (no secret) proves itself with PKCE alone.
             "token_endpoint_auth_method": "client_secret_basic" if secret else "none",
         },
