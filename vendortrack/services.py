@@ -262,6 +262,14 @@ def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
 
 def create_engagement(spec: specs.Spec, user: User) -> Engagement:
     """Save a new engagement from ``spec``, created by ``user``."""
+    engagement = stage_create_engagement(spec, user)
+    _commit()
+    return engagement
+
+
+def stage_create_engagement(spec: specs.Spec, user: User) -> Engagement:
+    """Add a new engagement and its history entry to the current transaction, uncommitted
+    (an import commits many at once); rolls back on any error."""
     engagement = Engagement(created_by_id=user.id)
     db.session.add(engagement)
     try:
@@ -272,7 +280,6 @@ def create_engagement(spec: specs.Spec, user: User) -> Engagement:
     except Exception:
         db.session.rollback()
         raise
-    _commit()
     return engagement
 
 
@@ -285,6 +292,16 @@ def update_engagement(engagement: Engagement, spec: specs.Spec, user: User, *,
     records stay with their deliverable when rows are removed or reordered; without it rows
     are matched by position (the API).
     """
+    stage_update_engagement(engagement, spec, user, expected_version=expected_version,
+                            deliverable_ids=deliverable_ids)
+    _commit()
+    return engagement
+
+
+def stage_update_engagement(engagement: Engagement, spec: specs.Spec, user: User, *,
+                            expected_version: int | None,
+                            deliverable_ids: list | None = None) -> Engagement:
+    """:func:`update_engagement` without the commit (an import commits many at once)."""
     if expected_version is not None and engagement.version != expected_version:
         raise EditConflict(engagement.id, expected_version)
     before = engagement_json(engagement)
@@ -300,7 +317,6 @@ def update_engagement(engagement: Engagement, spec: specs.Spec, user: User, *,
     changes = diff_specs(before, specs.to_json(spec)).to_json()
     record("engagement.update", user, engagement=engagement, subject=spec.title,
            changes=changes)
-    _commit()
     return engagement
 
 
