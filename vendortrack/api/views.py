@@ -160,3 +160,10 @@ def openapi():
 
 
 openapi.is_public = True  # the description of the API is not a secret
+
+
+@bp.post("/imports")
+def import_engagements():
+    from ..imports.api import post_import  # the import package is its own area
+
+    return post_import()
