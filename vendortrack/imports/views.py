@@ -51,19 +51,25 @@ def allow_large_upload() -> None:
     request.max_content_length = MAX_BYTES + 64 * 1024
 
 
+@bp.url_value_preprocessor
+def _before_csrf_check(endpoint, values):
+    # URL value preprocessors run before the app's before_request CSRF check reads the form.
+    allow_large_upload()
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error):
+    form = UploadForm(formdata=None)
+    form.file.errors = ["The file is larger than 20 MB. Split the register into several "
+                        "files."]
+    return render_template("imports/upload.html", form=form), 413
+
+
 @bp.route("/import", methods=["GET", "POST"])
 def upload():
     _require_import_role()
-    allow_large_upload()
-    try:
-        form = UploadForm()
-        submitted = form.validate_on_submit()
-    except RequestEntityTooLarge:
-        form = UploadForm(formdata=None)
-        form.file.errors = ["The file is larger than 20 MB. Split the register into "
-                            "several files."]
-        return render_template("imports/upload.html", form=form), 413
-    if submitted:
+    form = UploadForm()
+    if form.validate_on_submit():
         sent = form.file.data
         if not sent or not sent.filename:
             form.file.errors = ["Choose a file to import."]
