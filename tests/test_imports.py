@@ -186,11 +186,12 @@ def test_all_or_nothing_when_a_write_fails_midway(app, users, monkeypatch):
     real = services.stage_create_engagement
     calls = []
 
-    def failing(spec, user):
+    def failing(spec, user, **options):
         calls.append(spec.contract_reference)
         if len(calls) == 3:
+            db.session.flush()  # the first rows really reached the database
             raise RuntimeError("disk full")
-        return real(spec, user)
+        return real(spec, user, **options)
 
     monkeypatch.setattr(services, "stage_create_engagement", failing)
     with pytest.raises(RuntimeError):

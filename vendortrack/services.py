@@ -85,10 +85,17 @@ def engagement_json(engagement: Engagement) -> dict:
     return specs.to_json(engagement_spec(engagement))
 
 
+# Session.info key: vendors by name key that a bulk action (an import) has looked up already.
+KNOWN_VENDORS = "known_vendors"
+
+
 def find_vendor(name: str) -> Vendor | None:
     key = name.strip().lower()
     if not key:
         return None
+    known = db.session.info.get(KNOWN_VENDORS)
+    if known is not None and key in known:
+        return known[key]
     return db.session.scalar(select(Vendor).where(Vendor.name_key == key))
 
 
@@ -100,8 +107,8 @@ def record(action: str, user: User | None, *, engagement: Engagement | None = No
     event = AuditEvent(
         action=action,
         user_id=user.id if user is not None else None,
-        engagement_id=engagement.id if engagement is not None else None,
-        engagement_version=engagement.version if engagement is not None else None,
+        engagement=engagement,  # the relationship: a new engagement may not have its id yet
+        engagement_version=(engagement.version or 1) if engagement is not None else None,
         subject=subject[:200],
         changes=json.dumps(changes or [], default=str),
     )
@@ -267,14 +274,17 @@ def create_engagement(spec: specs.Spec, user: User) -> Engagement:
     return engagement
 
 
-def stage_create_engagement(spec: specs.Spec, user: User) -> Engagement:
+def stage_create_engagement(spec: specs.Spec, user: User, *,
+                            flush: bool = True) -> Engagement:
     """Add a new engagement and its history entry to the current transaction, uncommitted
-    (an import commits many at once); rolls back on any error."""
+    (an import commits many at once, and flushes them in batches with ``flush=False``, having
+    created their vendors first); rolls back on any error."""
     engagement = Engagement(created_by_id=user.id)
     db.session.add(engagement)
     try:
         _apply_spec(engagement, spec, user, None)
-        db.session.flush()
+        if flush:
+            db.session.flush()
         record("engagement.create", user, engagement=engagement, subject=spec.title,
                changes=diff_specs(None, specs.to_json(spec)).to_json())
     except Exception:

@@ -353,8 +353,8 @@ def plan(upload: Upload, mapping: list[str | None], orders: dict[str, str],
         if vendor_key and vendor_key not in vendor_keys and vendor_key not in new_vendors:
             new_vendors[vendor_key] = spec.vendor
             row.notes.append(f"New vendor “{spec.vendor}” will be created.")
-        after = specs.to_json(spec)
-        row.changes = diff_specs(specs.to_json(base) if base else None, after).to_json()
+        if base is not None:  # a new engagement's history lists everything; not shown here
+            row.changes = diff_specs(specs.to_json(base), specs.to_json(spec)).to_json()
         row.flags = assess(spec, today).flags
         if row.problems:
             row.action = "problem"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -52,13 +53,14 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _table(name: str, rows, formula_rows=None) -> Table:
-    """Headers from the first non-empty row; empty rows skipped, trailing blank columns cut."""
+def _table(name: str, rows, formulas: set | None = None) -> Table:
+    """Headers from the first non-empty row; empty rows skipped, trailing blank columns cut.
+
+    ``formulas`` holds the (row number, column) of cells that are formulas in the workbook.
+    """
     table: Table | None = None
     width = 0
-    formula_rows = formula_rows or iter(())
     for number, cells in enumerate(rows, start=1):
-        formula_cells = next(formula_rows, None)
         cells = list(cells)
         if all(_blank(c) for c in cells):
             continue
@@ -80,10 +82,8 @@ def _table(name: str, rows, formula_rows=None) -> Table:
             width = len(table.headers)
         cells = (cells + [None] * width)[:width]
         table.rows.append((number, cells))
-        if formula_cells:
-            for position, value in enumerate(formula_cells[:width]):
-                if isinstance(value, str) and value.startswith("="):
-                    table.formulas.add((number, position))
+    if table is not None and formulas:
+        table.formulas = {(r, c) for r, c in formulas if c < len(table.headers)}
     if table is None:
         return Table(name, [])
     table.headers = [h or f"Column {_letter(i)}" for i, h in enumerate(table.headers)]
@@ -173,7 +173,6 @@ def read_xlsx(data: bytes) -> Upload:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it ignores
             values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds on damaged files
         raise Refused("This workbook could not be opened. Open it in your spreadsheet and "
                       "save it again as .xlsx.") from None
@@ -182,12 +181,12 @@ def read_xlsx(data: bytes) -> Upload:
         if not names:
             raise Refused("This workbook has no sheets.")
         main_name = next((n for n in names if normalise(n) == "engagements"), names[0])
-        main = _sheet(values, formulas, main_name)
+        main = _sheet(values, main_name)
         sheets = {}
         for name in names:
             sheet = SHEETS_BY_NAME.get(normalise(name))
             if sheet is not None and name != main_name:
-                sheets[sheet.section] = _sheet(values, formulas, name)
+                sheets[sheet.section] = _sheet(values, name)
         return Upload("xlsx", main, sheets)
     except Refused:
         raise
@@ -196,13 +195,39 @@ def read_xlsx(data: bytes) -> Upload:
                       "save it again as .xlsx.") from None
     finally:
         values.close()
-        formulas.close()
 
 
-def _sheet(values, formulas, name: str) -> Table:
-    rows = values[name].iter_rows(values_only=True)
-    formula_rows = formulas[name].iter_rows(values_only=True)
-    return _table(name, rows, formula_rows)
+# A cell whose first child is a formula; the saved result follows it in <v>.
+_FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*>\s*<f\b')
+CHUNK = 1024 * 1024
+
+
+def formula_cells(archive, path: str) -> set[tuple[int, int]]:
+    """(row, column index) of the formula cells of one sheet's XML, read in chunks.
+
+    openpyxl gives either the saved results or the formulas; reading the XML for ``<f>``
+    instead of parsing the sheet twice keeps a preview fast and says which values were
+    formulas.
+    """
+    from openpyxl.utils import column_index_from_string
+
+    found: set[tuple[int, int]] = set()
+    tail = b""
+    with archive.open(path) as part:
+        while chunk := part.read(CHUNK):
+            text = tail + chunk
+            if b"<f" in text:
+                for match in _FORMULA_CELL.finditer(text):
+                    found.add((int(match.group(2)),
+                               column_index_from_string(match.group(1).decode()) - 1))
+            tail = text[-4096:]
+    return found
+
+
+def _sheet(values, name: str) -> Table:
+    sheet = values[name]
+    formulas = formula_cells(values._archive, sheet._worksheet_path)
+    return _table(name, sheet.iter_rows(values_only=True), formulas)
 
 
 def read(data: bytes, filename: str) -> Upload:

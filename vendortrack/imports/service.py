@@ -170,9 +170,20 @@ def confirm(data: bytes, filename: str, user: User, *, mapping: list[str | None]
             select(Engagement).where(Engagement.id.in_(ids[start:start + BATCH]))
             .options(*FULL)))
     try:
+        known = {}
+        for name in {r.spec.vendor for r in result.rows if r.action in ("create", "update")}:
+            vendor = services.vendor_for_name(name)  # once each, before rows that name them
+            if vendor is not None:
+                known[vendor.name_key] = vendor
+        db.session.flush()
+        db.session.info[services.KNOWN_VENDORS] = known
+        staged = 0
         for row in result.rows:
             if row.action == "create":
-                services.stage_create_engagement(row.spec, user)
+                services.stage_create_engagement(row.spec, user, flush=False)
+                staged += 1
+                if staged % BATCH == 0:
+                    db.session.flush()
             elif row.action == "update":
                 services.stage_update_engagement(by_id[row.engagement_id], row.spec, user,
                                                  expected_version=row.version)
@@ -190,4 +201,6 @@ def confirm(data: bytes, filename: str, user: User, *, mapping: list[str | None]
     except Exception:
         db.session.rollback()
         raise
+    finally:
+        db.session.info.pop(services.KNOWN_VENDORS, None)
     return result
