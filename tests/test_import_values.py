@@ -200,3 +200,18 @@ def test_zip_bomb_is_refused_without_unpacking():
     finally:
         tracemalloc.stop()
     assert peak < 20 * 1024 * 1024
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Anna.Berg@Example.org", "anna.berg@example.org"),  # the fast path
+    ("anna@bücher.example", "anna@bücher.example"),  # the full check
+    ("", ""),
+])
+def test_emails(raw, expected):
+    assert values.to_email(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["anna", "anna@", "a..b@example.org", "anna@-x.org"])
+def test_emails_refused(raw):
+    with pytest.raises(values.Problem, match="is not an e-mail address"):
+        values.to_email(raw)

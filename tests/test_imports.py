@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -47,6 +48,12 @@ def confirm_form(page: str) -> dict:
     form = page.split('id="confirm"')[1]
     fields = dict(re.findall(r'name="(mapping|orders|sha256|digest)"[^>]*value="([^"]*)"', form))
     return {k: v.replace("&#34;", '"').replace("&quot;", '"') for k, v in fields.items()}
+
+
+@pytest.fixture(autouse=True)
+def upload_folder(app, tmp_path):
+    app.config["IMPORT_FOLDER"] = str(tmp_path / "imports")
+    return tmp_path / "imports"
 
 
 @pytest.fixture
@@ -229,6 +236,15 @@ def test_a_changed_file_refuses_the_confirm(procurement):
     assert refused.status_code == 409
     assert "The file is not the one you previewed" in refused.get_data(as_text=True)
     assert count(Engagement) == 0
+
+
+def test_unconfirmed_uploads_expire_after_a_day(procurement, upload_folder):
+    url, _ = preview_of(procurement, csv_bytes([row()]))
+    assert len(list(upload_folder.iterdir())) == 2  # the file and what it is
+    with procurement.app.test_request_context():
+        service.clean_expired(now=time.time() + service.EXPIRY_SECONDS + 1)
+    assert list(upload_folder.iterdir()) == []
+    assert procurement.get(url).status_code == 404
 
 
 def test_uploads_belong_to_who_sent_them(procurement, make_client, users):
