@@ -172,6 +172,11 @@ def test_confirm_imports_records_history_and_the_list_shows_them(procurement, us
     assert {c["field"]: c["new"] for c in json.loads(imports[0].changes)}["created"] == 2
     assert sum(e.action == "engagement.create" for e in events) == 2
     assert procurement.get(url).status_code == 404  # the stored file is gone after use
+    admin = procurement.__class__(procurement.app)
+    admin.login(users["admin"])
+    history = admin.get("/admin/history").get_data(as_text=True)
+    assert "imported the file\n      our register.csv" in history
+    assert "2 created, 0 updated, 0 unchanged, 0 skipped" in history
 
 
 def test_rows_with_problems_refuse_unless_skipped(procurement):
