@@ -374,6 +374,9 @@ def test_api_refuses_bad_files_and_parameters(app, users):
     assert api_post(app, users["admin"], b"MZ\x00\x00", "x.csv", "").status_code == 422
     assert api_post(app, users["admin"], csv_bytes([row()]), "x.csv",
                     "?dry_run=maybe").status_code == 422
+    too_big = api_post(app, users["admin"], b"a,b\n" + b"x" * (21 * 1024 * 1024), "x.csv", "")
+    assert too_big.status_code == 413
+    assert too_big.get_json() == {"errors": {"file": ["The file is larger than 20 MB."]}}
 
 
 @pytest.mark.parametrize("role", ["product_owner", "leadership"])
