@@ -124,6 +124,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(annex_bp)
     app.register_blueprint(dashboard_bp)
 
+    from .reminders import register as register_reminders
+
+    register_reminders(app)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from .errors import register

@@ -40,6 +40,12 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", True),
         # Fix "today" (YYYY-MM-DD) for demos and rehearsals; unset means the real date.
         "VENDORTRACK_TODAY": os.environ.get("VENDORTRACK_TODAY") or None,
+        # Reminders (see README): e-mail digests go out only when MAIL_URL is set.
+        "TIMEZONE": os.environ.get("TIMEZONE", "UTC"),
+        "MAIL_URL": os.environ.get("MAIL_URL") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", Defaults.MAIL_FROM),
+        "BASE_URL": (os.environ.get("BASE_URL") or Defaults.BASE_URL).rstrip("/"),
+        "REMINDER_HOUR": int(os.environ.get("REMINDER_HOUR") or Defaults.REMINDER_HOUR),
     }
 
 
@@ -57,3 +63,9 @@ class Defaults:
     VENDORTRACK_TODAY = None
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
     RATELIMIT_HEADERS_ENABLED = False
+    TIMEZONE = "UTC"
+    MAIL_URL = None
+    MAIL_FROM = "vendortrack <vendortrack@localhost>"
+    MAIL_TIMEOUT = 10  # seconds per SMTP operation
+    BASE_URL = "http://127.0.0.1:5000"
+    REMINDER_HOUR = 7

@@ -60,6 +60,7 @@ def url_with(**changes) -> str:
 
 
 NAV = (
+    ("reminders.my_work", "My work", None),
     ("dashboard.index", "Dashboard", None),
     ("engagements.index", "Engagements", None),
     ("vendors.index", "Vendors", None),
