@@ -112,8 +112,8 @@ def build_digest(user: User, notifications: list[Notification], today: date,
                    my_work=absolute(url_for("reminders.my_work")),
                    settings=absolute(url_for("auth.account", _anchor="reminders")))
     return _message(user, f"vendortrack: {subject}", unsubscribe,
-                    render_template("reminders/digest.txt", **context),
-                    render_template("reminders/digest.html", **context))
+                    render_template("email/digest.txt", **context),
+                    render_template("email/digest.html", **context))
 
 
 def _message(user: User, subject: str, unsubscribe: str, text: str, html: str) -> EmailMessage:

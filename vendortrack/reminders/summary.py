@@ -87,6 +87,6 @@ def summary_jobs(today: date) -> list:
                    f"({summary.now.engagements - summary.week_ago.engagements:+d}), "
                    f"{len(summary.new_traps)} new, {summary.handover_total} handovers this month")
         jobs.append((user, "summary", [], _message(
-            user, subject, unsubscribe, render_template("reminders/summary.txt", **context),
-            render_template("reminders/summary.html", **context))))
+            user, subject, unsubscribe, render_template("email/summary.txt", **context),
+            render_template("email/summary.html", **context))))
     return jobs
