@@ -84,6 +84,15 @@ ROUTES = {
     "reminders.regenerate_calendar": [("POST", "/account/calendar", {w: 302 for w in WHO})],
     "reminders.unsubscribe": [("GET", "/unsubscribe/not-a-token", {w: 404 for w in WHO})],
     "reminders.calendar": [("GET", "/calendar/not-a-secret.ics", {w: 404 for w in WHO})],
+    "api.my_notifications": [("GET", "/api/v1/me/notifications", {"anon": 401})],
+    "api.read_notification": [("POST", "/api/v1/me/notifications/999/read",
+                               {"anon": 401, **{w: 404 for w in WHO[1:]}})],
+    "api.read_all_notifications": [("POST", "/api/v1/me/notifications/read-all",
+                                    {"anon": 401})],
+    "api.follow_engagement": [("PUT", "/api/v1/engagements/{engagement}/follow",
+                               {"anon": 401})],
+    "api.unfollow_engagement": [("DELETE", "/api/v1/engagements/{engagement}/follow",
+                                 {"anon": 401})],
 }
 
 
@@ -134,6 +143,10 @@ POST_BODIES = {
     "engagements.edit": lambda ids: {"title": "Matrix edit", "version": current_version(ids)},
     "engagements.deliverable_status": lambda ids: {"status": "delivered"},
     "annex.issue": lambda ids: {"confirm_dependency_trap": "y"},
+    "api.read_notification": lambda ids: {},
+    "api.read_all_notifications": lambda ids: {},
+    "api.follow_engagement": lambda ids: {},
+    "api.unfollow_engagement": lambda ids: {},
 }
 
 

@@ -122,6 +122,8 @@ def _body(schema: str, required: bool = True) -> dict:
 
 def document(organisation: str = "") -> dict:
     """The OpenAPI 3.0 document served at /api/v1/openapi.json."""
+    from ..reminders import openapi as reminders
+
     engagement_id = {"name": "engagement_id", "in": "path", "required": True,
                      "schema": {"type": "integer", "minimum": 1}}
     list_params = [
@@ -215,6 +217,7 @@ def document(organisation: str = "") -> dict:
                                                   "type": "object"}}}},
                                       "401": ERRORS["401"]}},
             },
+            **reminders.paths(engagement_id),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -248,6 +251,7 @@ def document(organisation: str = "") -> dict:
                                                "if the spec changed since."}}},
                 "Error": ERROR,
                 "ValidationError": VALIDATION,
+                **reminders.SCHEMAS,
             },
         },
     }

@@ -160,3 +160,6 @@ def openapi():
 
 
 openapi.is_public = True  # the description of the API is not a secret
+
+
+from ..reminders import api as _reminders_api  # noqa: E402, F401  (adds its routes to bp)
