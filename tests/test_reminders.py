@@ -340,3 +340,39 @@ def test_reminder_settings_on_the_account_page(app, users, client):
 @pytest.mark.parametrize("url", ["/my-work", "/notifications"])
 def test_pages_need_sign_in(app, users, client, url):
     assert client.get(url).status_code == 302
+
+
+def test_scheduler_runs_at_the_hour_once_a_day(app, users):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from vendortrack.reminders.cli import due_now
+
+    app.config.update(VENDORTRACK_TODAY=None, REMINDER_HOUR=7, TIMEZONE="Europe/Berlin")
+    berlin = ZoneInfo("Europe/Berlin")
+    assert due_now(app, datetime(2026, 11, 26, 6, 59, tzinfo=berlin)) is None
+    assert due_now(app, datetime(2026, 11, 26, 7, 0, tzinfo=berlin)) == TODAY
+    # Started late in the day (after downtime): it runs at once.
+    assert due_now(app, datetime(2026, 11, 26, 22, 30, tzinfo=berlin)) == TODAY
+    job.run(TODAY)
+    assert due_now(app, datetime(2026, 11, 26, 22, 31, tzinfo=berlin)) is None
+    assert due_now(app, datetime(2026, 11, 27, 7, 0, tzinfo=berlin)) == TODAY + timedelta(days=1)
+
+
+def test_today_comes_from_the_organisation_time_zone(app):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from vendortrack.clock import today
+
+    app.config.update(VENDORTRACK_TODAY=None, TIMEZONE="Pacific/Kiritimati")  # UTC+14
+    assert today() == datetime.now(UTC).astimezone(ZoneInfo("Pacific/Kiritimati")).date()
+
+
+def test_a_wrong_time_zone_stops_start_up_with_a_message(database_url):
+    from vendortrack import ConfigurationError, create_app
+
+    from .conftest import app_config
+
+    with pytest.raises(ConfigurationError, match="TIMEZONE='Mars/Olympus' is not a time zone"):
+        create_app(app_config(database_url, TIMEZONE="Mars/Olympus"))

@@ -39,12 +39,13 @@ def ran_today(day: date) -> bool:
     return db.session.scalar(select(ReminderRun.day).where(ReminderRun.day == day)) is not None
 
 
-def due_now(app: Flask) -> date | None:
-    """The day to run for when the job is due (at or after REMINDER_HOUR and not yet run)."""
+def due_now(app: Flask, now: datetime | None = None) -> date | None:
+    """The day to run for when the job is due: at or after REMINDER_HOUR (TIMEZONE) and not
+    yet run that day. A scheduler started after the hour runs at once (catching up)."""
     from ..clock import today
 
-    now = datetime.now(ZoneInfo(app.config["TIMEZONE"]))
-    day = today()
+    now = now or datetime.now(ZoneInfo(app.config["TIMEZONE"]))
+    day = today() if app.config.get("VENDORTRACK_TODAY") else now.date()
     if now.hour < app.config["REMINDER_HOUR"] or ran_today(day):
         return None
     return day
