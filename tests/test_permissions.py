@@ -75,9 +75,9 @@ ROUTES = {
                             {"anon": 401})],
     # Reminders (issue 12): everyone signed in has their own; signed links need no sign-in.
     "reminders.my_work": [("GET", "/my-work", EVERYONE_READS)],
-    "reminders.notifications": [("GET", "/notifications", EVERYONE_READS)],
-    "reminders.mark_read": [("POST", "/notifications/999/read", {w: 404 for w in WHO[1:]})],
-    "reminders.mark_all_read": [("POST", "/notifications/read-all", {w: 302 for w in WHO})],
+    "notifications.index": [("GET", "/notifications", EVERYONE_READS)],
+    "notifications.mark_read": [("POST", "/notifications/999/read", {w: 404 for w in WHO[1:]})],
+    "notifications.mark_all_read": [("POST", "/notifications/read-all", {w: 302 for w in WHO})],
     "reminders.follow": [("POST", "/engagements/{engagement}/follow", {w: 302 for w in WHO}),
                          ("POST", "/engagements/999999/follow", {w: 404 for w in WHO[1:]})],
     "reminders.settings": [("POST", "/account/reminders", {w: 302 for w in WHO})],

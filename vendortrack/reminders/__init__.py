@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
             f"vendortrack: TIMEZONE={app.config['TIMEZONE']!r} is not a time zone; use a name "
             "such as Europe/Berlin or UTC") from None
     app.register_blueprint(views.bp)
+    app.register_blueprint(views.notifications_bp)
     cli.register(app)
 
     @app.context_processor

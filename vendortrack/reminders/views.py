@@ -26,6 +26,8 @@ from ..security import public
 from . import queries, service
 
 bp = Blueprint("reminders", __name__)
+# Its own blueprint so that the navigation does not mark "My work" on the notifications page.
+notifications_bp = Blueprint("notifications", __name__)
 
 
 @bp.route("/my-work")
@@ -38,26 +40,26 @@ def _local_day(moment: datetime):
     return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
-@bp.route("/notifications")
-def notifications():
+@notifications_bp.route("/notifications")
+def index():
     page = queries.notifications_for(current_user, whole_number(request.args.get("page")) or 1)
     days = [(day, list(items)) for day, items in
             groupby(page.items, key=lambda n: _local_day(n.created_at))]
     return render_template("reminders/notifications.html", page=page, days=days)
 
 
-@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@notifications_bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
 def mark_read(notification_id: int):
     if not service.mark_read(current_user, notification_id):
         abort(404)
-    return redirect(url_for("reminders.notifications"))
+    return redirect(url_for("notifications.index"))
 
 
-@bp.route("/notifications/read-all", methods=["POST"])
+@notifications_bp.route("/notifications/read-all", methods=["POST"])
 def mark_all_read():
     count = service.mark_all_read(current_user)
     flash(f"Marked {count} notification{'' if count == 1 else 's'} read.", "success")
-    return redirect(url_for("reminders.notifications"))
+    return redirect(url_for("notifications.index"))
 
 
 @bp.route("/engagements/<int:engagement_id>/follow", methods=["POST"])
