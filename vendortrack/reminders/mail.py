@@ -76,7 +76,7 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="reminders-unsubscribe")
 
 
-def unsubscribe_token(user: User) -> str:
+def unsubscribe_token(user: User | Recipient) -> str:
     """A signed token naming the person and their address: it works without signing in."""
     return _serializer().dumps({"u": user.id, "e": user.email.lower()})
 
@@ -101,7 +101,7 @@ def absolute(path: str) -> str:
     return current_app.config["BASE_URL"] + path
 
 
-def build_digest(user: User, notifications: list[Notification], today: date,
+def build_digest(user: Recipient, notifications: list, today: date,
                  *, weekly: bool = False) -> EmailMessage:
     """A multipart (text + HTML) digest with RFC 8058 one-click unsubscribe headers."""
     subject = digest_subject(
@@ -116,7 +116,7 @@ def build_digest(user: User, notifications: list[Notification], today: date,
                     render_template("email/digest.html", **context))
 
 
-def _message(user: User, subject: str, unsubscribe: str, text: str, html: str) -> EmailMessage:
+def _message(user: Recipient, subject: str, unsubscribe: str, text: str, html: str) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = current_app.config["MAIL_FROM"]
@@ -154,46 +154,71 @@ def _period(kind: str, today: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _claim(user_id: int, kind: str, period: str) -> int | None:
-    """Insert the digest row (the claim); None when another run has it."""
-    from .job import _insert
+# Plain rows, not ORM objects: the session stays small however many digests go out.
+DIGEST = Digest.__table__
+NOTIFICATION = Notification.__table__
 
+
+@dataclass(frozen=True)
+class Recipient:
+    id: int
+    name: str
+    email: str
+
+
+def _claim(user_id: int, kind: str, period: str) -> int | None:
+    """Insert the digest row (the claim) and commit; None when another run has it."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
     now = utcnow()
-    if _insert(Digest, [dict(user_id=user_id, kind=kind, period=period, claimed_at=now,
-                             items=0)], ["user_id", "kind", "period"]):
-        db.session.commit()
-        return db.session.scalar(select(Digest.id).where(
-            Digest.user_id == user_id, Digest.kind == kind, Digest.period == period))
-    # Taken over only when the claimer stopped mid-send long ago.
-    taken = db.session.execute(update(Digest).where(
-        Digest.user_id == user_id, Digest.kind == kind, Digest.period == period,
-        Digest.sent_at.is_(None), Digest.claimed_at < now - STALE_CLAIM)
-        .values(claimed_at=now)).rowcount
+    claimed = db.session.execute(
+        insert(DIGEST).values(user_id=user_id, kind=kind, period=period, claimed_at=now,
+                              items=0)
+        .on_conflict_do_nothing(index_elements=["user_id", "kind", "period"])
+        .returning(DIGEST.c.id)).scalar()
+    if claimed is None:  # taken over only when its claimer stopped mid-send long ago
+        claimed = db.session.execute(update(DIGEST).where(
+            DIGEST.c.user_id == user_id, DIGEST.c.kind == kind, DIGEST.c.period == period,
+            DIGEST.c.sent_at.is_(None), DIGEST.c.claimed_at < now - STALE_CLAIM)
+            .values(claimed_at=now).returning(DIGEST.c.id)).scalar()
     db.session.commit()
-    if not taken:
-        return None
-    return db.session.scalar(select(Digest.id).where(
-        Digest.user_id == user_id, Digest.kind == kind, Digest.period == period))
+    return claimed
 
 
 def _release(digest_id: int) -> None:
-    db.session.execute(delete(Digest).where(Digest.id == digest_id))
+    db.session.execute(delete(DIGEST).where(DIGEST.c.id == digest_id))
     db.session.commit()
 
 
-def _recipients(today: date) -> list[tuple[User, str]]:
-    """People with unsent reminders whose digest is due today, with the digest kind."""
+def _recipients(today: date) -> list[tuple[Recipient, str, list]]:
+    """People whose digest is due today with their unsent reminders (two queries in all)."""
     since = utcnow() - timedelta(days=PENDING_DAYS)
-    pending = select(Notification.user_id).where(
-        Notification.emailed_at.is_(None), Notification.created_at >= since).distinct()
-    rows = db.session.execute(
-        select(User, func.coalesce(ReminderSettings.digest, "daily"))
-        .outerjoin(ReminderSettings, ReminderSettings.user_id == User.id)
-        .where(User.id.in_(pending), User.active.is_(True), User.email != "")
-        .order_by(User.id)).all()
+    unsent = (NOTIFICATION.c.emailed_at.is_(None), NOTIFICATION.c.created_at >= since)
+    pending = select(NOTIFICATION.c.user_id).where(*unsent).distinct()
     monday = today.weekday() == 0
-    return [(user, kind) for user, kind in rows
-            if kind == "daily" or (kind == "weekly" and monday)]
+    people = {}
+    for row in db.session.execute(
+            select(User.id, User.name, User.email,
+                   func.coalesce(ReminderSettings.digest, "daily").label("digest"))
+            .outerjoin(ReminderSettings, ReminderSettings.user_id == User.id)
+            .where(User.id.in_(pending), User.active.is_(True), User.email != "")
+            .order_by(User.id)):
+        if row.digest == "daily" or (row.digest == "weekly" and monday):
+            people[row.id] = (Recipient(row.id, row.name, row.email), row.digest, [])
+    if not people:
+        return []
+    for n in db.session.execute(
+            select(NOTIFICATION.c.id, NOTIFICATION.c.user_id, NOTIFICATION.c.rule,
+                   NOTIFICATION.c.message, NOTIFICATION.c.link, NOTIFICATION.c.on_date)
+            .where(*unsent, NOTIFICATION.c.user_id.in_(select(User.id).where(
+                User.id.in_(pending), User.active.is_(True))))
+            .order_by(NOTIFICATION.c.user_id, NOTIFICATION.c.on_date.is_(None),
+                      NOTIFICATION.c.on_date, NOTIFICATION.c.id)):
+        if n.user_id in people:
+            people[n.user_id][2].append(n)
+    return list(people.values())
 
 
 class _Connection:
@@ -225,7 +250,7 @@ def send_digests(today: date) -> MailResult:
     result = MailResult()
     connection = _Connection()
     try:
-        jobs = [(user, kind, _pending(user), None) for user, kind in _recipients(today)]
+        jobs = [(user, kind, items, None) for user, kind, items in _recipients(today)]
         if today.weekday() == 0:
             from .summary import summary_jobs
 
@@ -260,21 +285,12 @@ def send_digests(today: date) -> MailResult:
     return result
 
 
-def _pending(user: User) -> list[Notification]:
-    since = utcnow() - timedelta(days=PENDING_DAYS)
-    return list(db.session.scalars(
-        select(Notification).where(Notification.user_id == user.id,
-                                   Notification.emailed_at.is_(None),
-                                   Notification.created_at >= since)
-        .order_by(Notification.on_date.is_(None), Notification.on_date, Notification.id)))
-
-
-def _mark_sent(digest_id: int, notifications: list[Notification]) -> None:
+def _mark_sent(digest_id: int, notifications: list) -> None:
     now = utcnow()
     ids = [n.id for n in notifications]
     if ids:
-        db.session.execute(update(Notification).where(Notification.id.in_(ids))
+        db.session.execute(update(NOTIFICATION).where(NOTIFICATION.c.id.in_(ids))
                            .values(emailed_at=now, digest_id=digest_id))
-    db.session.execute(update(Digest).where(Digest.id == digest_id)
+    db.session.execute(update(DIGEST).where(DIGEST.c.id == digest_id)
                        .values(sent_at=now, items=len(ids)))
     db.session.commit()

@@ -67,10 +67,11 @@ def weekly_summary(today: date) -> WeeklySummary:
 
 def summary_jobs(today: date) -> list:
     """(user, "summary", [], message) for each leadership reader who opted in."""
-    from .mail import _message, absolute, unsubscribe_token
+    from .mail import Recipient, _message, absolute, unsubscribe_token
 
-    readers = db.session.scalars(
-        select(User).join(ReminderSettings, ReminderSettings.user_id == User.id)
+    readers = db.session.execute(
+        select(User.id, User.name, User.email)
+        .join(ReminderSettings, ReminderSettings.user_id == User.id)
         .where(ReminderSettings.weekly_summary.is_(True), User.active.is_(True),
                User.role.in_(("leadership", "admin")), User.email != "")
         .order_by(User.id)).all()
@@ -78,7 +79,8 @@ def summary_jobs(today: date) -> list:
         return []
     summary = weekly_summary(today)
     jobs = []
-    for user in readers:
+    for row in readers:
+        user = Recipient(row.id, row.name, row.email)
         unsubscribe = absolute(url_for("reminders.unsubscribe", token=unsubscribe_token(user)))
         context = dict(user=user, s=summary, absolute=absolute, unsubscribe=unsubscribe,
                        dashboard=absolute(url_for("dashboard.index")),
