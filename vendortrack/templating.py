@@ -12,6 +12,7 @@ from flask_login import current_user
 from . import permissions
 from .clock import today
 from .domain.risk import RULES_BY_CODE, Severity
+from .domain.text import days_away
 from .domain.vocabulary import DELIVERABLE_KINDS, DELIVERABLE_STATUSES, ROLES, STATUSES
 
 LOCALE = "en_GB"
@@ -38,14 +39,7 @@ def relative_days(value: date | None) -> str:
     """'in 5 days', 'today', '3 days ago' relative to the app's today."""
     if value is None:
         return ""
-    delta = (value - today()).days
-    if delta == 0:
-        return "today"
-    if delta == 1:
-        return "tomorrow"
-    if delta == -1:
-        return "yesterday"
-    return f"in {delta} days" if delta > 0 else f"{-delta} days ago"
+    return days_away((value - today()).days)
 
 
 def url_with(**changes) -> str:

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from .text import days_away
+
 DUE_SOON_DAYS = (7, 3, 1)
 OVERDUE_REPEAT_DAYS = 7
 HANDOVER_DAYS = (30, 7)
@@ -204,33 +206,21 @@ def human_day(value: date) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
-def relative(days: int) -> str:
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "tomorrow"
-    if days == -1:
-        return "yesterday"
-    return f"in {days} days" if days > 0 else f"{-days} days ago"
-
-
 def describe(reminder: Reminder, engagement_title: str, today: date,
              trap_messages: dict[str, str] | None = None) -> str:
     """One sentence for a person, counted from ``today`` (which may be after the rule's day)."""
     days = (reminder.on - today).days if reminder.on else None
-    if reminder.rule == DELIVERABLE_DUE:
-        return (f"“{reminder.title}” ({engagement_title}) is due on {human_day(reminder.on)}, "
-                f"{relative(days)}.")
-    if reminder.rule == DELIVERABLE_OVERDUE:
-        return (f"“{reminder.title}” ({engagement_title}) is overdue: it was due on "
-                f"{human_day(reminder.on)}, {relative(days)}.")
+    if reminder.rule in (DELIVERABLE_DUE, DELIVERABLE_OVERDUE):
+        state = "is due on" if reminder.rule == DELIVERABLE_DUE else "is overdue: it was due on"
+        return (f"“{reminder.title}” ({engagement_title}) {state} {human_day(reminder.on)}, "
+                f"{days_away(days)}.")
     if reminder.rule == HANDOVER_APPROACHING:
         open_count = int(reminder.detail[0]) if reminder.detail else 0
         return (f"Handover of “{engagement_title}” is on {human_day(reminder.on)}, "
-                f"{relative(days)}, with {plural(open_count, 'deliverable')} still open.")
+                f"{days_away(days)}, with {plural(open_count, 'deliverable')} still open.")
     if reminder.rule == CONTRACT_ENDING:
         return (f"The contract for “{engagement_title}” ends on {human_day(reminder.on)}, "
-                f"{relative(days)}.")
+                f"{days_away(days)}.")
     if reminder.rule == TRAP_ENTERED:
         reasons = [(trap_messages or {}).get(code, code) for code in reminder.detail]
         return f"“{engagement_title}” fell into a dependency trap: {' '.join(reasons)}"
@@ -271,7 +261,7 @@ def digest_subject(items: Iterable[tuple[str, int | None]]) -> str:
         text = plural(count, noun)
         if rule == HANDOVER_APPROACHING:
             distances = {d for r, d in items if r == rule}
-            text += f" {relative(distances.pop())}" if len(distances) == 1 else " coming up"
+            text += f" {days_away(distances.pop())}" if len(distances) == 1 else " coming up"
         elif verb:
             text += f" {verb}"
         parts.append(text)
