@@ -237,3 +237,12 @@ def test_person_without_an_account_address_is_skipped(mail_app, smtp, users, mak
                     deliverables=(due_in(7),))
     result = job.run(TODAY)
     assert result.created == 0 and smtp.messages == []
+
+
+def test_a_wrong_mail_url_stops_start_up_with_a_message(database_url):
+    from vendortrack import ConfigurationError, create_app
+
+    from .conftest import app_config
+
+    with pytest.raises(ConfigurationError, match="MAIL_URL must look like smtp://"):
+        create_app(app_config(database_url, MAIL_URL="http://mail.example.org"))

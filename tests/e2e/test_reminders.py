@@ -52,3 +52,30 @@ def test_bell_counts_unread_reminders_and_my_work_lists_them(open_page, server, 
     page.get_by_role("button", name="Mark all read").click()
     expect(bell).to_have_accessible_name("Notifications: 0 unread")
     screenshot(page, "3-all-read")
+
+
+def test_follow_an_engagement_and_get_a_calendar_address(open_page, server, screenshot,
+                                                         axe_check):
+    engagement_id = server.create_engagement(title="Followed in the browser")
+    page = open_page("leadership", bypass_csp=True)
+    page.goto(f"/engagements/{engagement_id}")
+    page.get_by_role("button", name="Follow", exact=True).click()
+    expect(page.get_by_text("You follow “Followed in the browser”")).to_be_visible()
+    following = page.get_by_role("button", name="Following")
+    expect(following).to_have_attribute("aria-pressed", "true")
+    axe_check(page)
+    screenshot(page, "1-following")
+
+    page.goto("/account")
+    page.get_by_role("button", name="Make my calendar address").click()
+    address = page.locator("#calendar-url").text_content()
+    assert re.search(r"/calendar/[\w-]+\.ics$", address)
+    page.get_by_label("Weekly (Mondays)").check()
+    page.get_by_label(re.compile("^Weekly summary on Mondays")).check()
+    page.get_by_role("button", name="Save reminder settings").click()
+    expect(page.get_by_text("Reminder settings saved.")).to_be_visible()
+    expect(page.get_by_label("Weekly (Mondays)")).to_be_checked()
+    axe_check(page)
+    screenshot(page, "2-account-reminders")
+    feed = page.request.get(address)
+    assert feed.ok and b"Handover: Followed in the browser" in feed.body()

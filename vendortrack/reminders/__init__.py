@@ -17,6 +17,13 @@ def register(app: Flask) -> None:
         raise ConfigurationError(
             f"vendortrack: TIMEZONE={app.config['TIMEZONE']!r} is not a time zone; use a name "
             "such as Europe/Berlin or UTC") from None
+    if app.config.get("MAIL_URL"):
+        from .mail import parse_mail_url
+
+        try:
+            parse_mail_url(app.config["MAIL_URL"])
+        except ValueError as error:
+            raise ConfigurationError(f"vendortrack: {error}") from None
     app.register_blueprint(views.bp)
     app.register_blueprint(views.notifications_bp)
     cli.register(app)

@@ -239,13 +239,16 @@ def _run(today: date, *, dry_run: bool, send_mail: bool) -> RunResult:
     result.engagements = len(facts)
     now = utcnow()
     rows: dict[str, dict] = {}
+    links: dict[tuple[int, str], str] = {}
     for engagement in facts:
         for reminder in rules.due_reminders(engagement, days, today):
             recipients = people.audience(reminder, owners[engagement.id])
             if not recipients:
                 continue
             message = rules.describe(reminder, engagement.title, today, TRAP_MESSAGES)
-            link = _link(reminder)
+            link = links.get((reminder.engagement_id, reminder.rule))
+            if link is None:
+                link = links[reminder.engagement_id, reminder.rule] = _link(reminder)
             for user_id in recipients:
                 user = people.by_id[user_id]
                 if not can_view_engagement(user, engagement):
