@@ -37,6 +37,7 @@ class Mailbox:
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
+        self.raw: list[bytes] = []
         self.refuse: set[str] = set()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -46,6 +47,7 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.raw.append(envelope.content)
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted"
 
@@ -88,6 +90,8 @@ def test_one_digest_with_both_parts_links_and_one_click_unsubscribe(mail_app, sm
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     unsubscribe = re.fullmatch(r"<(.+)>", message["List-Unsubscribe"]).group(1)
     assert unsubscribe.startswith(f"{BASE_URL}/unsubscribe/")
+    # Mail clients read the header as it is sent: one line, not folded or encoded.
+    assert f"\r\nList-Unsubscribe: <{unsubscribe}>\r\n".encode() in smtp.raw[0]
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     link = f"{BASE_URL}/engagements/{engagement.id}#deliverables"

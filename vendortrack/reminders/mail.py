@@ -12,6 +12,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -27,6 +28,7 @@ from ..models import Digest, Notification, ReminderSettings, User, utcnow
 log = logging.getLogger(__name__)
 
 STALE_CLAIM = timedelta(minutes=30)
+SMTP_POLICY = policy.SMTP.clone(max_line_length=998)
 PENDING_DAYS = 14  # older unsent reminders are no longer news
 
 
@@ -117,7 +119,8 @@ def build_digest(user: Recipient, notifications: list, today: date,
 
 
 def _message(user: Recipient, subject: str, unsubscribe: str, text: str, html: str) -> EmailMessage:
-    message = EmailMessage()
+    # Long lines rather than folding: a folded List-Unsubscribe would be RFC 2047-encoded.
+    message = EmailMessage(policy=SMTP_POLICY)
     message["Subject"] = subject
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = formataddr((user.name, user.email))
