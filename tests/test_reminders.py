@@ -376,3 +376,31 @@ def test_a_wrong_time_zone_stops_start_up_with_a_message(database_url):
 
     with pytest.raises(ConfigurationError, match="TIMEZONE='Mars/Olympus' is not a time zone"):
         create_app(app_config(database_url, TIMEZONE="Mars/Olympus"))
+
+
+def test_my_work_query_count_does_not_grow_with_owned_engagements(app, users, make_engagement,
+                                                                  client):
+    owner = users["product_owner"]
+    client.login(owner)
+
+    def queries_for_page():
+        statements = []
+
+        def count(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/my-work").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    make_engagement(**owned_by(owner, handover_date=TODAY + timedelta(days=20),
+                               deliverables=(due_in(3),)))
+    few = queries_for_page()
+    for n in range(5):
+        make_engagement(**owned_by(owner, title=f"More {n}",
+                                   handover_date=TODAY + timedelta(days=20),
+                                   deliverables=(due_in(3), due_in(-4, "Late"))))
+    assert queries_for_page() == few
