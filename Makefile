@@ -59,7 +59,8 @@ db: install .env
 run: install system-deps db
 	@echo "vendortrack is serving on http://$(HOST):$(PORT) (Ctrl-C stops it)"
 	set -a && . ./.env && set +a && SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} \
-	  $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	  $(BIN)/gunicorn -c python:vendortrack.gunicorn_conf --workers 2 --bind $(HOST):$(PORT) \
+	  --access-logfile - wsgi:app
 
 demo: db
 	$(FLASK) seed-demo --engagements $${N:-200}

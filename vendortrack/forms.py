@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import list_currencies
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -31,6 +32,7 @@ from wtforms.validators import (
 )
 
 from .domain import spec as specs
+from .domain.annex import annex_size_problems
 from .domain.text import clean_text, whole_number
 from .domain.vocabulary import DELIVERABLE_KINDS, ROLES, STATUSES
 from .models import LONG, MEDIUM, SHORT
@@ -226,6 +228,19 @@ class EngagementForm(FlaskForm):
     def validate_owner_name(self, field):
         if not field.data and self.owner_email.data:
             raise ValidationError("Give the internal owner's name as well as the e-mail.")
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        #: messages keyed by JSON path for limits of the whole annex (the API reports them)
+        self.limit_errors = annex_size_problems(specs.to_json(self.to_spec()),
+                                                current_app.config["ANNEX_MAX_CHARACTERS"])
+        for path, messages in self.limit_errors.items():
+            field = getattr(self, "owner_name" if path == "internal_owner" else path)
+            if isinstance(field, FieldList):
+                field.limit_errors = messages  # shown above the section's rows
+            else:
+                field.errors = [*field.errors, *messages]
+        return ok and not self.limit_errors
 
     def filled_rows(self, section: str) -> list:
         return [entry.form for entry in getattr(self, section) if not entry.form.is_blank()]

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, selectinload
@@ -22,6 +25,7 @@ from ..domain.spec import canonical_json
 from ..extensions import db
 from ..models import Annex, Engagement, User, utcnow
 from ..pdf import AnnexDocument, render_pdf
+from ..pdf_pool import RenderBusy, RenderTimeout
 from ..permissions import can_issue_annex
 
 log = logging.getLogger(__name__)
@@ -122,6 +126,40 @@ def draft_document(engagement: Engagement) -> AnnexDocument:
                          next_number(latest_number(engagement.id)), utcnow(), "", draft=True)
 
 
+_drafts: OrderedDict[tuple, bytes] = OrderedDict()
+_drafts_lock = threading.Lock()
+_rendering: dict[tuple, threading.Lock] = {}
+DRAFT_CACHE_BYTES = 64 * 1024 * 1024
+
+
+def draft_pdf(engagement: Engagement) -> tuple[AnnexDocument, bytes]:
+    """The draft annex and its PDF, rendered once per unchanged spec and reused.
+
+    Kept in this process (most recently used first, at most ``DRAFT_CACHE_BYTES``); requests
+    for the same draft that arrive while it renders wait for that one render.
+    """
+    document = draft_document(engagement)
+    key = (engagement.id, document.fingerprint, document.number,
+           current_app.config["ORGANISATION_NAME"])
+    with _drafts_lock:
+        gate = _rendering.setdefault(key, threading.Lock())
+    with gate:
+        with _drafts_lock:
+            if key in _drafts:
+                _drafts.move_to_end(key)
+                return document, _drafts[key]
+        try:
+            pdf = render_pdf(document)
+            with _drafts_lock:
+                _drafts[key] = pdf
+                while sum(map(len, _drafts.values())) > DRAFT_CACHE_BYTES and len(_drafts) > 1:
+                    _drafts.popitem(last=False)
+        finally:
+            with _drafts_lock:
+                _rendering.pop(key, None)
+    return document, pdf
+
+
 def issued_document(annex: Annex) -> AnnexDocument:
     return AnnexDocument(load_snapshot(annex.snapshot), annex.number, annex.issued_at,
                          annex.issued_by.name if annex.issued_by else "")
@@ -155,6 +193,8 @@ def issue_annex(engagement: Engagement, user: User, *, expected_number: int | No
     document = AnnexDocument(snapshot, number, utcnow(), user.name)
     try:
         pdf = render_pdf(document)
+    except (RenderBusy, RenderTimeout):
+        raise  # answered as a calm 503 that says why
     except Exception:
         log.exception("rendering annex v%s of engagement %s failed", number, engagement.id)
         raise AnnexRenderFailed(

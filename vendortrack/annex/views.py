@@ -31,7 +31,7 @@ from ..engagements.views import get_engagement
 from ..errors import http_error
 from ..extensions import db
 from ..models import Annex, Engagement
-from ..pdf import render_pdf
+from ..pdf import pdf_rate_limit
 from ..permissions import can_issue_annex
 from . import service
 from .forms import IssueAnnexForm
@@ -89,11 +89,11 @@ def preview(engagement_id: int):
 
 
 @bp.route("/engagements/<int:engagement_id>/annex/draft.pdf")
+@pdf_rate_limit
 def draft_pdf(engagement_id: int):
     engagement = get_engagement(engagement_id)
-    document = service.draft_document(engagement)
-    return _pdf_response(render_pdf(document), _filename(engagement, document.number, "draft"),
-                         inline=True)
+    document, pdf = service.draft_pdf(engagement)
+    return _pdf_response(pdf, _filename(engagement, document.number, "draft"), inline=True)
 
 
 @bp.route("/engagements/<int:engagement_id>/annexes", methods=["POST"])

@@ -135,6 +135,7 @@ def _json_path(name: str) -> str:
 
 def _form_errors(form: EngagementForm) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    limits = {m for messages in form.limit_errors.values() for m in messages}
     for field in form:
         if isinstance(field, FieldList):
             for entry in field:
@@ -143,7 +144,11 @@ def _form_errors(form: EngagementForm) -> dict[str, list[str]]:
                         _add(errors, _json_path(sub.name), message)
         else:
             for message in field.errors:
-                _add(errors, _json_path(field.name), message)
+                if message not in limits:  # reported once, under its own path, below
+                    _add(errors, _json_path(field.name), message)
+    for path, messages in form.limit_errors.items():  # the annex size bound
+        for message in messages:
+            _add(errors, path, message)
     return errors
 
 
