@@ -1,5 +1,9 @@
-"""Today's date for every date rule; ``VENDORTRACK_TODAY`` fixes it for demos and tests."""
-from datetime import date
+"""Today's date and the current time for every rule that depends on them.
+
+``VENDORTRACK_TODAY`` fixes the date for demos and tests; ``VENDORTRACK_NOW`` (a datetime or
+a function returning one, tests only) fixes the time, e.g. to check session timeouts.
+"""
+from datetime import UTC, date, datetime
 
 from flask import current_app, has_app_context
 
@@ -9,3 +13,11 @@ def today() -> date:
     if fixed:
         return fixed if isinstance(fixed, date) else date.fromisoformat(fixed)
     return date.today()
+
+
+def now() -> datetime:
+    """The current UTC time (sessions, tokens, sign-in throttling)."""
+    fixed = current_app.config.get("VENDORTRACK_NOW") if has_app_context() else None
+    if fixed:
+        return fixed() if callable(fixed) else fixed
+    return datetime.now(UTC)

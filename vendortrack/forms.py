@@ -343,3 +343,21 @@ class TokenForm(FlaskForm):
     name = StringField("Token name", validators=[DataRequired("Name the token."),
                                                  Length(max=SHORT)], filters=[_strip],
                        description="What it is for, e.g. “HR system sync”.")
+    expires = SelectField("Expires", choices=choices({
+        "30": "in 30 days", "90": "in 90 days", "365": "in 1 year", "never": "never"}),
+                          description="A token that expires stops working by itself.")
+    password = PasswordField("Your password", validators=[
+        InputRequired("Enter your password to create a token."), Length(max=1024)],
+        description="Asked again because a token acts as you.")
+
+    def days(self) -> int | None:
+        return None if self.expires.data == "never" else int(self.expires.data)
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField("Current password", validators=[
+        InputRequired("Enter your current password."), Length(max=1024)])
+    password = PasswordField("New password", validators=[
+        InputRequired("Choose a new password."), *PASSWORD_RULES])
+    confirm = PasswordField("Repeat the new password", validators=[
+        EqualTo("password", message="The two passwords differ.")])

@@ -65,6 +65,7 @@ NAV = (
     ("vendors.index", "Vendors", None),
     ("admin.users", "Users", {"admin"}),
     ("admin.history", "History", {"admin"}),
+    ("admin.tokens", "Tokens", {"admin"}),
 )
 
 
