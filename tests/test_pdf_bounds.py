@@ -178,6 +178,7 @@ def test_hostile_annexes_render_while_login_and_pages_answer(tmp_path):
         for thread in threads:
             thread.join()
         assert login.status_code == 200 and page.status_code == 200
+        assert login.headers["Server"] == "vendortrack"  # no server software or version
         assert still_rendering == 0  # answered while both renders were still running
         assert [r.status_code for r in renders] == [503, 503]
         assert "took longer than 4 seconds" in renders[0].text

@@ -43,6 +43,10 @@ class AnnexConflict(AnnexRefused):
     """Another annex was issued meanwhile, so the number the user saw is taken."""
 
 
+class AnnexUnchanged(AnnexConflict):
+    """The latest annex already states the current spec's terms."""
+
+
 @dataclass(frozen=True)
 class TrapNotConfirmed(AnnexRefused):
     """Dependency-trap flags are open and the user has not confirmed issuing anyway."""
@@ -178,13 +182,18 @@ def issue_annex(engagement: Engagement, user: User, *, expected_number: int | No
     """
     if not can_issue_annex(user):
         raise AnnexRefused("Only procurement and administrators issue annexes.")
-    number = next_number(latest_number(engagement.id))
+    status = annex_status(engagement)
+    number = status.next
     if expected_number is not None and expected_number != number:
         raise AnnexConflict(f"Annex v{number - 1} has been issued meanwhile; nothing more was "
                             f"issued. Check the spec and issue v{number} if it is still needed.")
     if expected_version is not None and expected_version != engagement.version:
         raise AnnexConflict("The spec changed after you opened the preview; nothing was "
                             "issued. Read the updated preview, then issue again.")
+    if status.latest is not None and not status.changed:
+        # Also what a second, parallel issue of the same spec finds once the first is stored.
+        raise AnnexUnchanged(f"Annex v{status.latest} already states these terms, so nothing "
+                             "was issued. Change the spec first if the contract changed.")
     traps = open_trap_flags(engagement)
     if traps and not confirm_dependency_trap:
         raise TrapNotConfirmed(traps)
