@@ -118,9 +118,9 @@ def test_the_database_refuses_to_change_history_and_issued_annexes(app, users,
     annex_service.issue_annex(engagement, users["procurement"])
     before = (db.session.scalar(select(func.count(AuditEvent.id))),
               db.session.scalar(select(Annex.pdf_sha256)))
-    with pytest.raises(DBAPIError, match="append-only|cannot be changed"):
-        with db.engine.begin() as connection:
-            connection.execute(text(statement))
+    with pytest.raises(DBAPIError, match="append-only|cannot be changed"), \
+            db.engine.begin() as connection:
+        connection.execute(text(statement))
     db.session.rollback()
     assert (db.session.scalar(select(func.count(AuditEvent.id))),
             db.session.scalar(select(Annex.pdf_sha256))) == before
