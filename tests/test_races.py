@@ -13,7 +13,7 @@ from vendortrack.annex import service as annex_service
 from vendortrack.extensions import db
 from vendortrack.models import Annex, AuditEvent, User, Vendor
 
-from .conftest import PASSWORD, Client
+from .conftest import PASSWORD, Client, complete_spec
 
 
 def together(count: int, action) -> list:
@@ -126,3 +126,27 @@ def test_the_database_refuses_to_change_history_and_issued_annexes(app, users,
             db.session.scalar(select(Annex.pdf_sha256))) == before
     services.record("still.appends", users["admin"])  # inserting stays allowed
     db.session.commit()
+
+
+def test_others_can_save_while_an_annex_renders(app, users, make_engagement, monkeypatch):
+    """Rendering happens outside the database transaction: a save made meanwhile goes
+    through at once (on SQLite the render used to hold the write lock)."""
+    engagement = make_engagement()
+    owner_id = users["product_owner"].id
+    saved = []
+    original = annex_service.render_pdf
+
+    def render_while_someone_saves(document):
+        def save():
+            with app.app_context():
+                saved.append(services.create_engagement(
+                    complete_spec(title="Saved meanwhile"), db.session.get(User, owner_id)).id)
+
+        other = threading.Thread(target=save)
+        other.start()
+        other.join()
+        return original(document)
+
+    monkeypatch.setattr(annex_service, "render_pdf", render_while_someone_saves)
+    annex = annex_service.issue_annex(engagement, users["procurement"])
+    assert annex.number == 1 and len(saved) == 1

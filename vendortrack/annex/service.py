@@ -199,16 +199,26 @@ def issue_annex(engagement: Engagement, user: User, *, expected_number: int | No
         raise TrapNotConfirmed(traps)
 
     snapshot = services.engagement_json(engagement)
+    engagement_id, version = engagement.id, engagement.version
     document = AnnexDocument(snapshot, number, utcnow(), user.name)
+    # End the reading transaction while the PDF renders, so that nobody waits for it (on
+    # SQLite it holds the write lock); what was read is checked again before storing.
+    db.session.rollback()
     try:
         pdf = render_pdf(document)
     except (RenderBusy, RenderTimeout):
         raise  # answered as a calm 503 that says why
     except Exception:
-        log.exception("rendering annex v%s of engagement %s failed", number, engagement.id)
+        log.exception("rendering annex v%s of engagement %s failed", number, engagement_id)
         raise AnnexRenderFailed(
             f"The PDF of annex v{number} could not be rendered, so nothing was issued or "
             "stored. Please try again; if it keeps failing, tell your administrator.") from None
+    if latest_number(engagement_id) != status.latest:
+        raise AnnexConflict(f"Annex v{number} was issued by someone else a moment ago; "
+                            "nothing more was issued.")
+    if engagement.version != version:
+        raise AnnexConflict("The spec changed while the annex was being rendered; nothing was "
+                            "issued. Read the updated preview, then issue again.")
     annex = Annex(engagement_id=engagement.id, number=number,
                   snapshot=canonical_json(snapshot).decode(), snapshot_sha256=document.fingerprint,
                   pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
