@@ -150,3 +150,24 @@ def test_others_can_save_while_an_annex_renders(app, users, make_engagement, mon
     monkeypatch.setattr(annex_service, "render_pdf", render_while_someone_saves)
     annex = annex_service.issue_annex(engagement, users["procurement"])
     assert annex.number == 1 and len(saved) == 1
+
+
+def test_racing_vendor_forms_with_one_new_name_save_one(app, make_user):
+    editor = make_user("procurement")
+    clients = [Client(app) for _ in range(6)]
+    for client in clients:
+        client.login(editor)
+        client.get("/vendors/new")
+
+    def create(i):
+        return clients[i].post("/vendors/new", {"name": "Fabrikam Consulting",
+                                                "contact": f"desk {i}"})
+
+    responses = together(6, create)
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(302) == 1 and 500 not in statuses, statuses
+    for response in responses:
+        if response.status_code != 302:
+            assert ("already exists" in response.get_data(as_text=True)
+                    or "a moment ago" in response.get_data(as_text=True))
+    assert db.session.scalar(select(func.count(Vendor.id))) == 1
