@@ -75,8 +75,9 @@ ROUTES = {
     "annex.api_list": [("GET", "/api/v1/engagements/{engagement}/annexes", {"anon": 401})],
     "annex.api_issue": [("POST", "/api/v1/engagements/{engagement}/annexes",
                          {"anon": 401, "product_owner": 403, "owner": 403, "leadership": 403,
-                          # the admin's edit above emptied the spec: a trap, not confirmed
-                          "procurement": 201, "admin": 409})],
+                          # v1 issued above states these terms already; the admin's edit
+                          # above emptied the spec: a trap, not confirmed
+                          "procurement": 409, "admin": 409})],
     "annex.api_download": [("GET", "/api/v1/engagements/{engagement}/annexes/1.pdf",
                             {"anon": 401})],
 }

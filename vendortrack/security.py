@@ -17,7 +17,7 @@ CSP = (
 # The app uses none of these browser features; no page (or injected frame) may ask for them.
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
-    "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), interest-cohort=()"
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
 )
 
 

@@ -143,7 +143,7 @@ def draft_pdf(engagement: Engagement) -> tuple[AnnexDocument, bytes]:
     for the same draft that arrive while it renders wait for that one render.
     """
     document = draft_document(engagement)
-    key = (engagement.id, document.fingerprint, document.number,
+    key = (str(db.engine.url), engagement.id, document.fingerprint, document.number,
            current_app.config["ORGANISATION_NAME"])
     with _drafts_lock:
         gate = _rendering.setdefault(key, threading.Lock())
