@@ -36,6 +36,15 @@ def together(count: int, action) -> list:
     return results
 
 
+def signed_in_clients(app, user, count: int, form_page: str) -> list[Client]:
+    """``count`` browsers signed in as ``user``, each with ``form_page`` loaded."""
+    clients = [Client(app) for _ in range(count)]
+    for client in clients:
+        client.login(user)
+        client.get(form_page)
+    return clients
+
+
 def test_racing_first_run_setups_create_one_administrator(app):
     clients = [Client(app) for _ in range(12)]
     for client in clients:
@@ -58,11 +67,7 @@ def test_racing_first_run_setups_create_one_administrator(app):
 
 
 def test_racing_creates_naming_the_same_new_vendor_all_save(app, make_user):
-    owner = make_user("product_owner")
-    clients = [Client(app) for _ in range(8)]
-    for client in clients:
-        client.login(owner)
-        client.get("/engagements/new")
+    clients = signed_in_clients(app, make_user("product_owner"), 8, "/engagements/new")
 
     def create(i):
         return clients[i].post("/engagements/new", {"title": f"Parallel {i}",
@@ -153,11 +158,7 @@ def test_others_can_save_while_an_annex_renders(app, users, make_engagement, mon
 
 
 def test_racing_vendor_forms_with_one_new_name_save_one(app, make_user):
-    editor = make_user("procurement")
-    clients = [Client(app) for _ in range(6)]
-    for client in clients:
-        client.login(editor)
-        client.get("/vendors/new")
+    clients = signed_in_clients(app, make_user("procurement"), 6, "/vendors/new")
 
     def create(i):
         return clients[i].post("/vendors/new", {"name": "Fabrikam Consulting",
