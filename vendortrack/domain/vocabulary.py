@@ -47,3 +47,59 @@ COMMON_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZ
 def can_move_deliverable(current: str, new: str) -> bool:
     """True when a deliverable in status ``current`` may be moved to ``new``."""
     return new in DELIVERABLE_TRANSITIONS.get(current, ())
+
+
+# --- exit readiness (DORA Art. 28(8), EBA/GL/2019/02 §§ 106–108) ---------------------------
+
+CRITICALITY = {
+    "critical": "Critical or important",
+    "not_critical": "Not critical",
+    "not_assessed": "Not assessed yet",
+}
+
+IMPACTS = {
+    "low": "Low",
+    "medium": "Medium",
+    "high": "High",
+}
+
+SUBSTITUTABILITY = {
+    "not_substitutable": "Not substitutable",
+    "highly_complex": "Highly complex to substitute",
+    "medium": "Medium complexity",
+    "easy": "Easy to substitute",
+}
+
+# Ordered from easiest to hardest: the order the suggested rating compares in.
+REINTEGRATION = {
+    "easy": "Easy",
+    "difficult": "Difficult",
+    "highly_complex": "Highly complex",
+}
+
+EXIT_SCENARIOS = {
+    "termination": "Termination of the contract",
+    "provider_failure": "Failure of the provider",
+    "quality_deterioration": "Deteriorating quality of service",
+    "disruption": "Business disruption",
+}
+
+EXIT_TEST_RESULTS = {
+    "passed": "Passed",
+    "partly_passed": "Partly passed",
+    "failed": "Failed",
+}
+
+ALTERNATIVES = {
+    "yes": "Alternatives identified",
+    "no": "No alternative identified",
+    "not_assessed": "Not assessed yet",
+}
+
+# What a successor attests they can do without the vendor.
+ABILITIES = {
+    "operate": "Operate",
+    "maintain": "Maintain",
+    "extend": "Extend",
+    "explain": "Explain",
+}
