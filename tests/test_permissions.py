@@ -15,6 +15,7 @@ EVERYONE_READS = {}  # signed-in users get 200, anonymous users are sent to sign
 EDITORS = {"product_owner": 403, "procurement": 403, "leadership": 403}
 ADMIN_ONLY = {"product_owner": 403, "owner": 403, "procurement": 403, "leadership": 403}
 VENDOR_EDITORS = {"leadership": 403}
+FUNCTION_EDITORS = {"leadership": 403}
 CREATORS = {"procurement": 403, "leadership": 403}
 
 ROUTES = {
@@ -39,6 +40,17 @@ ROUTES = {
     "vendors.show": [("GET", "/vendors/{vendor}", EVERYONE_READS)],
     "vendors.create": [("GET", "/vendors/new", VENDOR_EDITORS)],
     "vendors.edit": [("GET", "/vendors/{vendor}/edit", VENDOR_EDITORS)],
+    "functions.index": [("GET", "/functions/", EVERYONE_READS)],
+    "functions.show": [("GET", "/functions/{function}", EVERYONE_READS),
+                       ("GET", "/functions/999999", {w: 404 for w in WHO[1:]})],
+    "functions.create": [("GET", "/functions/new", FUNCTION_EDITORS),
+                         ("POST", "/functions/new", {**FUNCTION_EDITORS, "product_owner": 200,
+                                                     "owner": 200, "procurement": 200,
+                                                     "admin": 200})],
+    "functions.edit": [("GET", "/functions/{function}/edit", FUNCTION_EDITORS),
+                       ("POST", "/functions/{function}/edit",
+                        {**FUNCTION_EDITORS, "product_owner": 302, "owner": 302,
+                         "procurement": 302, "admin": 302})],
     "auth.account": [("GET", "/account", EVERYONE_READS)],
     "auth.revoke": [("POST", "/account/tokens/999/revoke", {w: 404 for w in WHO[1:]})],
     # Session requests to the API; token requests are covered in test_api.py.
@@ -99,8 +111,13 @@ def world(app, make_user, make_client):
     from vendortrack.annex.service import issue_annex
 
     issue_annex(engagement, people["procurement"])  # so that annex v1 exists to download
+    function = services.save_function(None, {
+        "name": "Payments", "criticality": "critical", "criticality_reasons": "",
+        "assessed_on": None, "rto_hours": None, "rpo_hours": None, "impact": None},
+        people["admin"])
     ids = {"engagement": engagement.id, "deliverable": engagement.deliverables[0].id,
-           "vendor": engagement.vendor_id, "user": people["owner"].id}
+           "vendor": engagement.vendor_id, "user": people["owner"].id,
+           "function": function.id}
     clients = {"anon": make_client()}
     for who, user in people.items():
         clients[who] = make_client()
@@ -123,6 +140,9 @@ POST_BODIES = {
     "engagements.edit": lambda ids: {"title": "Matrix edit", "version": current_version(ids)},
     "engagements.deliverable_status": lambda ids: {"status": "delivered"},
     "annex.issue": lambda ids: {"confirm_dependency_trap": "y"},
+    # an empty name: the form answers 200 with the message, never a 500
+    "functions.create": lambda ids: {"name": ""},
+    "functions.edit": lambda ids: {"name": "Payments", "criticality": "critical"},
 }
 
 

@@ -30,9 +30,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from .clock import today
 from .domain import spec as specs
+from .domain.identity import COUNTRIES, lei_problem, normalise_lei
 from .domain.text import clean_text, whole_number
-from .domain.vocabulary import DELIVERABLE_KINDS, ROLES, STATUSES
+from .domain.vocabulary import CRITICALITY, DELIVERABLE_KINDS, IMPACTS, ROLES, STATUSES
 from .models import LONG, MEDIUM, SHORT
 
 MAX_ROWS = 500
@@ -78,6 +80,62 @@ class MoneyField(DecimalField):
             self.data = None
             raise ValueError("Enter an amount with at most two decimal places.")
         self.data = value
+
+
+class WholeNumberField(StringField):
+    """A whole number between ``lo`` and ``hi``, or nothing; the error says the range."""
+
+    def __init__(self, label=None, lo: int = 0, hi: int = 2**31 - 1, unit: str = "", **kwargs):
+        super().__init__(label, **kwargs)
+        self.lo, self.hi, self.unit = lo, hi, unit
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.raw_text = raw
+        self.data = None if not raw else whole_number(raw, self.lo, self.hi)
+        if raw and self.data is None:
+            unit = f" {self.unit}" if self.unit else ""
+            raise ValueError(f"Enter a whole number of{unit} from {self.lo} to {self.hi:,}.")
+
+    def _value(self):
+        return getattr(self, "raw_text", None) or ("" if self.data is None else str(self.data))
+
+
+class CountryField(SelectField):
+    """An ISO 3166-1 alpha-2 country, picked by name (the API sends the code)."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, validate_choice=False, **kwargs)
+        self.choices = [SelectChoice("", "Not recorded")] + [
+            SelectChoice(code, f"{name} ({code})")
+            for code, name in sorted(COUNTRIES.items(), key=lambda item: item[1])]
+
+    def process_formdata(self, valuelist):
+        self.data = (valuelist[0] if valuelist else "").strip().upper()
+
+    def pre_validate(self, form):
+        if self.data and self.data not in COUNTRIES:
+            raise ValidationError(f"“{self.data}” is not a country code: use the two-letter "
+                                  "ISO 3166-1 code, such as IE, DE or US.")
+
+
+class CodeField(SelectField):
+    """A choice from a fixed vocabulary; an unknown code is named with the ones allowed."""
+
+    def pre_validate(self, form):
+        allowed = [c[0] if isinstance(c, tuple) else c.value for c in self.choices]
+        if self.data is None and "" in allowed:
+            self.data = ""
+        if self.data not in allowed:
+            codes = ", ".join(code for code in allowed if code)
+            raise ValidationError(f"Must be one of: {codes}.")
+
+
+def not_in_future(message: str):
+    def check(form, field):
+        if field.data and field.data > today():
+            raise ValidationError(message)
+    return check
 
 
 def optional_email(form, field):
@@ -322,6 +380,49 @@ class VendorForm(FlaskForm):
     contact = TextAreaField("Contact", validators=[Length(max=MEDIUM)], filters=[_strip],
                             description="Who to call, with e-mail and phone.")
     notes = TextAreaField("Notes", validators=[Length(max=LONG)], filters=[_strip])
+    legal_name = text("Legal name", SHORT,
+                      description="As registered, e.g. “Northwind Analytics Ltd”.")
+    lei = StringField("LEI", validators=[Length(max=40)],
+                      filters=[_strip, lambda v: normalise_lei(v) if v else v],
+                      description="The 20-character Legal Entity Identifier (ISO 17442), "
+                                  "if the provider has one.")
+    country = CountryField("Head-office country")
+
+    def validate_lei(self, field):
+        if field.data:
+            problem = lei_problem(field.data)
+            if problem:
+                raise ValidationError(problem)
+
+
+class BusinessFunctionForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Give the business function a name."),
+                                           Length(max=SHORT)], filters=[_strip],
+                       description="What the organisation does, e.g. “Customer payments”.")
+    criticality = CodeField(
+        "Criticality", choices=choices(CRITICALITY), default="not_assessed",
+        description="Critical or important: its disruption would materially impair the "
+                    "organisation's performance, soundness or compliance.")
+    criticality_reasons = TextAreaField("Reasons", validators=[Length(max=LONG)],
+                                        filters=[_strip],
+                                        description="Why the function is or is not critical.")
+    assessed_on = FriendlyDateField(
+        "Last assessed on", validators=[
+            Optional(), not_in_future("The assessment date cannot be in the future.")])
+    rto_hours = WholeNumberField("Recovery time objective (hours)", hi=87_600, unit="hours",
+                                 description="How long the function may be down.")
+    rpo_hours = WholeNumberField("Recovery point objective (hours)", hi=87_600, unit="hours",
+                                 description="How much data, in hours of work, may be lost.")
+    impact = CodeField("Impact of discontinuing",
+                         choices=[SelectChoice("", "Not assessed")] + choices(IMPACTS),
+                         default="")
+
+    def values(self) -> dict:
+        """The fields as the service stores them."""
+        return {"name": self.name.data, "criticality": self.criticality.data,
+                "criticality_reasons": self.criticality_reasons.data or "",
+                "assessed_on": self.assessed_on.data, "rto_hours": self.rto_hours.data,
+                "rpo_hours": self.rpo_hours.data, "impact": self.impact.data or None}
 
 
 class TokenForm(FlaskForm):

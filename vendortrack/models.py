@@ -95,10 +95,34 @@ class Vendor(db.Model):
     name_key: Mapped[str] = mapped_column(String(SHORT), unique=True)
     contact: Mapped[str] = mapped_column(String(MEDIUM), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Provider identity (DORA register of information): legal name, LEI, head-office country.
+    legal_name: Mapped[str] = mapped_column(String(SHORT), default="")
+    lei: Mapped[str] = mapped_column(String(20), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     engagements: Mapped[list[Engagement]] = relationship(back_populates="vendor")
     # Filled by queries that ask for it (with_expression), e.g. the vendor list's counts.
+    engagement_count: Mapped[int | None] = query_expression()
+
+
+class BusinessFunction(db.Model):
+    """A business function engagements support, and how critical it is to the organisation."""
+
+    __tablename__ = "business_function"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(SHORT))
+    # Lower-cased name: function names are unique without regard to case.
+    name_key: Mapped[str] = mapped_column(String(SHORT), unique=True)
+    criticality: Mapped[str] = mapped_column(String(20), default="not_assessed", index=True)
+    criticality_reasons: Mapped[str] = mapped_column(Text, default="")
+    assessed_on: Mapped[date | None] = mapped_column(Date)
+    rto_hours: Mapped[int | None] = mapped_column(Integer)
+    rpo_hours: Mapped[int | None] = mapped_column(Integer)
+    impact: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
     engagement_count: Mapped[int | None] = query_expression()
 
 
@@ -286,12 +310,15 @@ class AuditEvent(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     action: Mapped[str] = mapped_column(String(40))
     engagement_id: Mapped[int | None] = mapped_column(ForeignKey("engagement.id"), index=True)
+    business_function_id: Mapped[int | None] = mapped_column(
+        ForeignKey("business_function.id"), index=True)
     subject: Mapped[str] = mapped_column(String(SHORT), default="")
     engagement_version: Mapped[int | None] = mapped_column(Integer)
     changes: Mapped[str] = mapped_column(Text, default="[]")
 
     user: Mapped[User | None] = relationship()
     engagement: Mapped[Engagement | None] = relationship()
+    business_function: Mapped[BusinessFunction | None] = relationship()
 
 
 @event.listens_for(Session, "before_flush")

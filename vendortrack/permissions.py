@@ -11,6 +11,9 @@ from .models import Engagement, User
 EDITOR_ROLES = {"product_owner", "admin"}
 ANNEX_ROLES = {"procurement", "admin"}
 VENDOR_ROLES = {"product_owner", "procurement", "admin"}
+# Product owners mark the functions their engagements support as critical; procurement keeps
+# the register of outsourcing arrangements; leadership reads.
+FUNCTION_ROLES = {"product_owner", "procurement", "admin"}
 
 
 def can_create_engagement(user: User) -> bool:
@@ -36,6 +39,10 @@ def can_issue_annex(user: User) -> bool:
 
 def can_manage_vendors(user: User) -> bool:
     return user.is_authenticated and user.role in VENDOR_ROLES
+
+
+def can_manage_functions(user: User) -> bool:
+    return user.is_authenticated and user.role in FUNCTION_ROLES
 
 
 def roles_required(*roles: str):

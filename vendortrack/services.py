@@ -19,6 +19,7 @@ from .domain.vocabulary import can_move_deliverable
 from .extensions import db
 from .models import (
     AuditEvent,
+    BusinessFunction,
     Deliverable,
     Engagement,
     EngagementFlag,
@@ -95,12 +96,14 @@ def find_vendor(name: str) -> Vendor | None:
 # --- history -----------------------------------------------------------------------------
 
 def record(action: str, user: User | None, *, engagement: Engagement | None = None,
-           subject: str = "", changes: list | None = None) -> AuditEvent:
+           subject: str = "", changes: list | None = None,
+           function: BusinessFunction | None = None) -> AuditEvent:
     """Append a history event to the current transaction (committed by the caller)."""
     event = AuditEvent(
         action=action,
         user_id=user.id if user is not None else None,
         engagement_id=engagement.id if engagement is not None else None,
+        business_function=function,
         engagement_version=engagement.version if engagement is not None else None,
         subject=subject[:200],
         changes=json.dumps(changes or [], default=str),
@@ -131,17 +134,30 @@ def vendor_for_name(name: str) -> Vendor | None:
     return vendor
 
 
+def set_fields(record, values: dict) -> list[dict]:
+    """Set ``values`` on ``record``; the history's field changes (old and new) for them."""
+    changes = []
+    for key, new in values.items():
+        old = getattr(record, key)
+        if old != new:
+            changes.append({"field": key, "old": old, "new": new})
+            setattr(record, key, new)
+    return changes
+
+
 def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
-                user: User) -> Vendor:
-    """Create or update a vendor (the caller has checked that the name is free)."""
+                legal_name: str, lei: str, country: str, user: User) -> Vendor:
+    """Create or update a vendor (the caller has checked that the name is free and that the
+    LEI and country are valid)."""
     name = " ".join(name.split())
     action = "vendor.create" if vendor is None else "vendor.update"
     if vendor is None:
         vendor = Vendor()
         db.session.add(vendor)
-    before = {"name": vendor.name, "contact": vendor.contact, "notes": vendor.notes}
     renamed = vendor.id is not None and vendor.name != name
-    vendor.name, vendor.name_key, vendor.contact, vendor.notes = name, name.lower(), contact, notes
+    vendor.name_key = name.lower()
+    changes = set_fields(vendor, {"name": name, "contact": contact, "notes": notes,
+                                  "legal_name": legal_name, "lei": lei, "country": country})
     if renamed:
         # Open edit forms and API clients hold the old name: make their saves conflict
         # instead of quietly re-creating the old vendor.
@@ -149,9 +165,6 @@ def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
                            .values(version=Engagement.version + 1,
                                    updated_at=utcnow()).execution_options(
                                synchronize_session=False))
-    after = {"name": name, "contact": contact, "notes": notes}
-    changes = [{"field": k, "old": before[k], "new": after[k]}
-               for k in after if before[k] != after[k]]
     record(action, user, subject=name, changes=changes)
     _commit()
     return vendor
@@ -387,3 +400,38 @@ def spec_with_statuses(spec: specs.Spec, statuses: list[str]) -> specs.Spec:
     """``spec`` with its deliverables' statuses replaced (the form does not edit status)."""
     rows = tuple(replace(d, status=s) for d, s in zip(spec.deliverables, statuses, strict=True))
     return replace(spec, deliverables=rows)
+
+
+# --- business functions ------------------------------------------------------------------
+
+FUNCTION_FIELDS = ("name", "criticality", "criticality_reasons", "assessed_on", "rto_hours",
+                   "rpo_hours", "impact")
+
+
+def find_function(name: str) -> BusinessFunction | None:
+    key = " ".join(name.split()).lower()
+    if not key:
+        return None
+    return db.session.scalar(select(BusinessFunction).where(BusinessFunction.name_key == key))
+
+
+def function_name_taken(name: str, exclude_id: int | None = None) -> bool:
+    existing = find_function(name)
+    return existing is not None and existing.id != exclude_id
+
+
+def save_function(function: BusinessFunction | None, values: dict,
+                  user: User) -> BusinessFunction:
+    """Create or update a business function from ``values`` (the keys of FUNCTION_FIELDS;
+    the caller has validated them and checked that the name is free)."""
+    values = {**values, "name": " ".join(values["name"].split())}
+    action = "function.create" if function is None else "function.update"
+    if function is None:
+        function = BusinessFunction()
+        db.session.add(function)
+    function.name_key = values["name"].lower()
+    changes = set_fields(function, {key: values[key] for key in FUNCTION_FIELDS})
+    if changes or action == "function.create":
+        record(action, user, subject=function.name, changes=changes, function=function)
+    _commit()
+    return function

@@ -11,8 +11,16 @@ from flask_login import current_user
 
 from . import permissions
 from .clock import today
+from .domain.identity import country_name
 from .domain.risk import RULES_BY_CODE, Severity
-from .domain.vocabulary import DELIVERABLE_KINDS, DELIVERABLE_STATUSES, ROLES, STATUSES
+from .domain.vocabulary import (
+    CRITICALITY,
+    DELIVERABLE_KINDS,
+    DELIVERABLE_STATUSES,
+    IMPACTS,
+    ROLES,
+    STATUSES,
+)
 
 LOCALE = "en_GB"
 LEVEL_LABELS = {0: "No risk", 1: "Low", 2: "Medium", 3: "High"}
@@ -63,6 +71,7 @@ NAV = (
     ("dashboard.index", "Dashboard", None),
     ("engagements.index", "Engagements", None),
     ("vendors.index", "Vendors", None),
+    ("functions.index", "Functions", None),
     ("admin.users", "Users", {"admin"}),
     ("admin.history", "History", {"admin"}),
 )
@@ -82,7 +91,8 @@ def register(app: Flask) -> None:
         url_with=url_with, nav_items=nav_items,
         STATUSES=STATUSES, ROLES=ROLES, DELIVERABLE_KINDS=DELIVERABLE_KINDS,
         DELIVERABLE_STATUSES=DELIVERABLE_STATUSES, LEVEL_LABELS=LEVEL_LABELS,
-        RULES_BY_CODE=RULES_BY_CODE, Severity=Severity,
+        RULES_BY_CODE=RULES_BY_CODE, Severity=Severity, CRITICALITY=CRITICALITY,
+        IMPACTS=IMPACTS, country_name=country_name,
     )
 
     app.jinja_env.globals["can_edit_engagement"] = (
@@ -95,5 +105,6 @@ def register(app: Flask) -> None:
             "can_create_engagement": permissions.can_create_engagement(current_user),
             "can_issue_annex": permissions.can_issue_annex(current_user),
             "can_manage_vendors": permissions.can_manage_vendors(current_user),
+            "can_manage_functions": permissions.can_manage_functions(current_user),
             "organisation_name": app.config["ORGANISATION_NAME"],
         }

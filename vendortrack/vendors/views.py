@@ -41,7 +41,10 @@ def _save(vendor: Vendor | None):
         else:
             saved = services.save_vendor(vendor, name=form.name.data,
                                          contact=form.contact.data or "",
-                                         notes=form.notes.data or "", user=current_user)
+                                         notes=form.notes.data or "",
+                                         legal_name=form.legal_name.data or "",
+                                         lei=form.lei.data or "",
+                                         country=form.country.data or "", user=current_user)
             flash(f"Saved vendor {saved.name}.", "success")
             return redirect(url_for("vendors.show", vendor_id=saved.id))
     return render_template("vendors/form.html", form=form, vendor=vendor)
