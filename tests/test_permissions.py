@@ -62,6 +62,20 @@ ROUTES = {
     "api.update_engagement": [("PUT", "/api/v1/engagements/{engagement}",
                                {"anon": 401, **EDITORS, "owner": 200, "admin": 200})],
     "api.openapi": [("GET", "/api/v1/openapi.json", {"anon": 200})],
+    "api_records.list_functions": [("GET", "/api/v1/functions", {"anon": 401})],
+    "api_records.get_function": [("GET", "/api/v1/functions/{function}", {"anon": 401})],
+    "api_records.create_function": [("POST", "/api/v1/functions",
+                                     {"anon": 401, "leadership": 403, "product_owner": 422,
+                                      "owner": 422, "procurement": 422, "admin": 422})],
+    "api_records.update_function": [("PUT", "/api/v1/functions/{function}",
+                                     {"anon": 401, "leadership": 403})],
+    "api_records.list_vendors": [("GET", "/api/v1/vendors", {"anon": 401})],
+    "api_records.get_vendor": [("GET", "/api/v1/vendors/{vendor}", {"anon": 401})],
+    "api_records.create_vendor": [("POST", "/api/v1/vendors",
+                                   {"anon": 401, "leadership": 403, "product_owner": 422,
+                                    "owner": 422, "procurement": 422, "admin": 422})],
+    "api_records.update_vendor": [("PUT", "/api/v1/vendors/{vendor}",
+                                   {"anon": 401, "leadership": 403})],
     "dashboard.index": [("GET", "/dashboard", EVERYONE_READS)],
     "dashboard.board_pack": [("GET", "/dashboard/board-pack.pdf", EVERYONE_READS)],
     "dashboard.api": [("GET", "/api/v1/dashboard", {"anon": 401})],
@@ -140,7 +154,11 @@ POST_BODIES = {
     "engagements.edit": lambda ids: {"title": "Matrix edit", "version": current_version(ids)},
     "engagements.deliverable_status": lambda ids: {"status": "delivered"},
     "annex.issue": lambda ids: {"confirm_dependency_trap": "y"},
-    # an empty name: the form answers 200 with the message, never a 500
+    # an empty name: the form answers 200 (the API 422) with the message, never a 500
+    "api_records.create_function": lambda ids: {"name": ""},
+    "api_records.update_function": lambda ids: {"criticality": "critical"},
+    "api_records.create_vendor": lambda ids: {"name": ""},
+    "api_records.update_vendor": lambda ids: {"notes": "Checked."},
     "functions.create": lambda ids: {"name": ""},
     "functions.edit": lambda ids: {"name": "Payments", "criticality": "critical"},
 }
@@ -156,7 +174,7 @@ def test_role_matrix(world, who):
             target = url.format(**ids)
             if method == "GET":
                 status = client.get(target).status_code
-            elif endpoint.startswith("api."):
+            elif endpoint.startswith(("api.", "api_records.")):
                 body = POST_BODIES[endpoint](ids)
                 status = client.open(method, target, json=body,
                                      headers={"X-CSRFToken": client.token or ""}).status_code

@@ -90,7 +90,9 @@ class WholeNumberField(StringField):
         self.lo, self.hi, self.unit = lo, hi, unit
 
     def process_formdata(self, valuelist):
-        raw = (valuelist[0] if valuelist else "").strip()
+        if not valuelist:  # not sent: keep the stored value
+            return
+        raw = valuelist[0].strip()
         self.raw_text = raw
         self.data = None if not raw else whole_number(raw, self.lo, self.hi)
         if raw and self.data is None:
@@ -111,7 +113,8 @@ class CountryField(SelectField):
             for code, name in sorted(COUNTRIES.items(), key=lambda item: item[1])]
 
     def process_formdata(self, valuelist):
-        self.data = (valuelist[0] if valuelist else "").strip().upper()
+        if valuelist:
+            self.data = valuelist[0].strip().upper()
 
     def pre_validate(self, form):
         if self.data and self.data not in COUNTRIES:
@@ -387,6 +390,11 @@ class VendorForm(FlaskForm):
                       description="The 20-character Legal Entity Identifier (ISO 17442), "
                                   "if the provider has one.")
     country = CountryField("Head-office country")
+
+    def values(self) -> dict:
+        """The fields as the service stores them."""
+        return {key: getattr(self, key).data or "" for key in
+                ("name", "contact", "notes", "legal_name", "lei", "country")}
 
     def validate_lei(self, field):
         if field.data:

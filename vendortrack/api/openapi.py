@@ -6,6 +6,7 @@ from babel.numbers import list_currencies
 from ..domain.risk import RULES
 from ..domain.vocabulary import DELIVERABLE_KINDS, DELIVERABLE_STATUSES, STATUSES
 from ..models import LONG, MEDIUM, SHORT
+from .records import FUNCTION, VENDOR, Record
 
 
 def _text(limit: int, nullable: bool = False) -> dict:
@@ -120,6 +121,50 @@ def _body(schema: str, required: bool = True) -> dict:
         "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
 
 
+def _record_paths(path: str, name: str, title: str, what: str) -> dict:
+    """List, create, read and update for a flat record (business functions, vendors)."""
+    record_id = {"name": f"{name}_id", "in": "path", "required": True,
+                 "schema": {"type": "integer", "minimum": 1}}
+    pages = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+             {"name": "per_page", "in": "query",
+              "schema": {"type": "integer", "minimum": 1, "maximum": 100}}]
+    missing = _response(f"No such {what}", "Error")
+    return {
+        path: {
+            "get": {"operationId": f"list{title}s", "parameters": pages,
+                    "responses": {"200": _response(f"A page of {what}s", f"{title}Page"),
+                                  "401": ERRORS["401"], "422": ERRORS["422"]}},
+            "post": {"operationId": f"create{title}", "requestBody": _body(f"{title}Input"),
+                     "responses": {"201": _response("Created", title), **ERRORS}},
+        },
+        f"{path}/{{{name}_id}}": {
+            "parameters": [record_id],
+            "get": {"operationId": f"get{title}",
+                    "responses": {"200": _response(f"The {what}", title),
+                                  "401": ERRORS["401"], "404": missing}},
+            "put": {"operationId": f"update{title}",
+                    "description": "Changes the fields sent; fields left out keep their "
+                                   "value and `null` clears one.",
+                    "requestBody": _body(f"{title}Update"),
+                    "responses": {"200": _response("Saved", title), **ERRORS,
+                                  "404": missing}},
+        },
+    }
+
+
+def _record_schemas(record: Record, title: str) -> dict:
+    return {
+        title: record.document(),
+        f"{title}Input": record.schema(),
+        f"{title}Update": record.schema(required=()),
+        f"{title}Page": {"type": "object", "required": ["items", "page", "per_page", "total"],
+                         "properties": {"items": {"type": "array", "items": record.document()},
+                                        "page": {"type": "integer"},
+                                        "per_page": {"type": "integer"},
+                                        "total": {"type": "integer"}}},
+    }
+
+
 def document(organisation: str = "") -> dict:
     """The OpenAPI 3.0 document served at /api/v1/openapi.json."""
     engagement_id = {"name": "engagement_id", "in": "path", "required": True,
@@ -202,6 +247,8 @@ def document(organisation: str = "") -> dict:
                                       "401": ERRORS["401"],
                                       "404": _response("No such annex", "Error")}},
             },
+            **_record_paths("/functions", "function", "BusinessFunction", "business function"),
+            **_record_paths("/vendors", "vendor", "Vendor", "vendor"),
             "/dashboard": {
                 "get": {"operationId": "dashboard",
                         "description": "The leadership dashboard's figures; every figure "
@@ -246,6 +293,8 @@ def document(organisation: str = "") -> dict:
                     "version": {"type": "integer", "minimum": 1,
                                 "description": "The engagement version you read; refused "
                                                "if the spec changed since."}}},
+                **_record_schemas(FUNCTION, "BusinessFunction"),
+                **_record_schemas(VENDOR, "Vendor"),
                 "Error": ERROR,
                 "ValidationError": VALIDATION,
             },
