@@ -27,6 +27,10 @@ ROUTES = {
     "engagements.index": [("GET", "/engagements", EVERYONE_READS)],
     "engagements.show": [("GET", "/engagements/{engagement}", EVERYONE_READS),
                          ("GET", "/engagements/999999", {w: 404 for w in WHO[1:]})],
+    # Only the successor themself or the internal owner (neither has an account
+    # here); before the edits below, which remove the successor.
+    "readiness.attest": [("POST", "/engagements/{engagement}/successors/{successor}/readiness",
+                          {w: 403 for w in WHO[1:]})],
     "engagements.create": [("GET", "/engagements/new", CREATORS),
                            ("POST", "/engagements/new", {**CREATORS, "product_owner": 302,
                                                          "owner": 302, "admin": 302})],
@@ -131,7 +135,7 @@ def world(app, make_user, make_client):
         people["admin"])
     ids = {"engagement": engagement.id, "deliverable": engagement.deliverables[0].id,
            "vendor": engagement.vendor_id, "user": people["owner"].id,
-           "function": function.id}
+           "function": function.id, "successor": engagement.successors[0].id}
     clients = {"anon": make_client()}
     for who, user in people.items():
         clients[who] = make_client()

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from .domain import spec as specs
+from .domain.exit import Readiness
 from .domain.risk import assess_undated, is_open
 from .domain.spec_diff import diff_specs
 from .domain.vocabulary import can_move_deliverable
@@ -435,3 +436,42 @@ def save_function(function: BusinessFunction | None, values: dict,
         record(action, user, subject=function.name, changes=changes, function=function)
     _commit()
     return function
+
+
+# --- successor readiness -----------------------------------------------------------------
+
+ABILITY_COLUMNS = {"operate": "can_operate", "maintain": "can_maintain",
+                   "extend": "can_extend", "explain": "can_explain"}
+
+
+def readiness_of(person: EngagementPerson) -> Readiness:
+    """A successor row's attestation as the domain sees it."""
+    return Readiness(**{ability: bool(getattr(person, column))
+                        for ability, column in ABILITY_COLUMNS.items()},
+                     attested_on=person.attested_on)
+
+
+def record_readiness(successor: EngagementPerson, abilities: set[str], user: User,
+                     on: date) -> None:
+    """Record what ``successor`` can do without the vendor, as attested by ``user`` on ``on``
+    (the caller has checked :func:`vendortrack.permissions.can_attest_readiness`)."""
+    engagement = successor.engagement
+    before = readiness_of(successor)
+    for ability, column in ABILITY_COLUMNS.items():
+        setattr(successor, column, ability in abilities)
+    successor.attested_on = on
+    successor.attested_by_id = user.id
+    engagement.successor_ready = any(readiness_of(p).complete for p in engagement.successors)
+    engagement.updated_at = utcnow()  # an attestation is a change of the engagement
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise EditConflict(engagement.id, None) from None
+    on_behalf = "" if user.email.lower() == successor.email.lower() else " (recorded for them)"
+    record("successor.readiness", user, engagement=engagement,
+           subject=f"{successor.name}{on_behalf}", changes=[{
+               "field": "readiness", "person": successor.name,
+               "old": [a for a in ABILITY_COLUMNS if getattr(before, a)],
+               "new": [a for a in ABILITY_COLUMNS if a in abilities]}])
+    _commit()

@@ -14,6 +14,7 @@ from .clock import today
 from .domain.identity import country_name
 from .domain.risk import RULES_BY_CODE, Severity
 from .domain.vocabulary import (
+    ABILITIES,
     CRITICALITY,
     DELIVERABLE_KINDS,
     DELIVERABLE_STATUSES,
@@ -92,9 +93,11 @@ def register(app: Flask) -> None:
         STATUSES=STATUSES, ROLES=ROLES, DELIVERABLE_KINDS=DELIVERABLE_KINDS,
         DELIVERABLE_STATUSES=DELIVERABLE_STATUSES, LEVEL_LABELS=LEVEL_LABELS,
         RULES_BY_CODE=RULES_BY_CODE, Severity=Severity, CRITICALITY=CRITICALITY,
-        IMPACTS=IMPACTS, country_name=country_name,
+        IMPACTS=IMPACTS, ABILITIES=ABILITIES, country_name=country_name,
     )
 
+    app.jinja_env.globals["can_attest_readiness"] = (
+        lambda person: permissions.can_attest_readiness(current_user, person))
     app.jinja_env.globals["can_edit_engagement"] = (
         lambda e: permissions.can_edit_engagement(current_user, e))
 
