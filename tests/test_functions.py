@@ -137,3 +137,23 @@ def test_vendor_identity_bad_input(client, users, field, value, message):
                        ).get_data(as_text=True)
     assert message in body and f'id="{field}-error"' in body
     assert db.session.scalar(select(Vendor)) is None
+
+
+def test_changing_criticality_refreshes_the_supporting_engagements(app, users,
+                                                                     make_engagement):
+    from vendortrack import services
+    from vendortrack.models import Engagement
+
+    function = services.save_function(None, {**PAYMENTS, "criticality": "not_critical",
+                                             "assessed_on": None, "rto_hours": None,
+                                             "rpo_hours": None}, users["admin"])
+    supporting, other = make_engagement(), make_engagement(title="Other")
+    supporting.business_function_id = function.id
+    db.session.commit()
+    version = supporting.version
+    services.save_function(function, {**PAYMENTS, "assessed_on": None, "rto_hours": None,
+                                      "rpo_hours": None}, users["admin"])
+    db.session.expire_all()
+    assert db.session.get(Engagement, supporting.id).supports_critical_function
+    assert db.session.get(Engagement, supporting.id).version > version
+    assert not db.session.get(Engagement, other.id).supports_critical_function

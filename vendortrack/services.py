@@ -432,10 +432,22 @@ def save_function(function: BusinessFunction | None, values: dict,
         db.session.add(function)
     function.name_key = values["name"].lower()
     changes = set_fields(function, {key: values[key] for key in FUNCTION_FIELDS})
+    if any(c["field"] in ("name", "criticality") for c in changes) and function.id is not None:
+        _refresh_supporting(function)
     if changes or action == "function.create":
         record(action, user, subject=function.name, changes=changes, function=function)
     _commit()
     return function
+
+
+def _refresh_supporting(function: BusinessFunction) -> None:
+    """The exit rules of the engagements supporting ``function`` follow its criticality."""
+    engagements = db.session.scalars(select(Engagement).where(
+        Engagement.business_function_id == function.id)).all()
+    for engagement in engagements:
+        engagement.supports_critical_function = function.criticality == "critical"
+        engagement.updated_at = utcnow()  # open edit forms hold the old function
+        refresh_risk(engagement, engagement_spec(engagement))
 
 
 # --- successor readiness -----------------------------------------------------------------
