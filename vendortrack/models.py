@@ -147,12 +147,12 @@ class Engagement(db.Model):
     # Exit readiness (DORA Art. 28(8), 30(3)(f); EBA/GL/2019/02 §§ 106–108).
     business_function_id: Mapped[int | None] = mapped_column(
         ForeignKey("business_function.id"), index=True)
-    notice_days_organisation: Mapped[int | None] = mapped_column(Integer)
-    notice_days_provider: Mapped[int | None] = mapped_column(Integer)
+    notice_period_days_organisation: Mapped[int | None] = mapped_column(Integer)
+    notice_period_days_provider: Mapped[int | None] = mapped_column(Integer)
     transition_period_days: Mapped[int | None] = mapped_column(Integer)
-    service_countries: Mapped[list] = mapped_column(JSON, default=list)
-    data_storage_countries: Mapped[list] = mapped_column(JSON, default=list)
-    data_processing_countries: Mapped[list] = mapped_column(JSON, default=list)
+    countries_service: Mapped[list] = mapped_column(JSON, default=list)
+    countries_data_storage: Mapped[list] = mapped_column(JSON, default=list)
+    countries_data_processing: Mapped[list] = mapped_column(JSON, default=list)
     annual_expense: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
     exit_plan_documented: Mapped[bool] = mapped_column(Boolean, default=False)
     exit_plan_summary: Mapped[str] = mapped_column(Text, default="")
@@ -160,8 +160,8 @@ class Engagement(db.Model):
     exit_plan_last_tested_on: Mapped[date | None] = mapped_column(Date)
     exit_plan_last_test_result: Mapped[str | None] = mapped_column(String(20))
     exit_plan_next_review_on: Mapped[date | None] = mapped_column(Date)
-    exit_alternatives: Mapped[str | None] = mapped_column(String(20))
-    exit_alternative_providers: Mapped[list] = mapped_column(JSON, default=list)
+    exit_plan_alternatives: Mapped[str | None] = mapped_column(String(20))
+    exit_plan_alternative_providers: Mapped[list] = mapped_column(JSON, default=list)
     substitutability: Mapped[str | None] = mapped_column(String(20))
     reintegration: Mapped[str | None] = mapped_column(String(20))
 

@@ -27,12 +27,12 @@ depends_on = None
 FALSE = sa.false()
 EMPTY_LIST = sa.text("'[]'")
 ENGAGEMENT_COLUMNS = [
-    ('notice_days_organisation', sa.Integer(), None),
-    ('notice_days_provider', sa.Integer(), None),
+    ('notice_period_days_organisation', sa.Integer(), None),
+    ('notice_period_days_provider', sa.Integer(), None),
     ('transition_period_days', sa.Integer(), None),
-    ('service_countries', sa.JSON(), EMPTY_LIST),
-    ('data_storage_countries', sa.JSON(), EMPTY_LIST),
-    ('data_processing_countries', sa.JSON(), EMPTY_LIST),
+    ('countries_service', sa.JSON(), EMPTY_LIST),
+    ('countries_data_storage', sa.JSON(), EMPTY_LIST),
+    ('countries_data_processing', sa.JSON(), EMPTY_LIST),
     ('annual_expense', sa.Numeric(precision=16, scale=2), None),
     ('exit_plan_documented', sa.Boolean(), FALSE),
     ('exit_plan_summary', sa.Text(), sa.text("''")),
@@ -40,8 +40,8 @@ ENGAGEMENT_COLUMNS = [
     ('exit_plan_last_tested_on', sa.Date(), None),
     ('exit_plan_last_test_result', sa.String(length=20), None),
     ('exit_plan_next_review_on', sa.Date(), None),
-    ('exit_alternatives', sa.String(length=20), None),
-    ('exit_alternative_providers', sa.JSON(), EMPTY_LIST),
+    ('exit_plan_alternatives', sa.String(length=20), None),
+    ('exit_plan_alternative_providers', sa.JSON(), EMPTY_LIST),
     ('substitutability', sa.String(length=20), None),
     ('reintegration', sa.String(length=20), None),
     ('supports_critical_function', sa.Boolean(), FALSE),
