@@ -180,6 +180,7 @@ class Engagement(db.Model):
     # changes) and whether a successor has attested all four abilities.
     supports_critical_function: Mapped[bool] = mapped_column(Boolean, default=False)
     successor_ready: Mapped[bool] = mapped_column(Boolean, default=False)
+    reintegration_suggested: Mapped[str] = mapped_column(String(20), default="highly_complex")
 
     # The risk level on the day of the query, filled with with_expression(risk_queries.level).
     risk_level: Mapped[int | None] = query_expression()

@@ -19,8 +19,10 @@ from .domain.vocabulary import (
     DELIVERABLE_KINDS,
     DELIVERABLE_STATUSES,
     IMPACTS,
+    REINTEGRATION,
     ROLES,
     STATUSES,
+    SUBSTITUTABILITY,
 )
 
 LOCALE = "en_GB"
@@ -94,6 +96,7 @@ def register(app: Flask) -> None:
         DELIVERABLE_STATUSES=DELIVERABLE_STATUSES, LEVEL_LABELS=LEVEL_LABELS,
         RULES_BY_CODE=RULES_BY_CODE, Severity=Severity, CRITICALITY=CRITICALITY,
         IMPACTS=IMPACTS, ABILITIES=ABILITIES, country_name=country_name,
+        SUBSTITUTABILITY=SUBSTITUTABILITY, REINTEGRATION=REINTEGRATION,
     )
 
     app.jinja_env.globals["can_attest_readiness"] = (

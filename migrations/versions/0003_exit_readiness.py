@@ -5,8 +5,9 @@ Art. 28 / EBA/GL/2019/02), recovery objectives and impact of discontinuing; vend
 provider identity a register of information needs (legal name, LEI, head-office country).
 Engagements name the function they support and carry the contract terms, the exit plan and
 the substitutability and reintegration assessments; each successor row carries their own
-attestation of readiness. Two stored facts (supports_critical_function, successor_ready) let
-the dated exit rules run in SQL, like open_deliverables and earliest_open_due.
+attestation of readiness. Stored facts (supports_critical_function, successor_ready,
+reintegration_suggested) let the dated exit rules and the dashboard run in SQL, like
+open_deliverables and earliest_open_due.
 
 Revision ID: 0003_exit_readiness
 Revises: 3c1f5e0d9a21
@@ -46,6 +47,7 @@ ENGAGEMENT_COLUMNS = [
     ('reintegration', sa.String(length=20), None),
     ('supports_critical_function', sa.Boolean(), FALSE),
     ('successor_ready', sa.Boolean(), FALSE),
+    ('reintegration_suggested', sa.String(length=20), sa.text("'highly_complex'")),
 ]
 PERSON_COLUMNS = [
     ('can_operate', sa.Boolean(), FALSE),

@@ -10,8 +10,8 @@ from sqlalchemy.orm import selectinload, with_expression
 from .. import risk_queries
 from ..domain.risk import RULES_BY_CODE, Severity
 from ..domain.text import clean_text, whole_number
-from ..domain.vocabulary import STATUSES
-from ..models import Engagement, Vendor
+from ..domain.vocabulary import CRITICALITY, REINTEGRATION, STATUSES, SUBSTITUTABILITY
+from ..models import BusinessFunction, Engagement, Vendor
 
 SORTS = {
     "updated": (Engagement.updated_at.desc(), Engagement.id.desc()),
@@ -47,6 +47,11 @@ class EngagementFilter:
     handover_month: str = ""
     currency: str = ""  # an ISO 4217 code, or "none" for engagements without one
     open_kt: bool = False  # some knowledge-transfer deliverable is not yet accepted
+    function: int | None = None  # the business function supported
+    criticality: str = ""  # of the business function supported
+    substitutability: str = ""  # as assessed, or "none" when not assessed
+    reintegration: str = ""  # as assessed by people, or "none" when not assessed
+    suggested: str = ""  # reintegration as the evidence suggests
     sort: str = "updated"
 
     @classmethod
@@ -73,6 +78,11 @@ class EngagementFilter:
             handover_month=month if _is_month(month) else "",
             currency=currency if _is_currency(currency) else "",
             open_kt=args.get("open_kt") in ("1", "true", "yes"),
+            function=integer("function"),
+            criticality=_code(args.get("criticality", ""), CRITICALITY),
+            substitutability=_code(args.get("substitutability", ""), SUBSTITUTABILITY, "none"),
+            reintegration=_code(args.get("reintegration", ""), REINTEGRATION, "none"),
+            suggested=_code(args.get("suggested", ""), REINTEGRATION),
             sort=sort if sort in SORTS else "updated",
         )
 
@@ -129,6 +139,24 @@ class EngagementFilter:
             conds.append(Engagement.currency == ("" if self.currency == "none" else self.currency))
         if self.open_kt:
             conds.append(Engagement.open_deliverables > 0)
+        return conds + self._exit_conditions()
+
+    def _exit_conditions(self) -> list:
+        conds = []
+        if self.function is not None:
+            conds.append(Engagement.business_function_id == self.function)
+        if self.criticality == "critical":
+            conds.append(Engagement.supports_critical_function)  # kept right on every change
+        elif self.criticality:
+            conds.append(Engagement.business_function_id.in_(
+                select(BusinessFunction.id)
+                .where(BusinessFunction.criticality == self.criticality)))
+        for column, wanted in ((Engagement.substitutability, self.substitutability),
+                               (Engagement.reintegration, self.reintegration)):
+            if wanted:
+                conds.append(column.is_(None) if wanted == "none" else column == wanted)
+        if self.suggested:
+            conds.append(Engagement.reintegration_suggested == self.suggested)
         return conds
 
     def statement(self, today: date) -> Select:
@@ -140,6 +168,10 @@ class EngagementFilter:
                 .where(*self.conditions(today)))
         order = SORTS[self.sort] or (level.desc(), Engagement.updated_at.desc(), Engagement.id)
         return stmt.order_by(*order)
+
+
+def _code(value: str, vocabulary: dict, *extra: str) -> str:
+    return value if value in vocabulary or value in extra else ""
 
 
 def _is_month(value: str) -> bool:

@@ -17,7 +17,7 @@ from ..domain.text import whole_number
 from ..domain.vocabulary import DELIVERABLE_TRANSITIONS
 from ..extensions import db
 from ..forms import SECTIONS, EngagementForm
-from ..models import AuditEvent, Deliverable, Engagement, Vendor
+from ..models import AuditEvent, BusinessFunction, Deliverable, Engagement, Vendor
 from ..permissions import can_create_engagement, can_edit_engagement
 from .queries import EngagementFilter, page_number
 
@@ -56,8 +56,10 @@ def index():
                        per_page=current_app.config["PER_PAGE"], error_out=False)
     vendors = db.session.execute(select(Vendor.id, Vendor.name).order_by(Vendor.name_key)
                                  .limit(1000)).all()
+    functions = db.session.execute(select(BusinessFunction.id, BusinessFunction.name)
+                                   .order_by(BusinessFunction.name_key).limit(1000)).all()
     return render_template("engagements/index.html", page=page, filters=filters,
-                           vendors=vendors)
+                           vendors=vendors, functions=functions)
 
 
 def form_data(engagement: Engagement) -> dict:
