@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload, with_expression
@@ -21,6 +22,9 @@ from ..domain.vocabulary import STATUSES
 from ..engagements.queries import EngagementFilter
 from ..extensions import db
 from ..models import Engagement, EngagementFlag, Vendor
+
+if TYPE_CHECKING:
+    from .exit_panel import ExitPanel
 
 HANDOVER_WINDOW_DAYS = 90
 MONTHS_AHEAD = 12
@@ -131,6 +135,7 @@ class DashboardFigures:
     vendor_count: int  # vendors holding engagements in scope (the chart shows the top few)
     handover_months: tuple[MonthHandovers, ...]
     top_at_risk: tuple[AtRisk, ...] = field(default=())
+    exit: ExitPanel | None = None
 
     def to_json(self, link=None) -> dict:
         """Plain JSON; ``link(args)`` may turn a filter's arguments into a list URL."""
@@ -170,6 +175,8 @@ class DashboardFigures:
                  "with_open_kt": count(m.with_open_kt),
                  "open_deliverables": m.open_deliverables} for m in self.handover_months],
         }
+        if self.exit is not None:
+            out["exit_readiness"] = self.exit.to_json(link)
         if self.top_at_risk:
             out["top_at_risk"] = [
                 {"id": e.id, "title": e.title, "vendor": e.vendor, "status": e.status,
@@ -268,7 +275,14 @@ def compute(scope: EngagementFilter, today: date, *, at_risk: int = 0,
         flags=flags, vendors=vendors, vendor_count=vendor_count,
         handover_months=tuple(handover_months),
         top_at_risk=top_at_risk(scope, today, at_risk) if at_risk else (),
+        exit=exit_panel(scope, today),
     )
+
+
+def exit_panel(scope: EngagementFilter, today: date) -> ExitPanel:
+    from . import exit_panel as panel  # it builds on Count and drill, defined here
+
+    return panel.compute(scope, today)
 
 
 def _undated_flag_counts(scope: EngagementFilter, where: list) -> dict[str, int]:
