@@ -72,15 +72,16 @@ def _person(rng: random.Random) -> specs.Person:
 
 def demo_spec(rng: random.Random, today: date, vendor: str, number: int) -> specs.Spec:
     """One plausible engagement; ``rng`` decides which gaps it has."""
-    complete = rng.random() < 0.35
+    complete = rng.random() < 0.45
     gap = (lambda p: False) if complete else (lambda p: rng.random() < p)
     subject = rng.choice(SUBJECTS)
     start = today + timedelta(days=rng.randint(-540, 120))
     end = start + timedelta(days=rng.randint(90, 540))
-    handover = None if gap(0.25) else end - timedelta(days=rng.randint(-20 if gap(0.1) else 0, 60))
-    status = rng.choices(["draft", "active", "in_handover", "closed"], [2, 6, 2, 1])[0]
+    handover = None if gap(0.1) else end - timedelta(days=rng.randint(-20 if gap(0.1) else 0, 60))
+    status = _status(rng, today, start, end, handover)
+    diligent = complete or rng.random() < 0.5  # accepts what arrives, in time
     deliverables = []
-    if not gap(0.2):
+    if not gap(0.12):
         for k in range(rng.randint(2, 14)):
             kind = rng.choice(KINDS)
             base = handover or end
@@ -88,7 +89,7 @@ def demo_spec(rng: random.Random, today: date, vendor: str, number: int) -> spec
                                                                            200))
             if due and due < today:
                 state = rng.choices(["accepted", "delivered", "planned", "rejected"],
-                                    [6, 2, 2, 1])[0]
+                                    [40, 1, 1, 0] if diligent else [6, 2, 2, 1])[0]
             else:
                 state = rng.choices(["planned", "delivered"], [5, 1])[0]
             deliverables.append(specs.Deliverable(
@@ -110,7 +111,7 @@ def demo_spec(rng: random.Random, today: date, vendor: str, number: int) -> spec
             "and the work does not scale with demand. We need a system the team can run and "
             "extend after the vendor leaves."),
         core_capability=rng.random() < 0.4,
-        internal_owner=None if gap(0.2) else _person(rng),
+        internal_owner=None if gap(0.1) else _person(rng),
         successors=() if gap(0.25) else tuple(_person(rng) for _ in range(rng.randint(1, 3))),
         upskilling=() if gap(0.4) else tuple(_person(rng) for _ in range(rng.randint(1, 3))),
         metrics=tuple(metrics),
@@ -119,6 +120,18 @@ def demo_spec(rng: random.Random, today: date, vendor: str, number: int) -> spec
                                             rng.sample(TRADEOFFS, rng.randint(1, 2))),
         deliverables=tuple(deliverables),
     )
+
+
+def _status(rng: random.Random, today: date, start: date, end: date,
+            handover: date | None) -> str:
+    """A status that fits the dates, mostly: work ends, handovers happen, drafts start."""
+    if end < today:
+        return rng.choices(["closed", "in_handover", "active"], [8, 1, 1])[0]
+    if handover and handover < today:
+        return rng.choices(["in_handover", "active"], [3, 1])[0]
+    if start > today:
+        return rng.choices(["draft", "active"], [3, 2])[0]
+    return rng.choices(["active", "draft"], [9, 1])[0]
 
 
 def _vendor_ids() -> dict[str, int]:
