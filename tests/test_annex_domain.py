@@ -94,3 +94,20 @@ def test_csv_cells_never_start_a_formula(value, expected):
 @pytest.mark.parametrize("latest, expected", [(None, 1), (1, 2), (9, 10)])
 def test_versions_count_from_one(latest, expected):
     assert next_number(latest) == expected
+
+
+def test_an_annex_issued_before_a_field_existed_compares_with_new_snapshots():
+    from vendortrack.domain.annex import not_recorded
+
+    old = to_json(complete_spec())  # issued before the exit fields existed
+    empty = {**old, "exit_plan": None, "transition_period_days": None,
+             "countries": {"service": [], "data_storage": []}, "successors": [
+                 {**row, "readiness": {"operate": True}} for row in old["successors"]]}
+    assert not spec_changed(old, empty)
+    assert not terms_diff(old, empty)
+    filled = {**empty, "transition_period_days": 90}
+    assert spec_changed(old, filled)
+    [change] = terms_diff(old, filled).fields
+    assert (change.field, change.old, change.new) == ("transition_period_days", None, 90)
+    assert "transition_period_days" in not_recorded(old, filled)
+    assert not not_recorded(filled, filled)
