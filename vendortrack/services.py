@@ -88,7 +88,7 @@ def engagement_json(engagement: Engagement) -> dict:
 
 
 def find_vendor(name: str) -> Vendor | None:
-    key = name.strip().lower()
+    key = " ".join(name.split()).lower()  # as vendor names are stored
     if not key:
         return None
     return db.session.scalar(select(Vendor).where(Vendor.name_key == key))

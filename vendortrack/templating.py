@@ -15,9 +15,12 @@ from .domain.identity import country_name
 from .domain.risk import RULES_BY_CODE, Severity
 from .domain.vocabulary import (
     ABILITIES,
+    ALTERNATIVES,
     CRITICALITY,
     DELIVERABLE_KINDS,
     DELIVERABLE_STATUSES,
+    EXIT_SCENARIOS,
+    EXIT_TEST_RESULTS,
     IMPACTS,
     REINTEGRATION,
     ROLES,
@@ -97,6 +100,8 @@ def register(app: Flask) -> None:
         RULES_BY_CODE=RULES_BY_CODE, Severity=Severity, CRITICALITY=CRITICALITY,
         IMPACTS=IMPACTS, ABILITIES=ABILITIES, country_name=country_name,
         SUBSTITUTABILITY=SUBSTITUTABILITY, REINTEGRATION=REINTEGRATION,
+        EXIT_SCENARIOS=EXIT_SCENARIOS, EXIT_TEST_RESULTS=EXIT_TEST_RESULTS,
+        ALTERNATIVES=ALTERNATIVES,
     )
 
     app.jinja_env.globals["can_attest_readiness"] = (
