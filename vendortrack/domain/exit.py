@@ -179,3 +179,43 @@ def days_problem(days: int | None) -> str | None:
     if days > MAX_DAYS:
         return f"Enter at most {MAX_DAYS} days (ten years)."
     return None
+
+
+# --- what the six rules say (the Rule rows in domain/risk.py use these words) ---------------
+
+MESSAGES = {
+    "EXIT_PLAN_MISSING": (
+        "The function this supports is critical, and there is no documented exit plan.",
+        "Write down how the organisation would leave this vendor — on termination, vendor "
+        "failure, falling quality or disruption — and mark the exit plan as documented."),
+    "EXIT_PLAN_UNTESTED": (
+        f"The exit plan has not been tested in the last {EXIT_TEST_VALID_DAYS} days.",
+        "Test the exit plan (a walkthrough or a drill) and record the date and the result."),
+    "EXIT_PLAN_REVIEW_OVERDUE": (
+        "The exit plan's review date has passed.",
+        "Review the exit plan and set the date of its next review."),
+    "NO_ALTERNATIVES": (
+        "The function is critical, the vendor is not easy to replace, and no alternative "
+        "has been identified.",
+        "Identify alternative providers (or how to bring the work in-house) and record them "
+        "in the exit plan."),
+    "SUCCESSORS_NOT_READY": (
+        f"The handover is at most {SUCCESSORS_READY_WITHIN_DAYS} days away and no successor "
+        "has said they can operate, maintain, extend and explain the result.",
+        "Ask the successors to record their readiness on the engagement page, or close the "
+        "gaps with the vendor before the handover."),
+    "REINTEGRATION_OVERSTATED": (
+        "The reintegration rating is more optimistic than the evidence suggests.",
+        "Either gather the missing evidence shown beside the rating, or rate reintegration "
+        "as the evidence suggests."),
+}
+
+# Short names for chart labels (see dashboard.figures.FLAG_LABELS).
+SHORT_LABELS = {
+    "EXIT_PLAN_MISSING": "Critical, no exit plan",
+    "EXIT_PLAN_UNTESTED": "Exit plan untested for a year",
+    "EXIT_PLAN_REVIEW_OVERDUE": "Exit plan review overdue",
+    "NO_ALTERNATIVES": "Critical, no alternative identified",
+    "SUCCESSORS_NOT_READY": "Successors not ready for handover",
+    "REINTEGRATION_OVERSTATED": "Reintegration rated too easy",
+}
