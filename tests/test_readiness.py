@@ -100,3 +100,24 @@ def test_withdrawing_an_ability_makes_the_engagement_not_ready_again(client, tea
     attest(client, team, "ben_row", ALL)
     attest(client, team, "ben_row", ["operate", "maintain", "extend"])
     assert not db.session.get(Engagement, team["engagement"].id).successor_ready
+
+
+def test_suggested_reintegration_improves_with_the_evidence_and_says_why(client, team):
+    from vendortrack import services
+
+    url = f"/engagements/{team['engagement'].id}"
+    client.login(team["owner"])
+    page = client.get(url).get_data(as_text=True)
+    assert "The evidence suggests</dt><dd><strong>Highly complex" in page
+    assert "at least half of the knowledge-transfer deliverables are accepted (0 of 2" in page
+    engagement = db.session.get(Engagement, team["engagement"].id)
+    for deliverable in engagement.deliverables:
+        services.change_deliverable_status(deliverable, "delivered", team["owner"])
+        services.change_deliverable_status(deliverable, "accepted", team["owner"])
+    page = client.get(url).get_data(as_text=True)
+    assert "The evidence suggests</dt><dd><strong>Difficult" in page
+    assert "a successor attests they can operate, maintain, extend and explain it" in page
+    attest(client, team, "dana_row", ALL)
+    page = client.get(url).get_data(as_text=True)
+    assert "The evidence suggests</dt><dd><strong>Easy" in page
+    assert "Every piece of evidence for an easy reintegration is there." in page

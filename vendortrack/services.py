@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from .domain import spec as specs
-from .domain.exit import Readiness
+from .domain.exit import Evidence, Readiness, Suggestion, suggest_reintegration
 from .domain.risk import assess_undated, is_open
 from .domain.spec_diff import diff_specs
 from .domain.vocabulary import can_move_deliverable
@@ -461,6 +461,22 @@ def readiness_of(person: EngagementPerson) -> Readiness:
     return Readiness(**{ability: bool(getattr(person, column))
                         for ability, column in ABILITY_COLUMNS.items()},
                      attested_on=person.attested_on)
+
+
+def reintegration_evidence(engagement: Engagement) -> Evidence:
+    """What the suggested reintegration rating of ``engagement`` rests on."""
+    return Evidence(
+        has_owner=bool(engagement.owner_name or engagement.owner_email),
+        successors=len(engagement.successors),
+        successors_ready=sum(readiness_of(p).complete for p in engagement.successors),
+        deliverables=len(engagement.deliverables),
+        deliverables_accepted=sum(d.status == "accepted" for d in engagement.deliverables),
+        core_capability=engagement.core_capability,
+        upskilling=len(engagement.upskilling))
+
+
+def reintegration_suggestion(engagement: Engagement) -> Suggestion:
+    return suggest_reintegration(reintegration_evidence(engagement))
 
 
 def record_readiness(successor: EngagementPerson, abilities: set[str], user: User,

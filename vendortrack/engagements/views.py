@@ -192,7 +192,8 @@ def show(engagement_id: int):
     timeline = [(event, json.loads(event.changes)) for event in history]
     return render_template("engagements/show.html", engagement=engagement,
                            assessment=assessment, transitions=DELIVERABLE_TRANSITIONS,
-                           timeline=timeline)
+                           timeline=timeline,
+                           suggestion=services.reintegration_suggestion(engagement))
 
 
 @bp.route("/engagements/<int:engagement_id>/deliverables/<int:deliverable_id>/status",
