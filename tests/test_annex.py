@@ -262,7 +262,7 @@ def test_no_route_changes_an_issued_annex(app):
     assert annex_rules
     for rule in annex_rules:
         writes = rule.methods - {"GET", "HEAD", "OPTIONS"}
-        if rule.endpoint in ("annex.issue", "annex.api_issue"):
+        if rule.endpoint in ("annex.issue", "api.issue_annex"):
             assert writes == {"POST"} and rule.rule.endswith("/annexes")
         else:
             assert writes == set(), rule

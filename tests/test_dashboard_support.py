@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import pytest
 from sqlalchemy import inspect
 
-from vendortrack.domain import charts
+from vendortrack.dashboard import svg as charts
 from vendortrack.pdf import make_fetcher, render_html_pdf
 
 STATIC_DIR = (Path(__file__).resolve().parent.parent / "static").resolve()

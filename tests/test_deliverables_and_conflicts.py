@@ -1,11 +1,15 @@
 """Deliverable status changes, and two people editing the same engagement."""
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from vendortrack.domain import spec as specs
 from vendortrack.extensions import db
 from vendortrack.models import AuditEvent, Deliverable, Engagement
+
+from .conftest import TODAY
 
 
 @pytest.fixture
@@ -57,7 +61,6 @@ def test_status_change_updates_stored_risk(client, users, make_engagement):
 
     from vendortrack.domain.spec import Deliverable as Row
 
-    from .conftest import TODAY
 
     late = make_engagement(creator=users["product_owner"], title="Slipping", deliverables=(
         Row("runbook", "Late", TODAY - timedelta(days=3), "", "delivered"),
@@ -103,3 +106,17 @@ def test_second_save_gets_a_conflict_page_and_keeps_what_was_typed(make_client, 
     assert [e.user_id for e in events] == [users["product_owner"].id, users["admin"].id]
     assert any(c.get("field") == "title" and c["new"] == "Merged title"
                for c in json.loads(events[-1].changes))
+
+
+@pytest.mark.parametrize("engagement_status, marked", [("active", 1), ("closed", 0)])
+def test_engagement_page_marks_overdue_rows_by_the_domain_rule(client, users, make_engagement,
+                                                                engagement_status, marked):
+    past = TODAY - timedelta(days=3)
+    engagement = make_engagement(status=engagement_status, deliverables=(
+        specs.Deliverable("runbook", "Late runbook", past, "", "planned"),
+        specs.Deliverable("training", "Accepted training", past, "", "accepted"),
+        specs.Deliverable("shadowing", "Due today", TODAY, "", "delivered")))
+    client.login(users["leadership"])
+    page = client.get(f"/engagements/{engagement.id}").get_data(as_text=True)
+    assert page.count('<tr class="overdue">') == marked
+    assert page.count("Overdue · 3 days ago") == marked

@@ -198,3 +198,35 @@ def test_edit_form_shows_saved_flags_beside_sections(owner_client, users, make_e
     body = owner_client.get(f"/engagements/{engagement.id}/edit").get_data(as_text=True)
     owner_section = body[body.index('id="section-owner"'):body.index('id="section-successors"')]
     assert 'data-flag="DEPENDENCY_TRAP_NO_OWNER"' in owner_section
+
+
+def test_more_than_500_rows_is_refused_by_the_section_and_nothing_is_dropped(owner_client):
+    rows = {f"metrics-{i}-name": f"Metric number {i}" for i in range(501)}
+    response = owner_client.post("/engagements/new", {"title": "Too many rows", **rows})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and count(Engagement) == 0 and count(Metric) == 0
+    assert 'id="metrics-limit-error"' in page
+    assert "At most 500 rows fit in this section and it has 501; nothing was saved." in page
+    assert "Saved" not in page and 'href="#section-metrics"' in page  # the summary links there
+    assert 'value="Metric number 500"' in page  # the 501st row is still on the page
+
+
+def test_500_rows_are_saved(owner_client):
+    rows = {f"deliverables-{i}-title": f"Deliverable {i}" for i in range(500)}
+    response = owner_client.post("/engagements/new", {"title": "Many rows", **rows})
+    assert response.status_code == 302 and count(Deliverable) == 500
+
+
+def test_more_than_500_rows_on_edit_keeps_the_saved_spec(owner_client, make_engagement):
+    engagement = make_engagement()
+    page = owner_client.get(f"/engagements/{engagement.id}/edit")
+    assert page.status_code == 200
+    rows = {f"constraints-{i}-text": f"Constraint {i}" for i in range(501)}
+    response = owner_client.post(f"/engagements/{engagement.id}/edit",
+                                 {"title": "Changed", "version": str(engagement.version),
+                                  **rows})
+    assert response.status_code == 200 and 'id="constraints-limit-error"' in response.get_data(
+        as_text=True)
+    db.session.expire_all()
+    saved = db.session.get(Engagement, engagement.id)
+    assert saved.title == "Automate support triage" and len(saved.constraints) == 1

@@ -5,12 +5,15 @@ from datetime import date, timedelta
 import pytest
 
 from vendortrack.domain.risk import (
+    DATED_CODES,
     DEPENDENCY_TRAP_CODES,
     PROBLEM_STATEMENT_MIN_WORDS,
     RULES,
     Severity,
     assess,
     assess_undated,
+    dated_codes,
+    is_overdue,
 )
 from vendortrack.domain.spec import Deliverable, Metric, Person, Tradeoff
 
@@ -188,3 +191,35 @@ def test_undated_assessment_ignores_the_calendar():
     assert {"HANDOVER_PASSED_OPEN_KT", "KT_OVERDUE"} <= codes(spec)
     assert not {"HANDOVER_PASSED_OPEN_KT", "KT_OVERDUE"} & assess_undated(spec).codes
     assert assess_undated(replace(spec, handover_date=None)).dependency_trap
+
+
+@pytest.mark.parametrize("due, status, engagement_status, overdue", [
+    (-1, "planned", "active", True),
+    (-1, "delivered", "active", True),
+    (-1, "rejected", "in_handover", True),
+    (-1, "accepted", "active", False),
+    (0, "planned", "active", False),  # due today is not overdue yet
+    (None, "planned", "active", False),
+    (-1, "planned", "closed", False),
+])
+def test_is_overdue(due, status, engagement_status, overdue):
+    row = Deliverable("runbook", "R", None if due is None else TODAY + timedelta(days=due),
+                      "", status)
+    assert is_overdue(row, engagement_status, TODAY) is overdue
+
+
+@pytest.mark.parametrize("status, handover, open_rows, earliest, codes", [
+    ("active", -1, 1, None, {"HANDOVER_PASSED_OPEN_KT"}),
+    ("active", -1, 0, None, set()),
+    ("active", 0, 2, None, set()),
+    ("active", None, 2, -3, {"KT_OVERDUE"}),
+    ("in_handover", -1, 1, -1, {"HANDOVER_PASSED_OPEN_KT", "KT_OVERDUE"}),
+    ("active", 5, 1, 0, set()),
+    ("closed", -1, 1, -1, set()),
+])
+def test_dated_codes(status, handover, open_rows, earliest, codes):
+    def day(n):
+        return None if n is None else TODAY + timedelta(days=n)
+
+    assert dated_codes(status, day(handover), open_rows, day(earliest), TODAY) == codes
+    assert set(DATED_CODES) >= codes

@@ -107,7 +107,6 @@ class BoundedIntConverter(IntegerConverter):
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
     from .admin.views import bp as admin_bp
-    from .api.record_views import bp as api_records_bp
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
     from .dashboard.views import bp as dashboard_bp
@@ -123,7 +122,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(readiness_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
-    app.register_blueprint(api_records_bp)
 
     from .annex.views import bp as annex_bp
 
@@ -132,18 +130,18 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from .errors import register
+    from .errors import init_app
 
-    register(app)
+    init_app(app)
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import register
+    from .cli import init_app
 
-    register(app)
+    init_app(app)
 
 
 def register_templates(app: Flask) -> None:
-    from .templating import register
+    from .templating import init_app
 
-    register(app)
+    init_app(app)

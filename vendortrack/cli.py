@@ -24,7 +24,7 @@ def _check_email(email: str) -> str:
         raise click.BadParameter(str(error), param_hint="EMAIL") from None
 
 
-def register(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     @app.cli.command("create-user")
     @click.argument("email")
     @click.option("--name", required=True, help="The person's full name.")

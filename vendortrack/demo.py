@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import insert, select
 
 from .domain import spec as specs
-from .domain.risk import assess_undated, is_open
+from .domain.risk import assess_undated, open_facts
 from .extensions import db
 from .models import (
     Deliverable,
@@ -25,6 +25,7 @@ from .models import (
     Vendor,
     utcnow,
 )
+from .services import commit, scalar_columns
 
 VENDORS = [
     "Northwind Analytics", "Contoso Consulting", "Fabrikam Data Labs", "Tailspin Systems",
@@ -157,7 +158,7 @@ def seed(count: int, today: date, seed_value: int = 7, created_by_id: int | None
                  for i in range(min(chunk, count - done))]
         _insert(batch, vendor_ids, created_by_id)
         done += len(batch)
-    db.session.commit()
+    commit()
     return done
 
 
@@ -168,18 +169,12 @@ def _insert(batch: list[specs.Spec], vendor_ids: dict[str, int], created_by_id) 
     for s in batch:
         a = assess_undated(s)
         assessments.append(a)
-        open_rows = [d for d in s.deliverables if is_open(d)]
+        open_count, earliest_open_due = open_facts(s.deliverables)
         rows.append(dict(
-            title=s.title, vendor_id=vendor_ids[s.vendor], contract_reference=s.contract_reference,
-            contract_value=s.contract_value, currency=s.currency, status=s.status,
-            start_date=s.start_date, end_date=s.end_date, handover_date=s.handover_date,
-            problem_statement=s.problem_statement, core_capability=s.core_capability,
-            owner_name=s.internal_owner.name if s.internal_owner else "",
-            owner_email=s.internal_owner.email if s.internal_owner else "",
+            **scalar_columns(s), vendor_id=vendor_ids[s.vendor],
             created_by_id=created_by_id, created_at=now, updated_at=now, version=1,
             risk_undated_level=int(a.level), risk_undated_trap=a.dependency_trap,
-            open_deliverables=len(open_rows),
-            earliest_open_due=min((d.due_date for d in open_rows if d.due_date), default=None),
+            open_deliverables=open_count, earliest_open_due=earliest_open_due,
         ))
     ids = db.session.scalars(
         insert(Engagement).returning(Engagement.id, sort_by_parameter_order=True), rows).all()

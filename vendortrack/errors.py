@@ -1,7 +1,15 @@
 """Calm error pages in the app's layout (JSON for the API), never a stack trace."""
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, make_response, render_template, request
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, default_exceptions
@@ -35,6 +43,29 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def json_error(status: int, title: str, detail: str, *, more: dict | None = None, **extra):
+    """The API's error body ``{"error": {status, title, detail, **more}, **extra}``."""
+    return make_response(jsonify({"error": {"status": status, "title": title,
+                                            "detail": detail, **(more or {})}, **extra}), status)
+
+
+def json_body(required: bool = True):
+    """The request's JSON body (None when there is none and it is not ``required``).
+
+    Raises a 400 in the user's words when the body is not JSON or nests too deeply to read
+    (the parser would otherwise give up with a RecursionError).
+    """
+    try:
+        data = request.get_json(silent=True, force=True)
+    except RecursionError:
+        abort(json_error(400, "JSON nested too deeply", "The JSON nests lists or objects too "
+                                                        "deeply to read; nothing was saved."))
+    if data is None and required:
+        abort(json_error(400, "Not JSON", "Send the engagement as a JSON object with "
+                                          "Content-Type: application/json."))
+    return data
+
+
 def error_response(status: int, detail: str | None = None, *, standalone: bool = False):
     """The error as JSON for the API, else a page in the app's layout.
 
@@ -43,8 +74,7 @@ def error_response(status: int, detail: str | None = None, *, standalone: bool =
     """
     title, text = MESSAGES.get(status, MESSAGES[500])
     if wants_json():
-        return make_response(jsonify({"error": {"status": status, "title": title,
-                                                "detail": detail or text}}), status)
+        return json_error(status, title, detail or text)
     context = {"status": status, "title": title, "text": detail or text}
     if not standalone:
         try:
@@ -56,7 +86,7 @@ def error_response(status: int, detail: str | None = None, *, standalone: bool =
     return make_response(template.render(path=request.path, **context), status)
 
 
-def register(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return error_response(400, "The form had expired or was sent from elsewhere. "

@@ -1,6 +1,7 @@
 """WTForms form classes. Limits come from the model's text sizes."""
 from __future__ import annotations
 
+from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import list_currencies
@@ -13,6 +14,7 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     StringField,
@@ -33,11 +35,18 @@ from wtforms.validators import (
 from .clock import today
 from .domain import spec as specs
 from .domain.identity import COUNTRIES, lei_problem, normalise_lei
+from .domain.spec import LONG, MAX_ROWS, MEDIUM, SHORT
 from .domain.text import clean_text, whole_number
-from .domain.vocabulary import CRITICALITY, DELIVERABLE_KINDS, IMPACTS, ROLES, STATUSES
-from .models import LONG, MEDIUM, SHORT
+from .domain.vocabulary import (
+    CRITICALITY,
+    DELIVERABLE_KINDS,
+    FIELD_LABELS,
+    FORM_LABELS,
+    IMPACTS,
+    ROLES,
+    STATUSES,
+)
 
-MAX_ROWS = 500
 # Below 10^12 with cents, every amount survives a round trip through a JSON number exactly.
 MAX_CONTRACT_VALUE = Decimal("999999999999.99")
 
@@ -45,7 +54,6 @@ MAX_CONTRACT_VALUE = Decimal("999999999999.99")
 def choices(vocabulary: dict[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in vocabulary.items()]
 ISO_CURRENCIES = frozenset(list_currencies())
-DATE_HELP = "A date such as 2027-03-31."
 
 
 class FriendlyDateField(DateField):
@@ -228,7 +236,14 @@ SECTIONS = {
 
 
 class RowList(FieldList):
-    """A FieldList that ignores row indices that are not plain small numbers ("metrics-²-…")."""
+    """A FieldList that ignores row indices that are not plain small numbers ("metrics-²-…")
+    and refuses more than ``limit`` filled rows with a message by the section, keeping every
+    row typed (a plain FieldList with ``max_entries`` drops the rest without a word)."""
+
+    def __init__(self, *args, limit: int = MAX_ROWS, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit = limit
+        self.limit_error = ""
 
     def _extract_indices(self, prefix, formdata):
         offset = len(prefix) + 1
@@ -238,34 +253,52 @@ class RowList(FieldList):
                 if index is not None:
                     yield index
 
+    def validate(self, form, extra_validators=()):
+        ok = super().validate(form, extra_validators)
+        filled = sum(1 for entry in self.entries if not entry.form.is_blank())
+        self.limit_error = ""
+        if filled > self.limit:
+            self.limit_error = (f"At most {self.limit} rows fit in this section and it has "
+                                f"{filled}; nothing was saved. Remove some rows or split the "
+                                "engagement.")
+        return ok and not self.limit_error
+
 
 def rows(form_class) -> FieldList:
-    return RowList(FormField(form_class), min_entries=0, max_entries=MAX_ROWS)
+    return RowList(FormField(form_class), min_entries=0)
+
+
+def label(name: str) -> str:
+    """What the form calls a spec field (the vocabulary's label, or its question)."""
+    return FORM_LABELS.get(name) or FIELD_LABELS[name]
 
 
 class EngagementForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Give the engagement a title."),
-                                             Length(max=SHORT)], filters=[_strip])
-    vendor = text("Vendor", SHORT, description="Pick a known vendor or type a new name.")
-    contract_reference = text("Contract reference", 100)
-    contract_value = MoneyField("Contract value", validators=[
+    """The spec form. Fields of :data:`~vendortrack.domain.spec.SCALAR_FIELDS` not declared
+    here are added from that table by :func:`_add_table_fields`."""
+
+    title = StringField(label("title"), validators=[
+        DataRequired("Give the engagement a title."), Length(max=SHORT)], filters=[_strip])
+    vendor = text(label("vendor"), SHORT, description=specs.FIELDS_BY_NAME["vendor"].help)
+    contract_reference = text(label("contract_reference"), 100)
+    contract_value = MoneyField(label("contract_value"), validators=[
         Optional(), NumberRange(min=0, max=MAX_CONTRACT_VALUE,
                                 message="Enter an amount between 0 and 999,999,999,999.")])
-    currency = StringField("Currency", validators=[Length(max=3)],
+    currency = StringField(label("currency"), validators=[Length(max=3)],
                            filters=[_strip, lambda v: v.upper() if v else v],
-                           description="ISO 4217 code, such as EUR or USD.")
-    status = SelectField("Status", choices=choices(STATUSES), default="draft")
-    start_date = FriendlyDateField("Start date", validators=[Optional()])
-    end_date = FriendlyDateField("End date", validators=[Optional()])
+                           description=specs.FIELDS_BY_NAME["currency"].help)
+    status = SelectField(label("status"), choices=choices(STATUSES), default="draft")
+    start_date = FriendlyDateField(label("start_date"), validators=[Optional()])
+    end_date = FriendlyDateField(label("end_date"), validators=[Optional()])
     handover_date = FriendlyDateField(
-        "Handover date", validators=[Optional()],
-        description="When the internal team takes over. Fix it before work begins.")
+        label("handover_date"), validators=[Optional()],
+        description=specs.FIELDS_BY_NAME["handover_date"].help)
     problem_statement = TextAreaField(
-        "Problem statement", validators=[Length(max=LONG)], filters=[_strip],
-        description="Who has the problem, what it costs, what changes when it is solved.")
-    core_capability = BooleanField("This is a core capability of the organisation")
-    owner_name = text("Internal owner", SHORT,
-                      description="The person inside who stays close to the vendor's work.")
+        label("problem_statement"), validators=[Length(max=LONG)], filters=[_strip],
+        description=specs.FIELDS_BY_NAME["problem_statement"].help)
+    core_capability = BooleanField(label("core_capability"))
+    owner_name = text(label("internal_owner"), SHORT,
+                      description=specs.FIELDS_BY_NAME["internal_owner"].help)
     owner_email = StringField("Owner's e-mail", validators=[Length(max=254), optional_email],
                               filters=[_strip])
     metrics = rows(MetricForm)
@@ -291,29 +324,31 @@ class EngagementForm(FlaskForm):
     def filled_rows(self, section: str) -> list:
         return [entry.form for entry in getattr(self, section) if not entry.form.is_blank()]
 
+    def _scalar(self, spec_field: specs.SpecField):
+        if spec_field.kind == "person":
+            if not (self.owner_name.data or self.owner_email.data):
+                return None
+            return specs.Person(self.owner_name.data or "", (self.owner_email.data or "").lower())
+        data = self[spec_field.name].data
+        if spec_field.kind == "vendor":
+            return " ".join((data or "").split())
+        if spec_field.kind == "object":
+            value = {part: data.get(part) for part in spec_field.parts}
+            return value if any(v not in (None, "") for v in value.values()) else None
+        if spec_field.kind == "bool":
+            return bool(data)
+        return data or "" if spec_field.empty == "" else data
+
     def to_spec(self) -> specs.Spec:
-        """The spec as typed (deliverable statuses are set by the caller)."""
-        owner = None
-        if self.owner_name.data or self.owner_email.data:
-            owner = specs.Person(self.owner_name.data or "", (self.owner_email.data or "").lower())
+        """The spec as typed; deliverable statuses are empty (the form does not change them:
+        :func:`vendortrack.services.carry_over` keeps each row's own)."""
 
         def people(section):
             return tuple(specs.Person(r.name.data, (r.email.data or "").lower())
                          for r in self.filled_rows(section))
 
         return specs.Spec(
-            title=self.title.data,
-            vendor=" ".join((self.vendor.data or "").split()),
-            contract_reference=self.contract_reference.data or "",
-            contract_value=self.contract_value.data,
-            currency=self.currency.data or "",
-            status=self.status.data,
-            start_date=self.start_date.data,
-            end_date=self.end_date.data,
-            handover_date=self.handover_date.data,
-            problem_statement=self.problem_statement.data or "",
-            core_capability=bool(self.core_capability.data),
-            internal_owner=owner,
+            **{f.name: self._scalar(f) for f in specs.SCALAR_FIELDS},
             successors=people("successors"),
             upskilling=people("upskilling"),
             metrics=tuple(
@@ -325,9 +360,29 @@ class EngagementForm(FlaskForm):
                             for r in self.filled_rows("tradeoffs")),
             deliverables=tuple(
                 specs.Deliverable(r.kind.data, r.title.data, r.due_date.data,
-                                  r.acceptance_criteria.data or "", "planned")
+                                  r.acceptance_criteria.data or "", "")
                 for r in self.filled_rows("deliverables")),
         )
+
+    @staticmethod
+    def data_for(spec: specs.Spec, deliverable_ids: list[int]) -> dict:
+        """``spec`` shaped as the form's data (to edit it)."""
+        data: dict = {}
+        for spec_field in specs.SCALAR_FIELDS:
+            value = getattr(spec, spec_field.name)
+            if spec_field.kind == "person":
+                data["owner_name"] = value.name if value else ""
+                data["owner_email"] = value.email if value else ""
+            else:
+                data[spec_field.name] = value
+        for section in ("metrics", "tradeoffs", "successors", "upskilling"):
+            data[section] = [asdict(row) for row in getattr(spec, section)]
+        data["constraints"] = [{"text": c} for c in spec.constraints]
+        data["deliverables"] = [
+            {"id": str(i), "kind": d.kind, "title": d.title, "due_date": d.due_date,
+             "acceptance_criteria": d.acceptance_criteria}
+            for i, d in zip(deliverable_ids, spec.deliverables, strict=True)]
+        return data
 
     def deliverable_ids(self) -> list[int | None]:
         """The ids of the deliverable rows as sent; an id sent twice counts only once."""
@@ -337,6 +392,42 @@ class EngagementForm(FlaskForm):
             out.append(number if number not in seen else None)
             seen.add(number)
         return out
+
+
+def _form_field(spec_field: specs.SpecField):
+    """A form field for a spec field described only in the table."""
+    name, kind, limit = spec_field.name, spec_field.kind, spec_field.limit
+    help_text = spec_field.help
+    if kind == "text":
+        return text(label(name), limit, description=help_text)
+    if kind == "longtext":
+        return TextAreaField(label(name), validators=[Length(max=limit)], filters=[_strip],
+                             description=help_text)
+    if kind == "date":
+        return FriendlyDateField(label(name), validators=[Optional()], description=help_text)
+    if kind == "bool":
+        return BooleanField(label(name), description=help_text)
+    if kind == "integer":
+        return IntegerField(label(name), validators=[Optional(), NumberRange(min=0)],
+                            description=help_text)
+    if kind == "choice":
+        return SelectField(label(name), choices=choices(spec_field.choices),
+                           default=spec_field.empty, description=help_text)
+    if kind == "object":
+        parts = type(f"{name}_parts", (Form,), {
+            part: _form_field(specs.SpecField(f"{name}.{part}", spec_field.part_kind))
+            for part in spec_field.parts})
+        return FormField(parts, label(name), description=help_text)
+    raise ValueError(f"no form field for a {kind} spec field")
+
+
+def _add_table_fields(form_class) -> None:
+    for spec_field in specs.SCALAR_FIELDS:
+        if spec_field.kind != "person" and not hasattr(form_class, spec_field.name):
+            setattr(form_class, spec_field.name, _form_field(spec_field))
+
+
+_add_table_fields(EngagementForm)
 
 
 class LoginForm(FlaskForm):

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, query_expression, relationship
 
+from .domain.spec import MEDIUM, SHORT  # text limits, shared with the form and the API
 from .extensions import db
 
 
@@ -45,11 +46,6 @@ class UTCDateTime(db.TypeDecorator):
             value = value.replace(tzinfo=UTC)
         return value
 
-
-# Text limits, shared by forms, API validation and the schema.
-SHORT = 200
-MEDIUM = 1000
-LONG = 10000
 
 
 class User(UserMixin, db.Model):

@@ -1,20 +1,24 @@
 """The only code that writes: ORM <-> domain, one transaction per action.
 
-Every public function here changes data, records it in the history and commits; on any
-error it rolls back, so an action is saved whole or not at all.
+The functions that change data (``create_*``, ``update_*``, ``save_*``, ``change_*``,
+``store_*``) record the change in the history and commit through :func:`commit`; on any error
+they roll back, so an action is saved whole or not at all. The rest read (``engagement_spec``,
+``find_*``, ``count_users``, ``statuses_by_id``) or prepare a write without committing
+(``carry_over``, ``refresh_risk``, ``record``, ``vendor_for_name``, ``scalar_columns``).
 """
 from __future__ import annotations
 
 import json
 from dataclasses import replace
 from datetime import date, datetime
+from functools import partial
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from .domain import spec as specs
 from .domain.exit import Evidence, Readiness, Suggestion, suggest_reintegration
-from .domain.risk import assess_undated, is_open
+from .domain.risk import assess_undated, open_facts
 from .domain.spec_diff import diff_specs
 from .domain.vocabulary import can_move_deliverable
 from .extensions import db
@@ -48,26 +52,23 @@ class NotAllowed(Exception):
     """A status change or action the rules do not allow; the message is for the user."""
 
 
+class StatusRefused(NotAllowed):
+    """Deliverable status changes in an edit that the workflow does not allow, by row."""
+
+    def __init__(self, refused: dict[int, str]):
+        super().__init__(" ".join(refused.values()))
+        self.refused = refused  # row position -> message
+
+
 # --- reading -----------------------------------------------------------------------------
 
 def engagement_spec(engagement: Engagement) -> specs.Spec:
     """The engagement as a domain :class:`~vendortrack.domain.spec.Spec`."""
-    owner = None
-    if engagement.owner_name or engagement.owner_email:
-        owner = specs.Person(engagement.owner_name, engagement.owner_email)
+    scalars = {f.name: specs.value_from_columns(f, partial(getattr, engagement))
+               for f in specs.SCALAR_FIELDS if f.kind != "vendor"}
     return specs.Spec(
-        title=engagement.title,
+        **scalars,
         vendor=engagement.vendor.name if engagement.vendor else "",
-        contract_reference=engagement.contract_reference,
-        contract_value=engagement.contract_value,
-        currency=engagement.currency,
-        status=engagement.status,
-        start_date=engagement.start_date,
-        end_date=engagement.end_date,
-        handover_date=engagement.handover_date,
-        problem_statement=engagement.problem_statement,
-        core_capability=engagement.core_capability,
-        internal_owner=owner,
         successors=tuple(specs.Person(p.name, p.email) for p in engagement.successors),
         upskilling=tuple(specs.Person(p.name, p.email) for p in engagement.upskilling),
         metrics=tuple(
@@ -83,12 +84,23 @@ def engagement_spec(engagement: Engagement) -> specs.Spec:
     )
 
 
+def scalar_columns(spec: specs.Spec) -> dict:
+    """The engagement table's columns for the spec's scalar fields (all but the vendor link)."""
+    out: dict = {}
+    for spec_field in specs.SCALAR_FIELDS:
+        if spec_field.kind != "vendor":
+            out.update(specs.columns_of(spec_field, getattr(spec, spec_field.name)))
+    return out
+
+
 def engagement_json(engagement: Engagement) -> dict:
+    """The engagement's spec as the API's JSON object."""
     return specs.to_json(engagement_spec(engagement))
 
 
 def find_vendor(name: str) -> Vendor | None:
-    key = " ".join(name.split()).lower()  # as vendor names are stored
+    """The vendor called ``name`` (any case, spacing collapsed as stored), or None."""
+    key = " ".join(name.split()).lower()
     if not key:
         return None
     return db.session.scalar(select(Vendor).where(Vendor.name_key == key))
@@ -113,7 +125,8 @@ def record(action: str, user: User | None, *, engagement: Engagement | None = No
     return event
 
 
-def _commit() -> None:
+def commit() -> None:
+    """Commit the action; on failure roll it back whole and re-raise (every writer uses this)."""
     try:
         db.session.commit()
     except Exception:
@@ -167,11 +180,12 @@ def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
                                    updated_at=utcnow()).execution_options(
                                synchronize_session=False))
     record(action, user, subject=name, changes=changes)
-    _commit()
+    commit()
     return vendor
 
 
 def vendor_name_taken(name: str, exclude_id: int | None = None) -> bool:
+    """True when another vendor than ``exclude_id`` is called ``name`` (any case)."""
     existing = find_vendor(name)
     return existing is not None and existing.id != exclude_id
 
@@ -188,10 +202,7 @@ def refresh_risk(engagement: Engagement, spec: specs.Spec) -> None:
         EngagementFlag(code=code)
         for code in sorted(wanted - {f.code for f in engagement.flags})
     ]
-    open_rows = [d for d in spec.deliverables if is_open(d)]
-    engagement.open_deliverables = len(open_rows)
-    engagement.earliest_open_due = min(
-        (d.due_date for d in open_rows if d.due_date is not None), default=None)
+    engagement.open_deliverables, engagement.earliest_open_due = open_facts(spec.deliverables)
 
 
 def _sync_rows(existing: list, values: list[dict], factory, ids: list | None = None) -> list:
@@ -230,20 +241,9 @@ def _apply_spec(engagement: Engagement, spec: specs.Spec, user: User | None,
 
 def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
                   deliverable_ids: list | None) -> None:
-    vendor = vendor_for_name(spec.vendor)
-    engagement.vendor = vendor
-    engagement.title = spec.title
-    engagement.contract_reference = spec.contract_reference
-    engagement.contract_value = spec.contract_value
-    engagement.currency = spec.currency
-    engagement.status = spec.status
-    engagement.start_date = spec.start_date
-    engagement.end_date = spec.end_date
-    engagement.handover_date = spec.handover_date
-    engagement.problem_statement = spec.problem_statement
-    engagement.core_capability = spec.core_capability
-    engagement.owner_name = spec.internal_owner.name if spec.internal_owner else ""
-    engagement.owner_email = (spec.internal_owner.email if spec.internal_owner else "").lower()
+    engagement.vendor = vendor_for_name(spec.vendor)
+    for column, value in scalar_columns(spec).items():
+        setattr(engagement, column, value)
     engagement.updated_at = utcnow()  # also bumps the version when only rows changed
 
     engagement.metrics = _sync_rows(engagement.metrics, [
@@ -276,6 +276,8 @@ def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
 
 def create_engagement(spec: specs.Spec, user: User) -> Engagement:
     """Save a new engagement from ``spec``, created by ``user``."""
+    spec = replace(spec, deliverables=tuple(replace(d, status=d.status or "planned")
+                                            for d in spec.deliverables))
     engagement = Engagement(created_by_id=user.id)
     db.session.add(engagement)
     try:
@@ -286,8 +288,38 @@ def create_engagement(spec: specs.Spec, user: User) -> Engagement:
     except Exception:
         db.session.rollback()
         raise
-    _commit()
+    commit()
     return engagement
+
+
+def carry_over(engagement: Engagement, spec: specs.Spec, deliverable_ids: list | None
+               ) -> tuple[specs.Spec, list[int | None]]:
+    """``spec`` with each deliverable's status settled, and the ids of the rows it edits.
+
+    A row carrying the id of one of the engagement's deliverables (each id once) is that
+    deliverable: with an empty status it keeps its own, and a new status must follow the
+    workflow (:class:`StatusRefused` lists the rows that do not). Other rows are new, planned
+    unless they say otherwise. Without ids, rows are matched by position.
+    """
+    current = statuses_by_id(engagement)
+    if deliverable_ids is None:
+        saved = [d.id for d in engagement.deliverables]
+        deliverable_ids = [saved[i] if i < len(saved) else None
+                           for i in range(len(spec.deliverables))]
+    ids: list[int | None] = []
+    rows, refused = [], {}
+    for position, (row, row_id) in enumerate(zip(spec.deliverables, deliverable_ids,
+                                                 strict=True)):
+        known = row_id if row_id in current and row_id not in ids else None
+        was = current.get(known)
+        status = row.status or was or "planned"
+        if was and status != was and not can_move_deliverable(was, status):
+            refused[position] = f"A deliverable that is {was} cannot be marked {status}."
+        ids.append(known)
+        rows.append(replace(row, status=status))
+    if refused:
+        raise StatusRefused(refused)
+    return replace(spec, deliverables=tuple(rows)), ids
 
 
 def update_engagement(engagement: Engagement, spec: specs.Spec, user: User, *,
@@ -295,12 +327,13 @@ def update_engagement(engagement: Engagement, spec: specs.Spec, user: User, *,
                       deliverable_ids: list | None = None) -> Engagement:
     """Save ``spec`` over ``engagement`` if nobody saved it since ``expected_version``.
 
-    ``deliverable_ids`` (from the form) matches deliverable rows by id so that acceptance
-    records stay with their deliverable when rows are removed or reordered; without it rows
-    are matched by position (the API).
+    Deliverable rows are matched by ``deliverable_ids`` (see :func:`carry_over`), so that
+    statuses and acceptance records stay with their deliverable when rows are removed or
+    reordered.
     """
     if expected_version is not None and engagement.version != expected_version:
         raise EditConflict(engagement.id, expected_version)
+    spec, deliverable_ids = carry_over(engagement, spec, deliverable_ids)
     before = engagement_json(engagement)
     try:
         _apply_spec(engagement, spec, user, deliverable_ids)
@@ -314,11 +347,12 @@ def update_engagement(engagement: Engagement, spec: specs.Spec, user: User, *,
     changes = diff_specs(before, specs.to_json(spec)).to_json()
     record("engagement.update", user, engagement=engagement, subject=spec.title,
            changes=changes)
-    _commit()
+    commit()
     return engagement
 
 
 def statuses_by_id(engagement: Engagement) -> dict[int, str]:
+    """Each of the engagement's deliverables' status, by deliverable id."""
     return {d.id: d.status for d in engagement.deliverables}
 
 
@@ -340,16 +374,18 @@ def change_deliverable_status(deliverable: Deliverable, new_status: str, user: U
            changes=[{"section": "deliverables", "change": "status",
                      "old": old_status, "new": new_status,
                      "new_position": deliverable.position + 1}])
-    _commit()
+    commit()
 
 
 # --- users -------------------------------------------------------------------------------
 
 def count_users() -> int:
+    """How many accounts exist (none means first-run setup)."""
     return db.session.scalar(select(func.count(User.id))) or 0
 
 
 def find_user(email: str) -> User | None:
+    """The account with this e-mail address (any case), or None."""
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
@@ -362,7 +398,7 @@ def create_user(*, email: str, name: str, role: str, password: str,
     db.session.flush()
     record("user.create", actor or user, subject=user.email,
            changes=[{"field": "role", "old": None, "new": role}])
-    _commit()
+    commit()
     return user
 
 
@@ -388,19 +424,14 @@ def update_user(user: User, *, name: str, role: str, active: bool, password: str
                 changes.append({"field": "api_token", "old": token.name, "new": "(revoked)"})
     if changes:
         record("user.update", actor, subject=user.email, changes=changes)
-    _commit()
+    commit()
     return user
 
 
 def store_rehashed_password(user: User, new_hash: str) -> None:
+    """Store a stronger hash of the password the user just signed in with."""
     user.password_hash = new_hash
-    _commit()
-
-
-def spec_with_statuses(spec: specs.Spec, statuses: list[str]) -> specs.Spec:
-    """``spec`` with its deliverables' statuses replaced (the form does not edit status)."""
-    rows = tuple(replace(d, status=s) for d, s in zip(spec.deliverables, statuses, strict=True))
-    return replace(spec, deliverables=rows)
+    commit()
 
 
 # --- business functions ------------------------------------------------------------------
@@ -436,7 +467,7 @@ def save_function(function: BusinessFunction | None, values: dict,
         _refresh_supporting(function)
     if changes or action == "function.create":
         record(action, user, subject=function.name, changes=changes, function=function)
-    _commit()
+    commit()
     return function
 
 
@@ -502,4 +533,4 @@ def record_readiness(successor: EngagementPerson, abilities: set[str], user: Use
                "field": "readiness", "person": successor.name,
                "old": [a for a in ABILITY_COLUMNS if getattr(before, a)],
                "new": [a for a in ABILITY_COLUMNS if a in abilities]}])
-    _commit()
+    commit()

@@ -11,22 +11,10 @@ from flask_login import current_user
 
 from . import permissions
 from .clock import today
+from .domain import vocabulary
 from .domain.identity import country_name
-from .domain.risk import RULES_BY_CODE, Severity
-from .domain.vocabulary import (
-    ABILITIES,
-    ALTERNATIVES,
-    CRITICALITY,
-    DELIVERABLE_KINDS,
-    DELIVERABLE_STATUSES,
-    EXIT_SCENARIOS,
-    EXIT_TEST_RESULTS,
-    IMPACTS,
-    REINTEGRATION,
-    ROLES,
-    STATUSES,
-    SUBSTITUTABILITY,
-)
+from .domain.risk import RULES_BY_CODE, Severity, is_overdue
+from .domain.spec import fields_in
 
 LOCALE = "en_GB"
 LEVEL_LABELS = {0: "No risk", 1: "Low", 2: "Medium", 3: "High"}
@@ -90,20 +78,22 @@ def nav_items() -> list[tuple[str, str]]:
             and (roles is None or current_user.role in roles)]
 
 
-def register(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(human_date=human_date, money=money,
                                  relative_days=relative_days)
     app.jinja_env.globals.update(
         url_with=url_with, nav_items=nav_items,
-        STATUSES=STATUSES, ROLES=ROLES, DELIVERABLE_KINDS=DELIVERABLE_KINDS,
-        DELIVERABLE_STATUSES=DELIVERABLE_STATUSES, LEVEL_LABELS=LEVEL_LABELS,
-        RULES_BY_CODE=RULES_BY_CODE, Severity=Severity, CRITICALITY=CRITICALITY,
-        IMPACTS=IMPACTS, ABILITIES=ABILITIES, country_name=country_name,
-        SUBSTITUTABILITY=SUBSTITUTABILITY, REINTEGRATION=REINTEGRATION,
-        EXIT_SCENARIOS=EXIT_SCENARIOS, EXIT_TEST_RESULTS=EXIT_TEST_RESULTS,
-        ALTERNATIVES=ALTERNATIVES,
+        LEVEL_LABELS=LEVEL_LABELS, RULES_BY_CODE=RULES_BY_CODE, Severity=Severity,
+        spec_fields=fields_in, country_name=country_name,
+        **{name: getattr(vocabulary, name) for name in (
+            "STATUSES", "ROLES", "DELIVERABLE_KINDS", "DELIVERABLE_STATUSES",
+            "COMMON_CURRENCIES", "FIELD_LABELS", "SECTION_LABELS", "COLUMN_LABELS",
+            "HISTORY_LABELS", "CRITICALITY", "IMPACTS", "ABILITIES", "SUBSTITUTABILITY",
+            "REINTEGRATION", "EXIT_SCENARIOS", "EXIT_TEST_RESULTS", "ALTERNATIVES")},
     )
 
+    # `{% if deliverable is overdue(engagement.status) %}`: the rule of domain.risk, as of today.
+    app.jinja_env.tests["overdue"] = lambda d, status: is_overdue(d, status, today())
     app.jinja_env.globals["can_attest_readiness"] = (
         lambda person: permissions.can_attest_readiness(current_user, person))
     app.jinja_env.globals["can_edit_engagement"] = (

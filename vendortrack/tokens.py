@@ -18,23 +18,23 @@ def _digest(token: str) -> str:
 
 def create_token(user: User, name: str) -> str:
     """Create a token for ``user`` and return its secret (the only time it is seen)."""
-    from .services import record
+    from .services import commit, record
 
     secret = PREFIX + secrets.token_urlsafe(32)
     db.session.add(ApiToken(user_id=user.id, name=name, prefix=secret[:10],
                             token_hash=_digest(secret)))
     record("token.create", user, subject=name)
-    db.session.commit()
+    commit()
     return secret
 
 
 def revoke_token(token: ApiToken, actor: User) -> None:
-    from .services import record
+    from .services import commit, record
 
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         record("token.revoke", actor, subject=token.name)
-        db.session.commit()
+        commit()
 
 
 def user_for_token(secret: str) -> User | None:

@@ -11,11 +11,11 @@ from sqlalchemy.orm import selectinload
 
 from .. import services
 from ..domain.text import whole_number
-from ..engagements.queries import page_number
 from ..extensions import db
 from ..forms import UserCreateForm, UserEditForm
 from ..models import AuditEvent, User
 from ..permissions import roles_required
+from ..queries import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -122,11 +122,6 @@ def draft_document(engagement: Engagement) -> AnnexDocument:
                          next_number(latest_number(engagement.id)), utcnow(), "", draft=True)
 
 
-def issued_document(annex: Annex) -> AnnexDocument:
-    return AnnexDocument(load_snapshot(annex.snapshot), annex.number, annex.issued_at,
-                         annex.issued_by.name if annex.issued_by else "")
-
-
 # --- writing -----------------------------------------------------------------------------
 
 def issue_annex(engagement: Engagement, user: User, *, expected_number: int | None = None,

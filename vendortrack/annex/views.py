@@ -1,7 +1,6 @@
-"""Contract annexes: preview, draft PDF, issue, download, compare, register CSV and the API.
+"""Contract annexes: preview, draft PDF, issue, download, compare and the register CSV.
 
-The API views read only ``flask_login.current_user`` and answer errors in JSON, so they work
-unchanged whichever way the user signed in (session now, bearer token later).
+The annex routes of the JSON API are in :mod:`vendortrack.api.annexes`.
 """
 from __future__ import annotations
 
@@ -12,7 +11,6 @@ from flask import (
     Response,
     abort,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -26,13 +24,11 @@ from ..clock import today
 from ..domain.annex import load_snapshot, not_recorded, terms_diff
 from ..domain.text import whole_number
 from ..domain.vocabulary import STATUSES
-from ..engagements.queries import EngagementFilter
-from ..engagements.views import get_engagement
 from ..errors import http_error
-from ..extensions import db
-from ..models import Annex, Engagement
+from ..models import Engagement
 from ..pdf import render_pdf
 from ..permissions import can_issue_annex
+from ..queries import EngagementFilter, engagement_or_404
 from . import service
 from .forms import IssueAnnexForm
 from .register import register_csv
@@ -85,12 +81,12 @@ def _preview_page(engagement: Engagement, form: IssueAnnexForm, status: int = 20
 
 @bp.route("/engagements/<int:engagement_id>/annex")
 def preview(engagement_id: int):
-    return _preview_page(get_engagement(engagement_id), IssueAnnexForm())
+    return _preview_page(engagement_or_404(engagement_id), IssueAnnexForm())
 
 
 @bp.route("/engagements/<int:engagement_id>/annex/draft.pdf")
 def draft_pdf(engagement_id: int):
-    engagement = get_engagement(engagement_id)
+    engagement = engagement_or_404(engagement_id)
     document = service.draft_document(engagement)
     return _pdf_response(render_pdf(document), _filename(engagement, document.number, "draft"),
                          inline=True)
@@ -100,7 +96,7 @@ def draft_pdf(engagement_id: int):
 def issue(engagement_id: int):
     if not can_issue_annex(current_user):
         abort(403)
-    engagement = get_engagement(engagement_id)
+    engagement = engagement_or_404(engagement_id)
     form = IssueAnnexForm()
     if not form.validate():
         return _preview_page(engagement, form, 400)
@@ -138,7 +134,7 @@ def _pdf_response(data: bytes, filename: str, *, inline: bool = False,
     return response
 
 
-def _stored_pdf(engagement_id: int, number: int) -> Response:
+def stored_pdf_response(engagement_id: int, number: int) -> Response:
     row = service.stored_pdf(engagement_id, number)
     if row is None:
         raise http_error(404, f"There is no annex v{number} for this engagement.")
@@ -149,7 +145,7 @@ def _stored_pdf(engagement_id: int, number: int) -> Response:
 
 @bp.route("/engagements/<int:engagement_id>/annexes/<int:number>.pdf")
 def download(engagement_id: int, number: int):
-    return _stored_pdf(engagement_id, number)
+    return stored_pdf_response(engagement_id, number)
 
 
 def _snapshot_for(engagement: Engagement, which: str) -> tuple[str, dict]:
@@ -170,7 +166,7 @@ def _snapshot_for(engagement: Engagement, which: str) -> tuple[str, dict]:
 
 @bp.route("/engagements/<int:engagement_id>/annexes/compare")
 def compare(engagement_id: int):
-    engagement = get_engagement(engagement_id)
+    engagement = engagement_or_404(engagement_id)
     annexes = service.list_annexes(engagement.id)
     if not annexes:
         flash("No annex has been issued yet, so there is nothing to compare.", "info")
@@ -197,83 +193,3 @@ def register():
         f'attachment; filename="engagement-register-{day.isoformat()}.csv"')
     response.mimetype_params["charset"] = "utf-8"
     return response
-
-
-# --- API ---------------------------------------------------------------------------------
-
-def _api_engagement(engagement_id: int) -> Engagement:
-    engagement = db.session.get(Engagement, engagement_id)
-    if engagement is None:
-        raise http_error(404, f"There is no engagement {engagement_id}.")
-    return engagement
-
-
-def annex_json(annex: Annex) -> dict:
-    return {
-        "number": annex.number,
-        "sha256": annex.pdf_sha256,
-        "snapshot_sha256": annex.snapshot_sha256,
-        "issued_at": annex.issued_at.isoformat(),
-        "issued_by": {"id": annex.issued_by_id,
-                      "name": annex.issued_by.name if annex.issued_by else None,
-                      "email": annex.issued_by.email if annex.issued_by else None},
-        "pdf_url": url_for("annex.api_download", engagement_id=annex.engagement_id,
-                           number=annex.number),
-    }
-
-
-@bp.route("/api/v1/engagements/<int:engagement_id>/annexes")
-def api_list(engagement_id: int):
-    engagement = _api_engagement(engagement_id)
-    return jsonify({"engagement_id": engagement.id,
-                    "annexes": [annex_json(a) for a in service.list_annexes(engagement.id)]})
-
-
-@bp.route("/api/v1/engagements/<int:engagement_id>/annexes", methods=["POST"])
-def api_issue(engagement_id: int):
-    if not can_issue_annex(current_user):
-        raise http_error(403, "Only procurement and administrators issue annexes.")
-    body = request.get_json(silent=True)
-    body = body if isinstance(body, dict) else {}
-    confirm = body.get("confirm_dependency_trap", False)
-    expected = body.get("number")
-    version = body.get("version")
-
-    def whole(value):
-        return value is None or (isinstance(value, int) and not isinstance(value, bool))
-
-    if not isinstance(confirm, bool) or not whole(expected) or not whole(version):
-        raise http_error(400, "Send {\"confirm_dependency_trap\": true|false, "
-                               "\"number\": <next annex number, optional>, "
-                               "\"version\": <the spec version you read, optional>}.")
-    engagement = _engagement_with_rows(engagement_id)
-    try:
-        annex = service.issue_annex(engagement, current_user, expected_number=expected,
-                                    expected_version=version,
-                                    confirm_dependency_trap=confirm)
-    except service.TrapNotConfirmed as refusal:
-        return jsonify({"error": {
-            "status": 409, "title": "Dependency trap not confirmed", "detail": str(refusal)
-            + " Send {\"confirm_dependency_trap\": true} to issue anyway.",
-            "flags": [{"code": f.code, "message": f.message} for f in refusal.flags]}}), 409
-    except service.AnnexRenderFailed as failure:
-        return jsonify({"error": {"status": 500, "title": "PDF rendering failed",
-                                  "detail": str(failure)}}), 500
-    except service.AnnexRefused as refusal:
-        return jsonify({"error": {"status": 409, "title": "Conflict",
-                                  "detail": str(refusal)}}), 409
-    response = jsonify(annex_json(annex))
-    response.status_code = 201
-    response.headers["Location"] = url_for("annex.api_download", engagement_id=engagement.id,
-                                           number=annex.number)
-    return response
-
-
-def _engagement_with_rows(engagement_id: int) -> Engagement:
-    _api_engagement(engagement_id)
-    return get_engagement(engagement_id)
-
-
-@bp.route("/api/v1/engagements/<int:engagement_id>/annexes/<int:number>.pdf")
-def api_download(engagement_id: int, number: int):
-    return _stored_pdf(engagement_id, number)

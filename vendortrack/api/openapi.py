@@ -4,60 +4,86 @@ from __future__ import annotations
 from babel.numbers import list_currencies
 
 from ..domain.risk import RULES
+from ..domain.spec import LONG, MAX_ROWS, MEDIUM, SCALAR_FIELDS, SHORT, SpecField
 from ..domain.vocabulary import DELIVERABLE_KINDS, DELIVERABLE_STATUSES, STATUSES
-from ..models import LONG, MEDIUM, SHORT
 from .records import FUNCTION, VENDOR, Record
 
 
-def _text(limit: int, nullable: bool = False) -> dict:
-    schema = {"type": "string", "maxLength": limit}
-    if nullable:
-        schema["nullable"] = True
-    return schema
+def _nullable(schema: dict) -> dict:
+    """``schema`` that also accepts null (the API reads null as "not filled in")."""
+    if "enum" in schema:
+        schema = {**schema, "enum": [*schema["enum"], None]}
+    return {**schema, "nullable": True}
 
 
-DATE = {"type": "string", "format": "date", "nullable": True}
+def _text(limit: int) -> dict:
+    return _nullable({"type": "string", "maxLength": limit})
+
+
+DATE = _nullable({"type": "string", "format": "date"})
 PERSON = {"type": "object", "additionalProperties": False,
           "properties": {"name": _text(SHORT),
                          "email": {**_text(254), "description": "An e-mail address, or empty."}}}
 
 
-def _rows(properties: dict) -> dict:
-    return {"type": "array", "maxItems": 500,
-            "items": {"type": "object", "additionalProperties": False,
-                      "properties": properties}}
+def _field_schema(spec_field: SpecField) -> dict:
+    """The JSON schema of one scalar spec field, from its kind."""
+    kind = spec_field.kind
+    if kind == "object":
+        return _nullable({"type": "object", "additionalProperties": False, "properties": {
+            part: _field_schema(SpecField(part, spec_field.part_kind))
+            for part in spec_field.parts}})
+    schema = {
+        "text": lambda: {"type": "string", "maxLength": spec_field.limit},
+        "longtext": lambda: {"type": "string", "maxLength": spec_field.limit},
+        "vendor": lambda: {"type": "string", "maxLength": spec_field.limit},
+        "currency": lambda: {"type": "string", "enum": sorted(list_currencies())},
+        "money": lambda: {"type": "number", "minimum": 0, "maximum": 999999999999.99,
+                          "description": "At most two decimal places."},
+        "date": lambda: {"type": "string", "format": "date"},
+        "bool": lambda: {"type": "boolean"},
+        "integer": lambda: {"type": "integer", "minimum": 0},
+        "choice": lambda: {"type": "string", "enum": list(spec_field.choices)},
+        "person": lambda: dict(PERSON),
+    }[kind]()
+    if spec_field.name == "title":
+        schema["minLength"] = 1
+    if spec_field.help:
+        schema["description"] = spec_field.help
+    return _nullable(schema)
+
+
+def _rows(items: dict) -> dict:
+    return _nullable({"type": "array", "maxItems": MAX_ROWS, "items": items})
+
+
+def _row(properties: dict) -> dict:
+    return {"type": "object", "additionalProperties": False, "properties": properties}
 
 
 SPEC_PROPERTIES = {
-    "title": {**_text(SHORT), "minLength": 1},
-    "vendor": _text(SHORT, nullable=True),
-    "contract_reference": _text(100, nullable=True),
-    "contract_value": {"type": "number", "nullable": True, "minimum": 0,
-                       "maximum": 999999999999.99,
-                       "description": "At most two decimal places."},
-    "currency": {"type": "string", "nullable": True,
-                 "enum": sorted(list_currencies()) + [None]},
-    "status": {"type": "string", "enum": list(STATUSES)},
-    "start_date": DATE, "end_date": DATE, "handover_date": DATE,
-    "problem_statement": _text(LONG, nullable=True),
-    "core_capability": {"type": "boolean"},
-    "internal_owner": {**PERSON, "nullable": True},
-    "successors": {"type": "array", "maxItems": 500, "items": PERSON},
-    "upskilling": {"type": "array", "maxItems": 500, "items": PERSON},
-    "metrics": _rows({"name": _text(SHORT), "baseline": _text(SHORT), "target": _text(SHORT),
-                      "unit": _text(SHORT), "measurement": _text(MEDIUM)}),
-    "constraints": {"type": "array", "maxItems": 500, "items": _text(MEDIUM)},
-    "tradeoffs": _rows({"rule": _text(MEDIUM), "decided_by": _text(SHORT)}),
-    "deliverables": _rows({
-        "id": {"type": "integer", "nullable": True,
-               "description": "Send back the id GET returned to keep the row's status and "
-                              "acceptance; rows without one are new."},
-        "kind": {"type": "string", "enum": list(DELIVERABLE_KINDS)},
+    **{f.name: _field_schema(f) for f in SCALAR_FIELDS},
+    "successors": _rows(PERSON),
+    "upskilling": _rows(PERSON),
+    "metrics": _rows(_row({"name": _text(SHORT), "baseline": _text(SHORT),
+                           "target": _text(SHORT), "unit": _text(SHORT),
+                           "measurement": _text(MEDIUM)})),
+    "constraints": _rows({"type": "string", "maxLength": MEDIUM}),
+    "tradeoffs": _rows(_row({"rule": _text(MEDIUM), "decided_by": _text(SHORT)})),
+    "deliverables": _rows(_row({
+        "id": _nullable({"type": "integer",
+                         "description": "Send back the id GET returned to keep the row's "
+                                        "status and acceptance; rows without one are new.",
+                         "x-message": "Must be the deliverable's id (an integer) or null."}),
+        "kind": _nullable({"type": "string", "enum": list(DELIVERABLE_KINDS)}),
         "title": _text(SHORT), "due_date": DATE,
         "acceptance_criteria": _text(LONG),
-        "status": {"type": "string", "enum": list(DELIVERABLE_STATUSES)},
-    }),
+        "status": _nullable({"type": "string", "enum": list(DELIVERABLE_STATUSES)}),
+    })),
 }
+# What GET returns besides the spec: a client may send it back; it is ignored.
+READ_ONLY = ("id", "version", "created_at", "updated_at", "risk", "links")
+IGNORED = {name: {"description": "Returned by GET; ignored when sent."} for name in READ_ONLY}
 
 FLAG = {"type": "object", "required": ["code", "severity", "message", "remedy"],
         "properties": {"code": {"type": "string", "enum": [r.code for r in RULES]},
@@ -269,10 +295,10 @@ def document(organisation: str = "") -> dict:
                 "Engagement": ENGAGEMENT,
                 "EngagementInput": {"type": "object", "required": ["title"],
                                     "additionalProperties": False,
-                                    "properties": SPEC_PROPERTIES},
+                                    "properties": {**IGNORED, **SPEC_PROPERTIES}},
                 "EngagementUpdate": {"type": "object", "required": ["title", "version"],
                                      "additionalProperties": False,
-                                     "properties": {**SPEC_PROPERTIES,
+                                     "properties": {**IGNORED, **SPEC_PROPERTIES,
                                                     "version": {"type": "integer"}}},
                 "EngagementPage": {"type": "object",
                                    "required": ["items", "page", "per_page", "total"],

@@ -1,20 +1,22 @@
-"""GET/POST/PUT /api/v1/functions and /api/v1/vendors: the records engagements refer to."""
+"""GET/POST/PUT /api/v1/functions and /api/v1/vendors: the records engagements refer to.
+
+They attach to the API blueprint of ``api.views``."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from .. import services
-from ..engagements.queries import page_number
-from ..errors import http_error
+from ..errors import http_error, json_body
 from ..extensions import db
 from ..forms import BusinessFunctionForm, VendorForm
 from ..models import BusinessFunction, Vendor
 from ..permissions import can_manage_functions, can_manage_vendors
+from ..queries import page_number
 from .records import FUNCTION, VENDOR, Record, form_errors, formdata, shape_errors, to_json
+from .views import bp
 
-bp = Blueprint("api_records", __name__, url_prefix="/api/v1")
 MAX_PER_PAGE = 100
 
 
@@ -35,9 +37,7 @@ def _page(statement, record: Record):
 
 def _validated(record: Record, form_class, row, *, creating: bool):
     """The validated form for the JSON body, or the 4xx response saying why not."""
-    data = request.get_json(silent=True, force=True)
-    if data is None:
-        raise http_error(400, "Send a JSON object with Content-Type: application/json.")
+    data = json_body()
     errors = shape_errors(record.schema(required=("name",) if creating else ()), data)
     if errors:
         return None, (jsonify({"errors": errors}), 422)
@@ -94,7 +94,7 @@ def _save_function(function: BusinessFunction | None):
         return _name_taken()
     saved = services.save_function(function, form.values(), current_user)
     return _saved(FUNCTION, saved, 201 if function is None else 200,
-                  "api_records.get_function", function_id=saved.id)
+                  "api.get_function", function_id=saved.id)
 
 
 @bp.post("/functions")
@@ -136,7 +136,7 @@ def _save_vendor(vendor: Vendor | None):
     if services.vendor_name_taken(form.name.data, vendor.id if vendor else None):
         return _name_taken()
     saved = services.save_vendor(vendor, **form.values(), user=current_user)
-    return _saved(VENDOR, saved, 201 if vendor is None else 200, "api_records.get_vendor",
+    return _saved(VENDOR, saved, 201 if vendor is None else 200, "api.get_vendor",
                   vendor_id=saved.id)
 
 

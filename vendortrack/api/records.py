@@ -14,8 +14,9 @@ from typing import Any
 from openapi_schema_validator import OAS30Validator
 from werkzeug.datastructures import MultiDict
 
+from ..domain.spec import LONG, MEDIUM, SHORT
 from ..domain.vocabulary import CRITICALITY, IMPACTS
-from ..models import LONG, MEDIUM, SHORT, BusinessFunction, Vendor
+from ..models import BusinessFunction, Vendor
 
 HOURS = {"type": "integer", "nullable": True, "minimum": 0, "maximum": 87_600}
 

@@ -1,32 +1,44 @@
-"""Reading an engagement from JSON with the same validation as the spec form.
+"""Reading an engagement from JSON: shape by the API's own published schema, values by the form.
 
-The JSON is checked for shape and types here, then turned into form data and validated by
-:class:`vendortrack.forms.EngagementForm`, so the API and the form can never disagree about
-what a valid spec is. Errors come back keyed by JSON path, e.g. ``metrics[0].name``.
+The JSON is first validated against the request schema of the OpenAPI document served at
+``/api/v1/openapi.json`` (types, unknown fields, row limits), then turned into form data and
+validated by :class:`vendortrack.forms.EngagementForm`, so the API and the form can never
+disagree about what a valid spec is, nor the API and its document about its shape. Errors come
+back keyed by JSON path, e.g. ``metrics[0].name``.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
 
+from openapi_schema_validator import OAS30Validator
 from werkzeug.datastructures import MultiDict
 from wtforms import FieldList
 
 from ..domain import spec as specs
-from ..domain.vocabulary import DELIVERABLE_STATUSES, can_move_deliverable
 from ..forms import SECTIONS, EngagementForm
+from .openapi import document
 
-READ_ONLY = {"id", "risk", "created_at", "updated_at", "version", "links"}
-TEXT = ("title", "vendor", "contract_reference", "currency", "status", "start_date",
-        "end_date", "handover_date", "problem_statement")
-ROW_KEYS = {
-    "successors": ("name", "email"),
-    "upskilling": ("name", "email"),
-    "metrics": ("name", "baseline", "target", "unit", "measurement"),
-    "tradeoffs": ("rule", "decided_by"),
-    "deliverables": ("id", "kind", "title", "due_date", "acceptance_criteria", "status"),
-}
+# The form's names for the internal owner's parts.
 FORM_TO_JSON = {"owner_name": "internal_owner.name", "owner_email": "internal_owner.email"}
+TYPE_MESSAGES = {
+    "string": "Must be a string.", "number": "Must be a number.",
+    "integer": "Must be a whole number.", "boolean": "Must be true or false.",
+    "array": "Must be a list.", "object": "Must be an object.",
+}
+# Keywords about values: the form checks these (with its own words) where it has the field.
+VALUE_KEYWORDS = {"enum", "maxLength", "minLength", "minimum", "maximum", "required",
+                  "pattern", "format"}
+
+
+def _validator(name: str) -> OAS30Validator:
+    return OAS30Validator(document()["components"]["schemas"][name])
+
+
+VALIDATORS = {"create": _validator("EngagementInput"), "update": _validator("EngagementUpdate")}
+ROW_KEYS = {section: tuple(schema["items"]["properties"])
+            for section, schema in VALIDATORS["create"].schema["properties"].items()
+            if section in SECTIONS and "properties" in schema["items"]}
 
 
 class Invalid(Exception):
@@ -39,87 +51,107 @@ def _add(errors: dict, path: str, message: str) -> None:
     errors.setdefault(path, []).append(message)
 
 
-def _check_shape(data: Any, errors: dict) -> None:
-    if not isinstance(data, dict):
-        _add(errors, "_body", "Send a JSON object.")
-        return
-    for key in data:
-        if key not in specs.SPEC_FIELDS and key not in READ_ONLY:
-            _add(errors, key, "Unknown field.")
-    for key in TEXT:
-        if data.get(key) is not None and not isinstance(data[key], str):
-            _add(errors, key, "Must be a string.")
-    value = data.get("contract_value")
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-        _add(errors, "contract_value", "Must be a number.")
-    if data.get("core_capability") is not None and not isinstance(data["core_capability"], bool):
-        _add(errors, "core_capability", "Must be true or false.")
-    owner = data.get("internal_owner")
-    if owner is not None:
-        _check_row(owner, "internal_owner", ("name", "email"), errors)
-    for section in SECTIONS:
-        rows = data.get(section)
-        if rows is None:
-            continue
-        if not isinstance(rows, list):
-            _add(errors, section, "Must be a list.")
-            continue
-        for i, row in enumerate(rows):
-            path = f"{section}[{i}]"
-            if section == "constraints":
-                if not isinstance(row, str):
-                    _add(errors, path, "Must be a string.")
-                elif not row.strip():
-                    _add(errors, path, "Empty constraint.")
-            else:
-                _check_row(row, path, ROW_KEYS[section], errors)
+def json_path(parts) -> str:
+    """``("metrics", 0, "name")`` → ``metrics[0].name``; the empty path is the body."""
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out or "_body"
 
 
-def _check_row(row: Any, path: str, keys: tuple[str, ...], errors: dict) -> None:
-    if not isinstance(row, dict):
-        _add(errors, path, "Must be an object.")
-        return
-    for key, value in row.items():
-        if key not in keys:
-            _add(errors, f"{path}.{key}", "Unknown field.")
-        elif key == "id":
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-                _add(errors, f"{path}.id", "Must be the deliverable's id (an integer) or null.")
-        elif value is not None and not isinstance(value, str):
-            _add(errors, f"{path}.{key}", "Must be a string.")
-    if not any((row.get(k) or "").strip() for k in keys if k not in ("id", "kind", "status")
-               and isinstance(row.get(k), str)):
-        _add(errors, path, "Empty row.")
-    status = row.get("status")
-    if "status" in keys and status is not None and status not in DELIVERABLE_STATUSES:
-        _add(errors, f"{path}.status", "Must be one of: " + ", ".join(DELIVERABLE_STATUSES) + ".")
+def _form_checks(parts: list) -> bool:
+    """True when the form has a field for the value at ``parts`` (and so checks it)."""
+    keys = [p for p in parts if not isinstance(p, int)]
+    if not keys:
+        return False
+    if keys[0] in SECTIONS:
+        return len(keys) == 1 or hasattr(SECTIONS[keys[0]], keys[1])
+    return keys[0] in specs.FIELDS_BY_NAME
+
+
+def _message(error) -> str:
+    if "x-message" in error.schema:
+        return error.schema["x-message"]
+    if error.validator == "type":
+        if not error.absolute_path:
+            return "Send a JSON object."
+        expected = error.validator_value
+        expected = expected[0] if isinstance(expected, list) else expected
+        return TYPE_MESSAGES.get(expected, f"Must be of type {expected}.")
+    if error.validator == "maxItems":
+        return (f"At most {error.validator_value} rows fit here and {len(error.instance)} were "
+                "sent; nothing was saved.")
+    if error.validator == "enum":
+        return "Must be one of: " + ", ".join(v for v in error.validator_value if v) + "."
+    return error.message
+
+
+def _shape_errors(data: Any, action: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for error in VALIDATORS[action].iter_errors(data):
+        parts = list(error.absolute_path)
+        if error.validator == "required":
+            parts += [key for key in error.validator_value if key not in error.instance][:1]
+        if error.validator == "additionalProperties":
+            known = error.schema.get("properties", {})
+            for key in error.instance:
+                if key not in known:
+                    _add(errors, json_path([*parts, key]), "Unknown field.")
+        elif error.validator not in VALUE_KEYWORDS or not _form_checks(parts):
+            _add(errors, json_path(parts), _message(error))
+    return errors
+
+
+def _blank_rows(data: dict) -> dict[str, list[str]]:
+    """Rows sent with nothing in them: the form would skip them, so say so instead."""
+    errors: dict[str, list[str]] = {}
+
+    def blank(row, keys):
+        return not any((row.get(k) or "").strip() for k in keys
+                       if k not in ("id", "kind", "status") and isinstance(row.get(k), str))
+
+    if data.get("internal_owner") is not None and blank(data["internal_owner"],
+                                                        ("name", "email")):
+        _add(errors, "internal_owner", "Empty row.")
+    for i, text in enumerate(data.get("constraints") or []):
+        if not (text or "").strip():
+            _add(errors, f"constraints[{i}]", "Empty constraint.")
+    for section, keys in ROW_KEYS.items():
+        for i, row in enumerate(data.get(section) or []):
+            if blank(row or {}, keys):
+                _add(errors, f"{section}[{i}]", "Empty row.")
+    return errors
+
+
+def _scalar_formdata(spec_field: specs.SpecField, value: Any) -> list[tuple[str, str]]:
+    if value is None:
+        return []
+    if spec_field.kind == "person":
+        return [(name, value[key]) for name, key in (("owner_name", "name"),
+                                                     ("owner_email", "email"))
+                if value.get(key) is not None]
+    if spec_field.kind == "object":
+        return [(f"{spec_field.name}-{part}", str(v)) for part, v in value.items()
+                if v is not None]
+    if spec_field.kind == "bool":
+        return [(spec_field.name, "y")] if value else []
+    if spec_field.kind in ("money", "integer"):
+        return [(spec_field.name, repr(value))]
+    return [(spec_field.name, value)]
 
 
 def _formdata(data: dict) -> MultiDict:
     form: list[tuple[str, str]] = []
-
-    def put(name, value):
-        if value is not None:
-            form.append((name, value))
-
-    for key in TEXT:
-        put(key, data.get(key))
-    if data.get("contract_value") is not None:
-        put("contract_value", repr(data["contract_value"]))
-    if data.get("core_capability"):
-        put("core_capability", "y")
-    owner = data.get("internal_owner") or {}
-    put("owner_name", owner.get("name"))
-    put("owner_email", owner.get("email"))
+    for spec_field in specs.SCALAR_FIELDS:
+        form += _scalar_formdata(spec_field, data.get(spec_field.name))
     for i, text in enumerate(data.get("constraints") or []):
-        put(f"constraints-{i}-text", text)
+        form.append((f"constraints-{i}-text", text))
     for section, keys in ROW_KEYS.items():
         for i, row in enumerate(data.get(section) or []):
-            for key in keys:
-                if key not in ("id", "status"):
-                    put(f"{section}-{i}-{key}", row.get(key))
+            form += [(f"{section}-{i}-{key}", row[key]) for key in keys
+                     if key not in ("id", "status") and row.get(key) is not None]
             if section == "deliverables" and not row.get("kind"):
-                put(f"{section}-{i}-kind", "documentation")
+                form.append((f"{section}-{i}-kind", "documentation"))
     return MultiDict(form)
 
 
@@ -130,55 +162,53 @@ def _json_path(name: str) -> str:
     if section in SECTIONS and rest:
         index, _, key = rest.partition("-")
         return f"{section}[{index}]" if section == "constraints" else f"{section}[{index}].{key}"
-    return name
+    return f"{section}.{rest}" if rest else name
+
+
+def _row_errors(rows: FieldList, errors: dict) -> None:
+    if rows.limit_error:
+        _add(errors, rows.name, rows.limit_error)
+    for entry in rows:
+        for sub in entry.form:
+            for message in sub.errors:
+                _add(errors, _json_path(sub.name), message)
 
 
 def _form_errors(form: EngagementForm) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for field in form:
         if isinstance(field, FieldList):
-            for entry in field:
-                for sub in entry.form:
-                    for message in sub.errors:
-                        _add(errors, _json_path(sub.name), message)
+            _row_errors(field, errors)
+        elif isinstance(field.errors, dict):  # a nested object's parts
+            for part, messages in field.errors.items():
+                for message in messages:
+                    _add(errors, f"{field.name}.{part}", message)
         else:
             for message in field.errors:
                 _add(errors, _json_path(field.name), message)
     return errors
 
 
-def parse_engagement(data: Any, current: dict[int, str] | None = None
+def parse_engagement(data: Any, *, update: bool = False
                      ) -> tuple[specs.Spec, list[int | None]]:
-    """The spec in ``data`` and its deliverable ids, or :class:`Invalid` with every problem,
-    keyed by JSON path.
+    """The spec in ``data`` and its deliverables' ids as sent, or :class:`Invalid` with every
+    problem, keyed by JSON path.
 
-    ``current`` maps the engagement's deliverable ids to their statuses. A row carrying one of
-    those ids is that deliverable: without a ``status`` it keeps its own, and a new status
-    must follow the workflow (planned → delivered → accepted / rejected). Rows without a known
-    id are new deliverables (planned unless a status is given, e.g. when importing).
+    A deliverable's ``status`` is kept as sent (empty when not sent: the deliverable keeps its
+    own); :func:`vendortrack.services.carry_over` settles it against the saved rows.
     """
-    errors: dict[str, list[str]] = {}
-    _check_shape(data, errors)
+    errors = _shape_errors(data, "update" if update else "create")
+    if errors:
+        raise Invalid(errors)
+    errors = _blank_rows(data)
     if errors:
         raise Invalid(errors)
     form = EngagementForm(formdata=_formdata(data), meta={"csrf": False})
     if not form.validate():
         raise Invalid(_form_errors(form))
     spec = form.to_spec()
-    current = current or {}
-    ids: list[int | None] = []
-    statuses: list[str] = []
-    for i, row in enumerate(data.get("deliverables") or []):
-        known = row.get("id") if row.get("id") in current and row.get("id") not in ids else None
-        status = row.get("status") or (current[known] if known else "planned")
-        if known and status != current[known] and not can_move_deliverable(current[known],
-                                                                           status):
-            _add(errors, f"deliverables[{i}].status",
-                 f"A deliverable that is {current[known]} cannot be marked {status}.")
-        ids.append(known)
-        statuses.append(status)
-    if errors:
-        raise Invalid(errors)
+    rows = data.get("deliverables") or []
     spec = replace(spec, deliverables=tuple(
-        replace(d, status=s) for d, s in zip(spec.deliverables, statuses, strict=True)))
-    return spec, ids
+        replace(d, status=row.get("status") or "")
+        for d, row in zip(spec.deliverables, rows, strict=True)))
+    return spec, [row.get("id") for row in rows]

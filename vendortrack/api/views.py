@@ -3,28 +3,29 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import services
 from ..clock import today
 from ..domain.risk import assess
 from ..domain.spec import to_json
 from ..domain.text import clean_text
-from ..engagements.queries import MAX_PAGE, EngagementFilter, page_number
-from ..engagements.views import FULL
-from ..errors import http_error
+from ..errors import http_error, json_body, json_error
 from ..extensions import db
 from ..models import Engagement, Vendor
 from ..permissions import can_create_engagement, can_edit_engagement
+from ..queries import (
+    MAX_PAGE,
+    WITH_SPEC_ROWS,
+    EngagementFilter,
+    engagement_or_404,
+    load_engagement,
+    page_number,
+)
 from .openapi import document
 from .schema import Invalid, parse_engagement
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_PER_PAGE = 100
-
-
-def error(status: int, title: str, detail: str, **extra):
-    return jsonify({"error": {"status": status, "title": title, "detail": detail}, **extra}), status
 
 
 def engagement_document(engagement: Engagement) -> dict:
@@ -46,19 +47,6 @@ def engagement_document(engagement: Engagement) -> dict:
                        "remedy": f.remedy} for f in assessment.flags],
         },
     }
-
-
-def _load(engagement_id: int) -> Engagement | None:
-    return db.session.scalar(select(Engagement).where(Engagement.id == engagement_id)
-                             .options(*FULL))
-
-
-def _json_body():
-    data = request.get_json(silent=True, force=True)
-    if data is None:
-        return None, error(400, "Not JSON", "Send the engagement as a JSON object "
-                                            "with Content-Type: application/json.")
-    return data, None
 
 
 def _invalid(problem: Invalid):
@@ -88,7 +76,7 @@ def list_engagements():
     statement = filters.statement(today())
     if vendor_name:
         statement = statement.where(Vendor.name_key == vendor_name.lower())
-    statement = statement.options(*FULL)
+    statement = statement.options(*WITH_SPEC_ROWS)
     page = db.paginate(statement, page=page, per_page=per_page, error_out=False, count=True)
     return jsonify({
         "items": [engagement_document(e) for e in page.items],
@@ -98,9 +86,7 @@ def list_engagements():
 
 @bp.get("/engagements/<int:engagement_id>")
 def get_engagement(engagement_id: int):
-    engagement = _load(engagement_id)
-    if engagement is None:
-        raise http_error(404, f"There is no engagement {engagement_id}.")
+    engagement = engagement_or_404(engagement_id)
     return jsonify(engagement_document(engagement))
 
 
@@ -108,15 +94,13 @@ def get_engagement(engagement_id: int):
 def create_engagement():
     if not can_create_engagement(current_user):
         raise http_error(403, "Only product owners and administrators create engagements.")
-    data, failure = _json_body()
-    if failure:
-        return failure
+    data = json_body()
     try:
         spec, _ = parse_engagement(data)
     except Invalid as problem:
         return _invalid(problem)
     engagement = services.create_engagement(spec, current_user)
-    body = engagement_document(_load(engagement.id))
+    body = engagement_document(load_engagement(engagement.id))
     response = jsonify(body)
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_engagement", engagement_id=engagement.id)
@@ -125,33 +109,31 @@ def create_engagement():
 
 @bp.put("/engagements/<int:engagement_id>")
 def update_engagement(engagement_id: int):
-    engagement = _load(engagement_id)
-    if engagement is None:
-        raise http_error(404, f"There is no engagement {engagement_id}.")
+    engagement = engagement_or_404(engagement_id)
     if not can_edit_engagement(current_user, engagement):
         raise http_error(403, "You may not edit this engagement.")
-    data, failure = _json_body()
-    if failure:
-        return failure
+    data = json_body()
     version = data.get("version") if isinstance(data, dict) else None
     if isinstance(version, bool) or not isinstance(version, int):
         return jsonify({"errors": {"version": [
             "Send the version you read (an integer from GET), so that nobody's changes "
             "are overwritten."]}}), 422
     try:
-        spec, ids = parse_engagement(data, services.statuses_by_id(engagement))
-    except Invalid as problem:
-        return _invalid(problem)
-    try:
+        spec, ids = parse_engagement(data, update=True)
         services.update_engagement(engagement, spec, current_user, expected_version=version,
                                    deliverable_ids=ids)
+    except Invalid as problem:
+        return _invalid(problem)
+    except services.StatusRefused as refusal:
+        return jsonify({"errors": {f"deliverables[{i}].status": [message]
+                                   for i, message in refusal.refused.items()}}), 422
     except services.EditConflict:
         db.session.rollback()
-        return error(409, "Edit conflict",
+        return json_error(409, "Edit conflict",
                      f"The engagement changed since version {version}; nothing was saved. "
                      "GET it again, merge your changes and send the new version.",
-                     current=engagement_document(_load(engagement_id)))
-    return jsonify(engagement_document(_load(engagement_id)))
+                     current=engagement_document(load_engagement(engagement_id)))
+    return jsonify(engagement_document(load_engagement(engagement_id)))
 
 
 @bp.get("/openapi.json")
@@ -160,3 +142,7 @@ def openapi():
 
 
 openapi.is_public = True  # the description of the API is not a secret
+
+
+# The API's annex and dashboard routes live beside this module and attach to `bp`.
+from . import annexes, dashboard, record_views  # noqa: E402, F401

@@ -10,9 +10,9 @@ from datetime import date
 from sqlalchemy import and_, case, func, select
 
 from ..domain.vocabulary import REINTEGRATION, SUBSTITUTABILITY
-from ..engagements.queries import EngagementFilter
 from ..extensions import db
 from ..models import Engagement
+from ..queries import EngagementFilter
 from .figures import Count, drill
 
 # The "of which" figures: a label and the flag whose list they link to.

@@ -17,11 +17,11 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload, with_expression
 
 from .. import risk_queries
-from ..domain.risk import RULES, RULES_BY_CODE, Severity, flags_for_codes
+from ..domain.risk import RULES, RULES_BY_CODE, Severity, dated_codes, flags_for_codes
 from ..domain.vocabulary import STATUSES
-from ..engagements.queries import EngagementFilter
 from ..extensions import db
 from ..models import Engagement, EngagementFlag, Vendor
+from ..queries import EngagementFilter
 
 if TYPE_CHECKING:
     from .exit_panel import ExitPanel
@@ -399,17 +399,15 @@ def top_at_risk(scope: EngagementFilter, today: date, limit: int = TOP_AT_RISK
     loaded = db.session.scalars(
         select(Engagement).where(Engagement.id.in_(ids))
         .options(selectinload(Engagement.vendor), selectinload(Engagement.flags),
-                 with_expression(Engagement.risk_level, level))).all()
+                 with_expression(Engagement.risk_level, level))
+        # The level is as of `today`: never keep one computed for another day in this session.
+        .execution_options(populate_existing=True)).all()
     by_id = {e.id: e for e in loaded}
     engagements = [by_id[i] for i in ids if i in by_id]
     out = []
     for e in engagements:
-        codes = {f.code for f in e.flags}
-        if e.status != "closed":
-            if e.handover_date and e.handover_date < today and e.open_deliverables > 0:
-                codes.add("HANDOVER_PASSED_OPEN_KT")
-            if e.earliest_open_due and e.earliest_open_due < today:
-                codes.add("KT_OVERDUE")
+        codes = {f.code for f in e.flags} | dated_codes(
+            e.status, e.handover_date, e.open_deliverables, e.earliest_open_due, today)
         flags = flags_for_codes(codes)
         out.append(AtRisk(
             e.id, e.title, e.vendor.name if e.vendor else "", e.owner_name, e.status,

@@ -1,9 +1,10 @@
-"""The leadership risk dashboard: tiles, charts, the JSON for BI tools and the board pack."""
+"""The leadership risk dashboard: tiles, charts and the board pack (its JSON for BI tools is
+:mod:`vendortrack.api.dashboard`)."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from ..clock import today
 from . import charts, figures
@@ -11,7 +12,7 @@ from . import charts, figures
 bp = Blueprint("dashboard", __name__)
 
 
-def _list_links(external: bool = False):
+def list_links(external: bool = False):
     """``link(args)``: the engagement list URL for filter arguments (built once, then joined:
     a dashboard has a few hundred links)."""
     base = url_for("engagements.index", _external=external)
@@ -22,7 +23,7 @@ def _page_context(external: bool = False, at_risk: int = 0) -> dict:
     scope = figures.scope_from_args(request.args)
     data = figures.compute(scope, today(), at_risk=at_risk)
 
-    link = _list_links(external)
+    link = list_links(external)
 
     def engagement_url(engagement_id: int) -> str:
         return url_for("engagements.show", engagement_id=engagement_id, _external=external)
@@ -47,13 +48,6 @@ def index():
     vendors, owners = figures.filter_choices()
     return render_template("dashboard/index.html", vendors=vendors, owners=owners,
                            top_at_risk=figures.TOP_AT_RISK, **context)
-
-
-@bp.route("/api/v1/dashboard")
-def api():
-    scope = figures.scope_from_args(request.args)
-    data = figures.compute(scope, today())
-    return jsonify(data.to_json(link=_list_links()))
 
 
 @bp.route("/dashboard/board-pack.pdf")

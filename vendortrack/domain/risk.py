@@ -31,10 +31,6 @@ class Severity(IntEnum):
     def code(self) -> str:
         return self.name.lower()
 
-    @classmethod
-    def from_code(cls, code: str) -> Severity:
-        return cls[code.upper()]
-
 
 @dataclass(frozen=True)
 class Rule:
@@ -82,6 +78,44 @@ def is_open(deliverable: Deliverable) -> bool:
     return deliverable.status != "accepted"
 
 
+def open_facts(deliverables) -> tuple[int, date | None]:
+    """How many deliverables are still open and the earliest due date among them: the facts
+    stored on save from which the dated rules are answered (here and in SQL)."""
+    open_rows = [d for d in deliverables if is_open(d)]
+    return len(open_rows), min((d.due_date for d in open_rows if d.due_date is not None),
+                               default=None)
+
+
+def handover_passed_open_kt(handover_date: date | None, open_deliverables: int,
+                            today: date) -> bool:
+    """The handover date has passed while knowledge transfer is still open."""
+    return bool(handover_date and handover_date < today and open_deliverables > 0)
+
+
+def kt_overdue(earliest_open_due: date | None, today: date) -> bool:
+    """Some open deliverable was due before today."""
+    return bool(earliest_open_due and earliest_open_due < today)
+
+
+def dated_codes(status: str, handover_date: date | None, open_deliverables: int,
+                earliest_open_due: date | None, today: date) -> frozenset[str]:
+    """The dated flags on ``today``, from the stored facts (``risk_queries`` is their SQL)."""
+    if status == "closed":
+        return frozenset()
+    codes = set()
+    if handover_passed_open_kt(handover_date, open_deliverables, today):
+        codes.add("HANDOVER_PASSED_OPEN_KT")
+    if kt_overdue(earliest_open_due, today):
+        codes.add("KT_OVERDUE")
+    return frozenset(codes)
+
+
+def is_overdue(deliverable, engagement_status: str, today: date) -> bool:
+    """This deliverable is open and was due before ``today`` (closed engagements owe nothing)."""
+    return (engagement_status != "closed" and is_open(deliverable)
+            and kt_overdue(deliverable.due_date, today))
+
+
 def _due_too_late(d: Deliverable, handover: date | None) -> bool:
     return d.due_date is None or (handover is not None and d.due_date >= handover)
 
@@ -124,9 +158,8 @@ RULES: tuple[Rule, ...] = (
         "HANDOVER_PASSED_OPEN_KT", Severity.HIGH, "deliverables",
         "The handover date has passed and knowledge transfer is not complete.",
         "Get the open deliverables delivered and accepted, or agree a new handover date.",
-        lambda s, today: bool(
-            s.handover_date and s.handover_date < today and any(map(is_open, s.deliverables))
-        ),
+        lambda s, today: handover_passed_open_kt(s.handover_date, open_facts(s.deliverables)[0],
+                                                 today),
         dependency_trap=True,
         dated=True,
     ),
@@ -143,9 +176,7 @@ RULES: tuple[Rule, ...] = (
         "KT_OVERDUE", Severity.MEDIUM, "deliverables",
         "A knowledge-transfer deliverable is overdue.",
         "Chase the vendor for the overdue deliverables, or accept them if they have arrived.",
-        lambda s, today: any(
-            d.due_date is not None and d.due_date < today and is_open(d) for d in s.deliverables
-        ),
+        lambda s, today: kt_overdue(open_facts(s.deliverables)[1], today),
         dated=True,
     ),
     Rule(

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
+from typing import Any
+
+from .vocabulary import STATUSES
 
 
 @dataclass(frozen=True)
@@ -64,12 +68,107 @@ class Spec:
     deliverables: tuple[Deliverable, ...] = field(default_factory=tuple)
 
 
-SPEC_FIELDS = (
-    "title", "vendor", "contract_reference", "contract_value", "currency", "status",
-    "start_date", "end_date", "handover_date", "problem_statement", "core_capability",
-    "internal_owner", "successors", "upskilling", "metrics", "constraints", "tradeoffs",
-    "deliverables",
+# Text limits (characters), shared by the database columns, the form and the API schema.
+SHORT = 200
+MEDIUM = 1000
+LONG = 10000
+MAX_ROWS = 500  # rows per repeatable section
+
+
+@dataclass(frozen=True)
+class SpecField:
+    """One scalar field of the spec: the single description that drives the database columns
+    (:func:`columns_of`), the form, the API schema, the JSON form and the demo data.
+
+    ``kind`` says what it holds: ``text`` / ``longtext`` (a string of at most ``limit``
+    characters), ``date``, ``money``, ``bool``, ``integer``, ``choice`` (a code of the
+    vocabulary ``choices``, labelled in people's words there), ``object`` (a nested object whose
+    ``parts`` are each of ``part_kind``, stored in columns ``<name>_<part>``), and three with
+    their own handling: ``vendor`` (a link to the vendor table), ``currency`` and ``person``
+    (the internal owner, stored as ``owner_name`` / ``owner_email``).
+
+    ``section`` is the form section it belongs to. Fields with ``by_hand`` are laid out by hand
+    in the form, the engagement page and the annex; the others are rendered there from this
+    table, so a new plain field needs no template change. Labels live in
+    :data:`vendortrack.domain.vocabulary.FIELD_LABELS`.
+    """
+
+    name: str
+    kind: str = "text"
+    limit: int | None = SHORT
+    section: str = "basics"
+    choices: Mapping[str, str] = field(default_factory=dict)
+    parts: tuple[str, ...] = ()
+    part_kind: str = "integer"
+    help: str = ""
+    by_hand: bool = False
+
+    @property
+    def empty(self) -> Any:
+        """The value of the field in a spec where nobody filled it in."""
+        if self.kind in ("text", "longtext", "vendor", "currency"):
+            return ""
+        if self.kind == "bool":
+            return False
+        if self.kind == "choice":
+            return next(iter(self.choices))
+        return None
+
+
+SCALAR_FIELDS: tuple[SpecField, ...] = (
+    SpecField("title", by_hand=True),
+    SpecField("vendor", "vendor", by_hand=True,
+              help="Pick a known vendor or type a new name."),
+    SpecField("contract_reference", limit=100, by_hand=True),
+    SpecField("contract_value", "money", limit=None, by_hand=True),
+    SpecField("currency", "currency", limit=3, by_hand=True,
+              help="ISO 4217 code, such as EUR or USD."),
+    SpecField("status", "choice", limit=None, choices=STATUSES, by_hand=True),
+    SpecField("start_date", "date", limit=None, section="dates", by_hand=True),
+    SpecField("end_date", "date", limit=None, section="dates", by_hand=True),
+    SpecField("handover_date", "date", limit=None, section="handover", by_hand=True,
+              help="When the internal team takes over. Fix it before work begins."),
+    SpecField("problem_statement", "longtext", limit=LONG, section="problem", by_hand=True,
+              help="Who has the problem, what it costs, what changes when it is solved."),
+    SpecField("core_capability", "bool", limit=None, by_hand=True),
+    SpecField("internal_owner", "person", section="owner", by_hand=True,
+              help="The person inside who stays close to the vendor's work."),
 )
+FIELDS_BY_NAME = {f.name: f for f in SCALAR_FIELDS}
+
+# Repeatable sections: the row type of each (constraints are plain strings).
+SECTIONS: dict[str, type | None] = {
+    "successors": Person, "upskilling": Person, "metrics": Metric, "constraints": None,
+    "tradeoffs": Tradeoff, "deliverables": Deliverable,
+}
+SPEC_FIELDS = tuple(f.name for f in SCALAR_FIELDS) + tuple(SECTIONS)
+
+
+def fields_in(section: str) -> tuple[SpecField, ...]:
+    """The scalar fields of a form section that are rendered from this table."""
+    return tuple(f for f in SCALAR_FIELDS if f.section == section and not f.by_hand)
+
+
+def columns_of(spec_field: SpecField, value: Any) -> dict[str, Any]:
+    """The engagement table's columns for one field's value (the vendor link excepted)."""
+    if spec_field.kind == "person":
+        return {"owner_name": value.name if value else "",
+                "owner_email": (value.email if value else "").lower()}
+    if spec_field.kind == "object":
+        return {f"{spec_field.name}_{part}": (value or {}).get(part) for part in spec_field.parts}
+    return {spec_field.name: value}
+
+
+def value_from_columns(spec_field: SpecField, column: Callable[[str], Any]) -> Any:
+    """Inverse of :func:`columns_of`: the field's value, reading columns with ``column``."""
+    if spec_field.kind == "person":
+        if column("owner_name") or column("owner_email"):
+            return Person(column("owner_name"), column("owner_email"))
+        return None
+    if spec_field.kind == "object":
+        value = {part: column(f"{spec_field.name}_{part}") for part in spec_field.parts}
+        return value if any(v not in (None, "") for v in value.values()) else None
+    return column(spec_field.name)
 
 
 def _iso(value: date | None) -> str | None:
@@ -82,73 +181,37 @@ def _number(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _person(p: Person) -> dict:
-    return {"name": p.name, "email": p.email}
+def _field_json(spec_field: SpecField, value: Any) -> Any:
+    kind = spec_field.kind
+    if kind == "date":
+        return _iso(value)
+    if kind == "money":
+        return _number(value)
+    if kind in ("vendor", "currency"):
+        return value or None
+    if kind == "person":
+        return {"name": value.name, "email": value.email} if value else None
+    if kind == "object":
+        return {part: _plain(v) for part, v in value.items()} if value else None
+    return value
+
+
+def _plain(value: Any) -> Any:
+    return _iso(value) if isinstance(value, date) else value
+
+
+def _row_json(row: Any) -> Any:
+    if isinstance(row, str):
+        return row
+    return {f.name: _plain(getattr(row, f.name)) for f in fields(row)}
 
 
 def to_json(spec: Spec) -> dict:
     """The spec as the API's JSON object (dates as ISO strings)."""
-    return {
-        "title": spec.title,
-        "vendor": spec.vendor or None,
-        "contract_reference": spec.contract_reference,
-        "contract_value": _number(spec.contract_value),
-        "currency": spec.currency or None,
-        "status": spec.status,
-        "start_date": _iso(spec.start_date),
-        "end_date": _iso(spec.end_date),
-        "handover_date": _iso(spec.handover_date),
-        "problem_statement": spec.problem_statement,
-        "core_capability": spec.core_capability,
-        "internal_owner": _person(spec.internal_owner) if spec.internal_owner else None,
-        "successors": [_person(p) for p in spec.successors],
-        "upskilling": [_person(p) for p in spec.upskilling],
-        "metrics": [
-            {"name": m.name, "baseline": m.baseline, "target": m.target, "unit": m.unit,
-             "measurement": m.measurement}
-            for m in spec.metrics
-        ],
-        "constraints": list(spec.constraints),
-        "tradeoffs": [{"rule": t.rule, "decided_by": t.decided_by} for t in spec.tradeoffs],
-        "deliverables": [
-            {"kind": d.kind, "title": d.title, "due_date": _iso(d.due_date),
-             "acceptance_criteria": d.acceptance_criteria, "status": d.status}
-            for d in spec.deliverables
-        ],
-    }
-
-
-def _date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def from_json(data: dict) -> Spec:
-    """Inverse of :func:`to_json` for data that has already been validated."""
-    owner = data.get("internal_owner")
-    value = data.get("contract_value")
-    return Spec(
-        title=data["title"],
-        vendor=data.get("vendor") or "",
-        contract_reference=data.get("contract_reference") or "",
-        contract_value=None if value is None else Decimal(str(value)),
-        currency=data.get("currency") or "",
-        status=data.get("status") or "draft",
-        start_date=_date(data.get("start_date")),
-        end_date=_date(data.get("end_date")),
-        handover_date=_date(data.get("handover_date")),
-        problem_statement=data.get("problem_statement") or "",
-        core_capability=bool(data.get("core_capability")),
-        internal_owner=Person(**owner) if owner else None,
-        successors=tuple(Person(**p) for p in data.get("successors") or ()),
-        upskilling=tuple(Person(**p) for p in data.get("upskilling") or ()),
-        metrics=tuple(Metric(**m) for m in data.get("metrics") or ()),
-        constraints=tuple(data.get("constraints") or ()),
-        tradeoffs=tuple(Tradeoff(**t) for t in data.get("tradeoffs") or ()),
-        deliverables=tuple(
-            Deliverable(**{**d, "due_date": _date(d.get("due_date"))})
-            for d in data.get("deliverables") or ()
-        ),
-    )
+    body = {f.name: _field_json(f, getattr(spec, f.name)) for f in SCALAR_FIELDS}
+    for section in SECTIONS:
+        body[section] = [_row_json(row) for row in getattr(spec, section)]
+    return body
 
 
 def canonical_json(snapshot: dict) -> bytes:

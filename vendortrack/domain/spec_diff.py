@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-SECTIONS = ("successors", "upskilling", "metrics", "constraints", "tradeoffs", "deliverables")
+from .spec import SECTIONS
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,63 @@ DELIVERABLE_TRANSITIONS = {
     "accepted": ("delivered",),
 }
 
-# ISO 4217 codes people are likely to use first; any three-letter code is accepted.
-COMMON_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY",
-                     "CAD", "AUD", "INR", "SGD")
+# ISO 4217 codes people are likely to use first (offered as suggestions on the form).
+COMMON_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "JPY", "CAD",
+                     "AUD", "INR")
+
+# What each field of the spec is called, wherever people read it: the form, the engagement's
+# history, the annex comparison. A nested field's parts are labelled "<field>.<part>".
+FIELD_LABELS = {
+    "title": "Title",
+    "vendor": "Vendor",
+    "contract_reference": "Contract reference",
+    "contract_value": "Contract value",
+    "currency": "Currency",
+    "status": "Status",
+    "start_date": "Start date",
+    "end_date": "End date",
+    "handover_date": "Handover date",
+    "problem_statement": "Problem statement",
+    "core_capability": "Core capability",
+    "internal_owner": "Internal owner",
+}
+# Where the form asks a question rather than naming the field.
+FORM_LABELS = {
+    "core_capability": "This is a core capability of the organisation",
+}
+# Repeatable sections: as a heading (plural) and one row of it (singular).
+SECTION_LABELS = {
+    "successors": "Successors",
+    "upskilling": "Upskilling alongside",
+    "metrics": "Success metrics",
+    "constraints": "Hard constraints",
+    "tradeoffs": "Trade-off rules",
+    "deliverables": "Knowledge-transfer deliverables",
+}
+ROW_LABELS = {
+    "successors": "Successor",
+    "upskilling": "Upskilling",
+    "metrics": "Metric",
+    "constraints": "Constraint",
+    "tradeoffs": "Trade-off rule",
+    "deliverables": "Deliverable",
+}
+# The columns of a section's rows.
+COLUMN_LABELS = {
+    "name": "Name", "email": "E-mail", "baseline": "Baseline", "target": "Target",
+    "unit": "Unit", "measurement": "How measured", "rule": "Rule", "decided_by": "Decided by",
+    "kind": "Kind", "title": "Title", "due_date": "Due date",
+    "acceptance_criteria": "Acceptance criteria",
+}
+# Everything else the history records: users, vendors, tokens, annexes.
+OTHER_CHANGE_LABELS = {
+    "name": "Name", "role": "Role", "active": "Active", "password": "Password",
+    "contact": "Contact", "notes": "Notes", "annex": "Annex version",
+    "pdf_sha256": "PDF SHA-256",
+    "issued_with_dependency_trap": "Issued with dependency-trap flags open",
+    "api_token": "API token",
+}
+HISTORY_LABELS = {**FIELD_LABELS, **ROW_LABELS, **OTHER_CHANGE_LABELS}
 
 
 def can_move_deliverable(current: str, new: str) -> bool:

@@ -19,24 +19,13 @@ from ..extensions import db
 from ..forms import SECTIONS, EngagementForm
 from ..models import AuditEvent, BusinessFunction, Deliverable, Engagement, Vendor
 from ..permissions import can_create_engagement, can_edit_engagement
-from .queries import EngagementFilter, page_number
+from ..queries import EngagementFilter, engagement_or_404, page_number
 
 bp = Blueprint("engagements", __name__)
 
-FULL = (
-    selectinload(Engagement.vendor), selectinload(Engagement.metrics),
-    selectinload(Engagement.constraints), selectinload(Engagement.tradeoffs),
-    selectinload(Engagement.people), selectinload(Engagement.deliverables),
-    selectinload(Engagement.flags),
-)
-
-
 def get_engagement(engagement_id: int, *, for_edit: bool = False) -> Engagement:
     """The engagement with its rows, or 404; 403 when ``for_edit`` and the user may not edit."""
-    engagement = db.session.scalar(
-        select(Engagement).where(Engagement.id == engagement_id).options(*FULL))
-    if engagement is None:
-        abort(404)
+    engagement = engagement_or_404(engagement_id)
     if for_edit and not can_edit_engagement(current_user, engagement):
         abort(403)
     return engagement
@@ -64,25 +53,9 @@ def index():
 
 def form_data(engagement: Engagement) -> dict:
     """The engagement shaped for :class:`EngagementForm`."""
-    spec = services.engagement_json(engagement)
-    data = {k: v for k, v in spec.items() if k not in SECTIONS}
-    data.update(
-        vendor=spec["vendor"] or "",
-        contract_value=engagement.contract_value,
-        currency=engagement.currency,
-        start_date=engagement.start_date, end_date=engagement.end_date,
-        handover_date=engagement.handover_date,
-        owner_name=engagement.owner_name, owner_email=engagement.owner_email,
-        metrics=spec["metrics"], tradeoffs=spec["tradeoffs"],
-        successors=spec["successors"], upskilling=spec["upskilling"],
-        constraints=[{"text": c} for c in spec["constraints"]],
-        deliverables=[
-            {"id": str(d.id), "kind": d.kind, "title": d.title, "due_date": d.due_date,
-             "acceptance_criteria": d.acceptance_criteria}
-            for d in engagement.deliverables
-        ],
-        version=str(engagement.version),
-    )
+    data = EngagementForm.data_for(services.engagement_spec(engagement),
+                                   [d.id for d in engagement.deliverables])
+    data["version"] = str(engagement.version)
     return data
 
 
@@ -93,7 +66,7 @@ def apply_row_action(form: EngagementForm, action: str) -> str | None:
     if section not in SECTIONS:
         return None
     field = getattr(form, section)
-    if verb == "add" and len(field.entries) < (field.max_entries or 500):
+    if verb == "add" and len(field.entries) < field.limit:
         field.append_entry()
     elif verb == "remove":
         field.entries = [e for e in field.entries if e.name != target]
@@ -115,16 +88,12 @@ def _render_form(form: EngagementForm, engagement: Engagement | None, **extra):
 
 
 def _save(form: EngagementForm, engagement: Engagement | None):
-    spec = form.to_spec()
     if engagement is None:
-        return services.create_engagement(spec, current_user)
-    ids = form.deliverable_ids()
-    statuses = services.statuses_by_id(engagement)
-    spec = services.spec_with_statuses(spec, [statuses.get(i, "planned") for i in ids])
+        return services.create_engagement(form.to_spec(), current_user)
     # A submission that does not say which version it edits is treated as stale.
-    version = whole_number(form.version.data) or 0
-    return services.update_engagement(engagement, spec, current_user,
-                                      expected_version=version, deliverable_ids=ids)
+    return services.update_engagement(engagement, form.to_spec(), current_user,
+                                      expected_version=whole_number(form.version.data) or 0,
+                                      deliverable_ids=form.deliverable_ids())
 
 
 def _edit(engagement: Engagement | None):
@@ -160,9 +129,7 @@ def _conflict(form: EngagementForm, engagement: Engagement, conflict: services.E
         .options(selectinload(AuditEvent.user)).order_by(AuditEvent.id)).all()
     changes = [(event, json.loads(event.changes)) for event in events]
     # Also: the saved version against what this person typed, field by field.
-    statuses = services.statuses_by_id(current)
-    typed = services.spec_with_statuses(
-        form.to_spec(), [statuses.get(i, "planned") for i in form.deliverable_ids()])
+    typed, _ = services.carry_over(current, form.to_spec(), form.deliverable_ids())
     yours = diff_specs(services.engagement_json(current), to_json(typed)).to_json()
     form.version.data = str(current.version)
     form.version.raw_data = [form.version.data]
@@ -190,7 +157,7 @@ def show(engagement_id: int):
         select(AuditEvent).where(AuditEvent.engagement_id == engagement.id)
         .options(selectinload(AuditEvent.user)).order_by(AuditEvent.id.desc()).limit(200)).all()
     timeline = [(event, json.loads(event.changes)) for event in history]
-    return render_template("engagements/show.html", engagement=engagement,
+    return render_template("engagements/show.html", engagement=engagement, spec=spec,
                            assessment=assessment, transitions=DELIVERABLE_TRANSITIONS,
                            timeline=timeline,
                            suggestion=services.reintegration_suggestion(engagement))

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from .. import services
 from ..domain.text import clean_text
 from ..domain.vocabulary import CRITICALITY
-from ..engagements.queries import page_number
 from ..extensions import db
 from ..forms import BusinessFunctionForm
 from ..models import AuditEvent, BusinessFunction
 from ..permissions import can_manage_functions
+from ..queries import page_number
 
 bp = Blueprint("functions", __name__, url_prefix="/functions")
 

@@ -8,11 +8,11 @@ from sqlalchemy.orm import with_expression
 
 from .. import services
 from ..domain.text import clean_text
-from ..engagements.queries import page_number
 from ..extensions import db
 from ..forms import VendorForm
 from ..models import Engagement, Vendor
 from ..permissions import can_manage_vendors
+from ..queries import page_number
 
 bp = Blueprint("vendors", __name__, url_prefix="/vendors")
 

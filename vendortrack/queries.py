@@ -1,4 +1,5 @@
-"""Reading engagements: the filtered, sorted list shared by the pages, the API and the dashboard."""
+"""Reading engagements, shared by the pages, the API, the annexes and the dashboard: one
+engagement with its rows (or a 404), and the filtered, sorted list."""
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -7,11 +8,21 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload, with_expression
 
-from .. import risk_queries
-from ..domain.risk import RULES_BY_CODE, Severity
-from ..domain.text import clean_text, whole_number
-from ..domain.vocabulary import CRITICALITY, REINTEGRATION, STATUSES, SUBSTITUTABILITY
-from ..models import BusinessFunction, Engagement, Vendor
+from . import risk_queries
+from .domain.risk import RULES_BY_CODE, Severity
+from .domain.text import clean_text, whole_number
+from .domain.vocabulary import CRITICALITY, REINTEGRATION, STATUSES, SUBSTITUTABILITY
+from .errors import http_error
+from .extensions import db
+from .models import BusinessFunction, Engagement, Vendor
+
+# Everything an engagement's spec is made of: load it with the engagement, not row by row.
+WITH_SPEC_ROWS = (
+    selectinload(Engagement.vendor), selectinload(Engagement.metrics),
+    selectinload(Engagement.constraints), selectinload(Engagement.tradeoffs),
+    selectinload(Engagement.people), selectinload(Engagement.deliverables),
+    selectinload(Engagement.flags),
+)
 
 SORTS = {
     "updated": (Engagement.updated_at.desc(), Engagement.id.desc()),
@@ -23,6 +34,20 @@ SORTS = {
 }
 LEVEL_CODES = {s.code: s for s in Severity}
 MAX_PAGE = 1_000_000
+
+
+def load_engagement(engagement_id: int) -> Engagement | None:
+    """The engagement with its spec rows, or None."""
+    return db.session.scalar(select(Engagement).where(Engagement.id == engagement_id)
+                             .options(*WITH_SPEC_ROWS))
+
+
+def engagement_or_404(engagement_id: int) -> Engagement:
+    """The engagement with its spec rows; a 404 (page or JSON) saying so when there is none."""
+    engagement = load_engagement(engagement_id)
+    if engagement is None:
+        raise http_error(404, f"There is no engagement {engagement_id}.")
+    return engagement
 
 
 def page_number(value: str | None) -> int | None:
@@ -100,6 +125,10 @@ class EngagementFilter:
         return bool(self.args(sort="updated"))
 
     def conditions(self, today: date) -> list:
+        return [*self._who_and_what(), *self._risk(today), *self._dates(today),
+                *self._exit_conditions()]
+
+    def _who_and_what(self) -> list:
         conds = []
         if self.q:
             escaped = self.q.lower().replace("\\", "\\\\").replace("%", "\\%")
@@ -119,12 +148,24 @@ class EngagementFilter:
             conds.append(Engagement.vendor_id == self.vendor)
         if self.owner:
             conds.append(Engagement.owner_email == self.owner)
+        if self.currency:
+            conds.append(Engagement.currency == ("" if self.currency == "none" else self.currency))
+        return conds
+
+    def _risk(self, today: date) -> list:
+        conds = []
         if self.risk:
             conds.append(risk_queries.level_is(LEVEL_CODES[self.risk], today))
         if self.flag:
             conds.append(risk_queries.has_flag(self.flag, today))
         if self.trap:
             conds.append(risk_queries.in_dependency_trap(today))
+        if self.open_kt:
+            conds.append(Engagement.open_deliverables > 0)
+        return conds
+
+    def _dates(self, today: date) -> list:
+        conds = []
         if self.handover_within is not None:
             conds.append(and_(Engagement.status != "closed",
                               Engagement.handover_date >= today,
@@ -135,11 +176,7 @@ class EngagementFilter:
             end = (start + timedelta(days=32)).replace(day=1)
             conds.append(and_(Engagement.status != "closed", Engagement.handover_date >= start,
                               Engagement.handover_date < end))
-        if self.currency:
-            conds.append(Engagement.currency == ("" if self.currency == "none" else self.currency))
-        if self.open_kt:
-            conds.append(Engagement.open_deliverables > 0)
-        return conds + self._exit_conditions()
+        return conds
 
     def _exit_conditions(self) -> list:
         conds = []

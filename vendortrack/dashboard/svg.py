@@ -78,11 +78,6 @@ def escape(text: str) -> str:
     return str(_escape(text))
 
 
-def quoteattr(value: str) -> str:
-    """A double-quoted XML attribute value."""
-    return f'"{_escape(value)}"'
-
-
 def _fmt(value: int) -> str:
     return f"{value:,}"
 
