@@ -1,7 +1,7 @@
 """WTForms form classes. Limits come from the model's text sizes."""
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import list_currencies
@@ -14,13 +14,12 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.fields import SelectChoice
+from wtforms.fields import SelectChoice, SelectMultipleField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -31,9 +30,11 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .clock import today
 from .domain import spec as specs
+from .domain.exit import exit_test_problem
 from .domain.identity import COUNTRIES, lei_problem, normalise_lei
 from .domain.spec import LONG, MAX_ROWS, MEDIUM, SHORT
 from .domain.text import clean_text, whole_number
@@ -140,6 +141,54 @@ class CodeField(SelectField):
         if self.data not in allowed:
             codes = ", ".join(code for code in allowed if code)
             raise ValidationError(f"Must be one of: {codes}.")
+
+
+class CodesField(SelectMultipleField):
+    """Some codes of a vocabulary, as checkboxes; an unknown code is named with the allowed."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        allowed = [c.value if isinstance(c, SelectChoice) else c[0] for c in self.choices]
+        unknown = [v for v in self.data or [] if v not in allowed]
+        if unknown:
+            raise ValidationError(f"Must be some of: {', '.join(allowed)}.")
+
+
+class CountriesField(StringField):
+    """ISO 3166-1 alpha-2 codes typed as "IE, DE" (any case, commas or spaces)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.raw_text = valuelist[0]
+            self.data = tuple(dict.fromkeys(
+                code.upper() for code in valuelist[0].replace(",", " ").split()))
+
+    def _value(self):
+        if getattr(self, "raw_text", None) is not None:
+            return self.raw_text
+        return ", ".join(self.data or ())
+
+    def pre_validate(self, form):
+        unknown = [code for code in self.data or () if code not in COUNTRIES]
+        if unknown:
+            named = ", ".join(f"“{code}”" for code in unknown)
+            verb = "is not a country code" if len(unknown) == 1 else "are not country codes"
+            raise ValidationError(f"{named} {verb}: use two-letter ISO 3166-1 codes, "
+                                  "such as IE, DE or US.")
+
+
+class NamesField(TextAreaField):
+    """Names, one per line."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            lines = (clean_text(line)[:SHORT] for line in valuelist[0].splitlines())
+            self.data = tuple(line for line in lines if line)
+
+    def _value(self):
+        return "\n".join(self.data or ())
 
 
 def not_in_future(message: str):
@@ -324,20 +373,22 @@ class EngagementForm(FlaskForm):
     def filled_rows(self, section: str) -> list:
         return [entry.form for entry in getattr(self, section) if not entry.form.is_blank()]
 
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        plan = self.exit_plan.form
+        problems = exit_test_problem(plan.last_tested_on.data, plan.next_review_on.data,
+                                     today())
+        for name, message in problems.items():
+            plan[name].errors = [*plan[name].errors, message]
+        return ok and not problems
+
     def _scalar(self, spec_field: specs.SpecField):
         if spec_field.kind == "person":
             if not (self.owner_name.data or self.owner_email.data):
                 return None
             return specs.Person(self.owner_name.data or "", (self.owner_email.data or "").lower())
         data = self[spec_field.name].data
-        if spec_field.kind == "vendor":
-            return " ".join((data or "").split())
-        if spec_field.kind == "object":
-            value = {part: data.get(part) for part in spec_field.parts}
-            return value if any(v not in (None, "") for v in value.values()) else None
-        if spec_field.kind == "bool":
-            return bool(data)
-        return data or "" if spec_field.empty == "" else data
+        return _typed(spec_field, data)
 
     def to_spec(self) -> specs.Spec:
         """The spec as typed; deliverable statuses are empty (the form does not change them:
@@ -394,12 +445,30 @@ class EngagementForm(FlaskForm):
         return out
 
 
+def _typed(spec_field: specs.SpecField, data):
+    """A form field's data as the spec holds it."""
+    kind = spec_field.kind
+    if kind in ("vendor", "function"):
+        return " ".join((data or "").split())
+    if kind == "object":
+        value = {part.name: _typed(part, (data or {}).get(part.name))
+                 for part in spec_field.subfields()}
+        return None if all(map(specs.is_blank, value.values())) else value
+    if kind == "bool":
+        return bool(data)
+    if kind in specs.LIST_KINDS:
+        return tuple(data or ())
+    if kind == "choice" and spec_field.nullable:
+        return data or None
+    return data or "" if spec_field.empty == "" else data
+
+
 def _form_field(spec_field: specs.SpecField):
     """A form field for a spec field described only in the table."""
     name, kind, limit = spec_field.name, spec_field.kind, spec_field.limit
     help_text = spec_field.help
-    if kind == "text":
-        return text(label(name), limit, description=help_text)
+    if kind in ("text", "function"):
+        return text(label(name), limit or SHORT, description=help_text)
     if kind == "longtext":
         return TextAreaField(label(name), validators=[Length(max=limit)], filters=[_strip],
                              description=help_text)
@@ -408,15 +477,29 @@ def _form_field(spec_field: specs.SpecField):
     if kind == "bool":
         return BooleanField(label(name), description=help_text)
     if kind == "integer":
-        return IntegerField(label(name), validators=[Optional(), NumberRange(min=0)],
-                            description=help_text)
+        return WholeNumberField(label(name), hi=limit or 2**31 - 1,
+                                unit="days" if limit == specs.DAYS else "",
+                                description=help_text)
+    if kind == "money":
+        return MoneyField(label(name), validators=[Optional(), NumberRange(
+            min=0, max=MAX_CONTRACT_VALUE,
+            message="Enter an amount between 0 and 999,999,999,999.")], description=help_text)
     if kind == "choice":
-        return SelectField(label(name), choices=choices(spec_field.choices),
-                           default=spec_field.empty, description=help_text)
+        empty = [SelectChoice("", "Not assessed yet")] if spec_field.nullable else []
+        return CodeField(label(name), choices=empty + choices(spec_field.choices),
+                         default="" if spec_field.nullable else spec_field.empty,
+                         description=help_text)
+    if kind == "codes":
+        return CodesField(label(name), choices=choices(spec_field.choices),
+                          description=help_text)
+    if kind == "countries":
+        return CountriesField(label(name), description=help_text)
+    if kind == "names":
+        return NamesField(label(name), description=help_text)
     if kind == "object":
         parts = type(f"{name}_parts", (Form,), {
-            part: _form_field(specs.SpecField(f"{name}.{part}", spec_field.part_kind))
-            for part in spec_field.parts})
+            part.name: _form_field(replace(part, name=f"{name}.{part.name}"))
+            for part in spec_field.subfields()})
         return FormField(parts, label(name), description=help_text)
     raise ValueError(f"no form field for a {kind} spec field")
 

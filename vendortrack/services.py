@@ -17,8 +17,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from .domain import spec as specs
-from .domain.exit import Evidence, Readiness, Suggestion, suggest_reintegration
-from .domain.risk import assess_undated, open_facts
+from .domain.exit import ExitFacts, Readiness, Suggestion
+from .domain.risk import (
+    Assessment,
+    assess,
+    assess_undated,
+    open_facts,
+    suggested_reintegration,
+)
 from .domain.spec_diff import diff_specs
 from .domain.vocabulary import can_move_deliverable
 from .extensions import db
@@ -65,10 +71,12 @@ class StatusRefused(NotAllowed):
 def engagement_spec(engagement: Engagement) -> specs.Spec:
     """The engagement as a domain :class:`~vendortrack.domain.spec.Spec`."""
     scalars = {f.name: specs.value_from_columns(f, partial(getattr, engagement))
-               for f in specs.SCALAR_FIELDS if f.kind != "vendor"}
+               for f in specs.SCALAR_FIELDS if f.kind not in specs.LINK_KINDS}
     return specs.Spec(
         **scalars,
         vendor=engagement.vendor.name if engagement.vendor else "",
+        business_function=(engagement.business_function.name
+                           if engagement.business_function else ""),
         successors=tuple(specs.Person(p.name, p.email) for p in engagement.successors),
         upskilling=tuple(specs.Person(p.name, p.email) for p in engagement.upskilling),
         metrics=tuple(
@@ -88,7 +96,7 @@ def scalar_columns(spec: specs.Spec) -> dict:
     """The engagement table's columns for the spec's scalar fields (all but the vendor link)."""
     out: dict = {}
     for spec_field in specs.SCALAR_FIELDS:
-        if spec_field.kind != "vendor":
+        if spec_field.kind not in specs.LINK_KINDS:
             out.update(specs.columns_of(spec_field, getattr(spec, spec_field.name)))
     return out
 
@@ -192,9 +200,27 @@ def vendor_name_taken(name: str, exclude_id: int | None = None) -> bool:
 
 # --- engagements -------------------------------------------------------------------------
 
+def exit_facts(engagement: Engagement) -> ExitFacts:
+    """What the exit rules need beyond the spec: the function's criticality and how many
+    successors attested all four abilities."""
+    function = engagement.business_function
+    return ExitFacts(
+        critical=function is not None and function.criticality == "critical",
+        successors_ready=sum(readiness_of(p).complete for p in engagement.successors))
+
+
+def assess_engagement(engagement: Engagement, today: date) -> Assessment:
+    """The engagement's risk flags on ``today``."""
+    return assess(engagement_spec(engagement), today, facts=exit_facts(engagement))
+
+
 def refresh_risk(engagement: Engagement, spec: specs.Spec) -> None:
     """Store the undated assessment and the facts the dated rules need (see risk_queries)."""
-    assessment = assess_undated(spec)
+    facts = exit_facts(engagement)
+    assessment = assess_undated(spec, facts)
+    engagement.supports_critical_function = facts.critical
+    engagement.successor_ready = facts.successors_ready > 0
+    engagement.reintegration_suggested = suggested_reintegration(spec, facts).rating
     engagement.risk_undated_level = int(assessment.level)
     engagement.risk_undated_trap = assessment.dependency_trap
     wanted = {f.code for f in assessment.flags}
@@ -242,6 +268,7 @@ def _apply_spec(engagement: Engagement, spec: specs.Spec, user: User | None,
 def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
                   deliverable_ids: list | None) -> None:
     engagement.vendor = vendor_for_name(spec.vendor)
+    engagement.business_function = function_for_name(spec.business_function)
     for column, value in scalar_columns(spec).items():
         setattr(engagement, column, value)
     engagement.updated_at = utcnow()  # also bumps the version when only rows changed
@@ -253,9 +280,12 @@ def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
         engagement.constraints, [{"text": c} for c in spec.constraints], HardConstraint)
     engagement.tradeoffs = _sync_rows(engagement.tradeoffs, [
         {"rule": t.rule, "decided_by": t.decided_by} for t in spec.tradeoffs], TradeoffRule)
+    attested_by = {p.email.lower(): p for p in engagement.successors if p.attested_on}
     successors = _sync_rows(engagement.successors, [
         {"kind": "successor", "name": p.name, "email": p.email} for p in spec.successors],
         EngagementPerson)
+    for row in successors:  # an attestation belongs to the person who made it
+        _keep_attestation(row, attested_by.get((row.email or "").lower()))
     upskilling = _sync_rows(engagement.upskilling, [
         {"kind": "upskilling", "name": p.name, "email": p.email} for p in spec.upskilling],
         EngagementPerson)
@@ -272,6 +302,18 @@ def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
         _set_deliverable_status(row, wanted.status, user, now)
     engagement.deliverables = rows
     refresh_risk(engagement, spec)
+
+
+def _keep_attestation(row: EngagementPerson, attested: EngagementPerson | None) -> None:
+    columns = (*ABILITY_COLUMNS.values(), "attested_on", "attested_by_id")
+    if attested is row:
+        return
+    for column in columns:
+        value = getattr(attested, column) if attested is not None else None
+        if column in ABILITY_COLUMNS.values():
+            value = bool(value)
+        if getattr(row, column, None) != value:
+            setattr(row, column, value)
 
 
 def create_engagement(spec: specs.Spec, user: User) -> Engagement:
@@ -447,6 +489,20 @@ def find_function(name: str) -> BusinessFunction | None:
     return db.session.scalar(select(BusinessFunction).where(BusinessFunction.name_key == key))
 
 
+def function_for_name(name: str) -> BusinessFunction | None:
+    """The business function called ``name`` (any case), created when new (its criticality
+    not yet assessed); None for a blank name."""
+    name = " ".join(name.split())
+    if not name:
+        return None
+    function = find_function(name)
+    if function is None:
+        function = BusinessFunction(name=name, name_key=name.lower(), criticality="not_assessed",
+                                    criticality_reasons="")
+        db.session.add(function)
+    return function
+
+
 def function_name_taken(name: str, exclude_id: int | None = None) -> bool:
     existing = find_function(name)
     return existing is not None and existing.id != exclude_id
@@ -476,7 +532,6 @@ def _refresh_supporting(function: BusinessFunction) -> None:
     engagements = db.session.scalars(select(Engagement).where(
         Engagement.business_function_id == function.id)).all()
     for engagement in engagements:
-        engagement.supports_critical_function = function.criticality == "critical"
         engagement.updated_at = utcnow()  # open edit forms hold the old function
         refresh_risk(engagement, engagement_spec(engagement))
 
@@ -494,20 +549,18 @@ def readiness_of(person: EngagementPerson) -> Readiness:
                      attested_on=person.attested_on)
 
 
-def reintegration_evidence(engagement: Engagement) -> Evidence:
-    """What the suggested reintegration rating of ``engagement`` rests on."""
-    return Evidence(
-        has_owner=bool(engagement.owner_name or engagement.owner_email),
-        successors=len(engagement.successors),
-        successors_ready=sum(readiness_of(p).complete for p in engagement.successors),
-        deliverables=len(engagement.deliverables),
-        deliverables_accepted=sum(d.status == "accepted" for d in engagement.deliverables),
-        core_capability=engagement.core_capability,
-        upskilling=len(engagement.upskilling))
+def readiness_json(person: EngagementPerson) -> dict | None:
+    """A successor's attestation as the API sends it (None before any)."""
+    if person.attested_on is None:
+        return None
+    return {**{a: bool(getattr(person, c)) for a, c in ABILITY_COLUMNS.items()},
+            "attested_on": person.attested_on.isoformat(),
+            "recorded_by": person.attested_by.name if person.attested_by else None}
 
 
 def reintegration_suggestion(engagement: Engagement) -> Suggestion:
-    return suggest_reintegration(reintegration_evidence(engagement))
+    """The reintegration rating the evidence suggests, and what is missing for a better one."""
+    return suggested_reintegration(engagement_spec(engagement), exit_facts(engagement))
 
 
 def record_readiness(successor: EngagementPerson, abilities: set[str], user: User,
@@ -520,8 +573,8 @@ def record_readiness(successor: EngagementPerson, abilities: set[str], user: Use
         setattr(successor, column, ability in abilities)
     successor.attested_on = on
     successor.attested_by_id = user.id
-    engagement.successor_ready = any(readiness_of(p).complete for p in engagement.successors)
     engagement.updated_at = utcnow()  # an attestation is a change of the engagement
+    refresh_risk(engagement, engagement_spec(engagement))
     try:
         db.session.flush()
     except StaleDataError:

@@ -5,7 +5,13 @@ from babel.numbers import list_currencies
 
 from ..domain.risk import RULES
 from ..domain.spec import LONG, MAX_ROWS, MEDIUM, SCALAR_FIELDS, SHORT, SpecField
-from ..domain.vocabulary import DELIVERABLE_KINDS, DELIVERABLE_STATUSES, STATUSES
+from ..domain.vocabulary import (
+    ABILITIES,
+    DELIVERABLE_KINDS,
+    DELIVERABLE_STATUSES,
+    REINTEGRATION,
+    STATUSES,
+)
 from .records import FUNCTION, VENDOR, Record
 
 
@@ -31,8 +37,7 @@ def _field_schema(spec_field: SpecField) -> dict:
     kind = spec_field.kind
     if kind == "object":
         return _nullable({"type": "object", "additionalProperties": False, "properties": {
-            part: _field_schema(SpecField(part, spec_field.part_kind))
-            for part in spec_field.parts}})
+            part.name: _field_schema(part) for part in spec_field.subfields()}})
     schema = {
         "text": lambda: {"type": "string", "maxLength": spec_field.limit},
         "longtext": lambda: {"type": "string", "maxLength": spec_field.limit},
@@ -42,8 +47,17 @@ def _field_schema(spec_field: SpecField) -> dict:
                           "description": "At most two decimal places."},
         "date": lambda: {"type": "string", "format": "date"},
         "bool": lambda: {"type": "boolean"},
-        "integer": lambda: {"type": "integer", "minimum": 0},
+        "integer": lambda: {"type": "integer", "minimum": 0,
+                            **({"maximum": spec_field.limit} if spec_field.limit else {})},
         "choice": lambda: {"type": "string", "enum": list(spec_field.choices)},
+        "function": lambda: {"type": "string", "maxLength": SHORT},
+        "codes": lambda: {"type": "array", "maxItems": len(spec_field.choices),
+                          "items": {"type": "string", "enum": list(spec_field.choices)}},
+        "names": lambda: {"type": "array", "maxItems": 50,
+                          "items": {"type": "string", "maxLength": spec_field.limit}},
+        "countries": lambda: {"type": "array", "maxItems": 250, "items": {
+            "type": "string", "pattern": "^[A-Z]{2}$",
+            "description": "ISO 3166-1 alpha-2 code, e.g. IE"}},
         "person": lambda: dict(PERSON),
     }[kind]()
     if spec_field.name == "title":
@@ -63,7 +77,14 @@ def _row(properties: dict) -> dict:
 
 SPEC_PROPERTIES = {
     **{f.name: _field_schema(f) for f in SCALAR_FIELDS},
-    "successors": _rows(PERSON),
+    "successors": _rows({**PERSON, "properties": {**PERSON["properties"], "readiness": {
+        "type": "object", "nullable": True,
+        "description": "Returned by GET: what the successor attested they can do without "
+                       "the vendor, when and recorded by whom. Ignored when sent; successors "
+                       "record it on the engagement page.",
+        "properties": {**{a: {"type": "boolean"} for a in ABILITIES},
+                       "attested_on": {"type": "string", "format": "date", "nullable": True},
+                       "recorded_by": {"type": "string", "nullable": True}}}}}),
     "upskilling": _rows(PERSON),
     "metrics": _rows(_row({"name": _text(SHORT), "baseline": _text(SHORT),
                            "target": _text(SHORT), "unit": _text(SHORT),
@@ -82,7 +103,8 @@ SPEC_PROPERTIES = {
     })),
 }
 # What GET returns besides the spec: a client may send it back; it is ignored.
-READ_ONLY = ("id", "version", "created_at", "updated_at", "risk", "links")
+READ_ONLY = ("id", "version", "created_at", "updated_at", "risk", "links",
+             "reintegration_suggested")
 IGNORED = {name: {"description": "Returned by GET; ignored when sent."} for name in READ_ONLY}
 
 FLAG = {"type": "object", "required": ["code", "severity", "message", "remedy"],
@@ -98,6 +120,10 @@ ENGAGEMENT = {
         "created_at": {"type": "string", "format": "date-time"},
         "updated_at": {"type": "string", "format": "date-time"},
         **SPEC_PROPERTIES,
+        "reintegration_suggested": {
+            "type": "string", "enum": list(REINTEGRATION),
+            "description": "How hard bringing the service in-house looks from the evidence "
+                           "(owner, successors' attestations, accepted knowledge transfer)."},
         "risk": {"type": "object", "required": ["level", "flags"], "properties": {
             "level": {"type": "string", "enum": ["none", "low", "medium", "high"]},
             "dependency_trap": {"type": "boolean"},

@@ -17,7 +17,8 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload, with_expression
 
 from .. import risk_queries
-from ..domain.risk import RULES, RULES_BY_CODE, Severity, dated_codes, flags_for_codes
+from ..domain import exit as exit_rules
+from ..domain.risk import RULES, RULES_BY_CODE, Severity, StoredExit, dated_codes, flags_for_codes
 from ..domain.vocabulary import STATUSES
 from ..extensions import db
 from ..models import Engagement, EngagementFlag, Vendor
@@ -48,6 +49,7 @@ FLAG_LABELS = {
     "SPEC_NO_TRADEOFFS": "No trade-off rules",
     "NO_SUCCESSORS": "No successors named",
     "CORE_WITHOUT_UPSKILLING": "Core work, nobody upskilling",
+    **exit_rules.SHORT_LABELS,
 }
 assert set(FLAG_LABELS) == set(RULES_BY_CODE), "every rule needs a chart label"
 
@@ -407,7 +409,8 @@ def top_at_risk(scope: EngagementFilter, today: date, limit: int = TOP_AT_RISK
     out = []
     for e in engagements:
         codes = {f.code for f in e.flags} | dated_codes(
-            e.status, e.handover_date, e.open_deliverables, e.earliest_open_due, today)
+            e.status, e.handover_date, e.open_deliverables, e.earliest_open_due, today,
+            stored_exit(e))
         flags = flags_for_codes(codes)
         out.append(AtRisk(
             e.id, e.title, e.vendor.name if e.vendor else "", e.owner_name, e.status,
@@ -415,6 +418,12 @@ def top_at_risk(scope: EngagementFilter, today: date, limit: int = TOP_AT_RISK
             e.handover_date, e.contract_value, e.currency,
             tuple(f.code for f in sorted(flags, key=lambda f: -f.severity))))
     return tuple(out)
+
+
+def stored_exit(e: Engagement) -> StoredExit:
+    """The stored facts the dated exit rules read, of one engagement."""
+    return StoredExit(e.supports_critical_function, e.exit_plan_documented,
+                      e.exit_plan_last_tested_on, e.exit_plan_next_review_on, e.successor_ready)
 
 
 def filter_choices() -> tuple[list, list]:

@@ -37,6 +37,19 @@ class Readiness:
 
 
 @dataclass(frozen=True)
+class ExitFacts:
+    """What the exit rules need that the spec does not hold: the criticality of the business
+    function (kept on the function's own record) and how many successors attested all four
+    abilities (recorded by the successors themselves)."""
+
+    critical: bool = False
+    successors_ready: int = 0
+
+
+NO_FACTS = ExitFacts()
+
+
+@dataclass(frozen=True)
 class Evidence:
     """What the suggested reintegration rating is computed from."""
 

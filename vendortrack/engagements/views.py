@@ -76,13 +76,17 @@ def apply_row_action(form: EngagementForm, action: str) -> str | None:
 def _render_form(form: EngagementForm, engagement: Engagement | None, **extra):
     assessment = None
     if engagement is not None:
-        assessment = assess(services.engagement_spec(engagement), today())
+        assessment = services.assess_engagement(engagement, today())
     prototypes = {name: cls(prefix=f"{name}-__index__-") for name, cls in SECTIONS.items()}
     vendor_names = db.session.scalars(select(Vendor.name).order_by(Vendor.name_key)
                                       .limit(1000)).all()
+    function_names = db.session.scalars(select(BusinessFunction.name)
+                                         .order_by(BusinessFunction.name_key).limit(1000)).all()
+    function = services.find_function(form.business_function.data or "")
     return render_template("engagements/form.html", form=form, engagement=engagement,
                            assessment=assessment, prototypes=prototypes,
-                           vendor_names=vendor_names,
+                           vendor_names=vendor_names, function_names=function_names,
+                           function=function,
                            deliverable_statuses=services.statuses_by_id(engagement)
                            if engagement else {}, **extra)
 
@@ -152,7 +156,7 @@ def edit(engagement_id: int):
 def show(engagement_id: int):
     engagement = get_engagement(engagement_id)
     spec = services.engagement_spec(engagement)
-    assessment = assess(spec, today())
+    assessment = assess(spec, today(), facts=services.exit_facts(engagement))
     history = db.session.scalars(
         select(AuditEvent).where(AuditEvent.engagement_id == engagement.id)
         .options(selectinload(AuditEvent.user)).order_by(AuditEvent.id.desc()).limit(200)).all()
