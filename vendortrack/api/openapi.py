@@ -56,8 +56,8 @@ def _field_schema(spec_field: SpecField) -> dict:
         "names": lambda: {"type": "array", "maxItems": 50,
                           "items": {"type": "string", "maxLength": spec_field.limit}},
         "countries": lambda: {"type": "array", "maxItems": 250, "items": {
-            "type": "string", "pattern": "^[A-Z]{2}$",
-            "description": "ISO 3166-1 alpha-2 code, e.g. IE"}},
+            "type": "string", "minLength": 2, "maxLength": 2,
+            "description": "ISO 3166-1 alpha-2 code, e.g. IE (checked)"}},
         "person": lambda: dict(PERSON),
     }[kind]()
     if spec_field.name == "title":
