@@ -49,6 +49,13 @@ def test_invalid_leis(lei, says):
     assert says in lei_problem(lei)
 
 
+def test_check_digits_are_computed_as_iso_7064_says():
+    from vendortrack.domain.identity import with_check_digits
+
+    assert with_check_digits("529900D6BF99LW9R2E") == "529900D6BF99LW9R2E68"
+    assert with_check_digits("HWUPKR0MPOU8FGXBT3") == "HWUPKR0MPOU8FGXBT394"
+
+
 def test_normalise_lei():
     assert normalise_lei(" 5299 00d6bf99lw9r2e68 ") == "529900D6BF99LW9R2E68"
 
