@@ -5,14 +5,14 @@ import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import services
 from ..domain.text import clean_text
 from ..domain.vocabulary import CRITICALITY
 from ..extensions import db
 from ..forms import BusinessFunctionForm
-from ..models import AuditEvent, BusinessFunction
+from ..models import AuditEvent, BusinessFunction, Engagement
 from ..permissions import can_manage_functions
 from ..queries import page_number
 
@@ -67,4 +67,10 @@ def show(function_id: int):
         select(AuditEvent).where(AuditEvent.business_function_id == function.id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(50)).all()
     history = [(event, json.loads(event.changes)) for event in events]
-    return render_template("functions/show.html", function=function, history=history)
+    engagements = db.session.scalars(
+        select(Engagement).where(Engagement.business_function_id == function.id)
+        .order_by(Engagement.updated_at.desc()).limit(50)).all()
+    total = db.session.scalar(select(func.count(Engagement.id))
+                              .where(Engagement.business_function_id == function.id))
+    return render_template("functions/show.html", function=function, history=history,
+                           engagements=engagements, total=total)
