@@ -398,13 +398,9 @@ def statuses_by_id(engagement: Engagement) -> dict[int, str]:
     return {d.id: d.status for d in engagement.deliverables}
 
 
-def change_deliverable_status(deliverable: Deliverable, new_status: str, user: User) -> None:
-    """Move a deliverable along planned → delivered → accepted / rejected, recording who."""
-    old_status = deliverable.status
-    if not can_move_deliverable(old_status, new_status):
-        raise NotAllowed(f"A deliverable that is {old_status} cannot be marked {new_status}.")
-    engagement = deliverable.engagement
-    _set_deliverable_status(deliverable, new_status, user, utcnow())
+def _flush_row_change(engagement: Engagement) -> None:
+    """A row of ``engagement`` changed: bump its version, refresh its risk, flush, and turn a
+    concurrent save into an :class:`EditConflict`."""
     engagement.updated_at = utcnow()
     refresh_risk(engagement, engagement_spec(engagement))
     try:
@@ -412,6 +408,16 @@ def change_deliverable_status(deliverable: Deliverable, new_status: str, user: U
     except StaleDataError:
         db.session.rollback()
         raise EditConflict(engagement.id, None) from None
+
+
+def change_deliverable_status(deliverable: Deliverable, new_status: str, user: User) -> None:
+    """Move a deliverable along planned → delivered → accepted / rejected, recording who."""
+    old_status = deliverable.status
+    if not can_move_deliverable(old_status, new_status):
+        raise NotAllowed(f"A deliverable that is {old_status} cannot be marked {new_status}.")
+    engagement = deliverable.engagement
+    _set_deliverable_status(deliverable, new_status, user, utcnow())
+    _flush_row_change(engagement)
     record("deliverable.status", user, engagement=engagement, subject=deliverable.title,
            changes=[{"section": "deliverables", "change": "status",
                      "old": old_status, "new": new_status,
@@ -573,13 +579,7 @@ def record_readiness(successor: EngagementPerson, abilities: set[str], user: Use
         setattr(successor, column, ability in abilities)
     successor.attested_on = on
     successor.attested_by_id = user.id
-    engagement.updated_at = utcnow()  # an attestation is a change of the engagement
-    refresh_risk(engagement, engagement_spec(engagement))
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise EditConflict(engagement.id, None) from None
+    _flush_row_change(engagement)
     on_behalf = "" if user.email.lower() == successor.email.lower() else " (recorded for them)"
     record("successor.readiness", user, engagement=engagement,
            subject=f"{successor.name}{on_behalf}", changes=[{
