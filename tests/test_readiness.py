@@ -78,6 +78,7 @@ def test_internal_owner_records_it_for_a_successor_and_history_says_so(client, t
     assert event.subject == "Dana Lee (recorded for them)"
     page = client.get(f"/engagements/{team['engagement'].id}").get_data(as_text=True)
     assert "by Anna Berg for them" in page
+    assert "recorded the readiness of Dana Lee (recorded for them)" in page  # the history
 
 
 @pytest.mark.parametrize("who", ["admin", "procurement", "leadership", "product_owner"])
