@@ -357,3 +357,4 @@ def test_board_pack_pdf_holds_the_tiles_numbers(client, users, portfolio):
     assert "Handover passed" in text and "HANDOVER_PASSED_OPEN_KT" in text
     assert "Which risk flags are most common" in text
     assert "Month of handover" in text  # the charts are drawn with their text
+    assert "Exit readiness" in text and "Substitutability of the provider" in text
