@@ -55,7 +55,7 @@ def test_exit_readiness_journey(open_page, server, screenshot):
     page.get_by_label("Last tested on").fill((TODAY.replace(day=1)).isoformat())
     page.get_by_label("Result of the last test").select_option("passed")
     page.get_by_label("Alternative providers identified").select_option("yes")
-    page.get_by_label("Alternative providers (one per line)").fill("Globex Payments")
+    page.get_by_label("Alternative providers", exact=True).fill("Globex Payments")
     screenshot(page, "2-exit-plan-form")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Card payments gateway")

@@ -76,7 +76,7 @@ FIELD_LABELS = {
     "exit_plan.last_test_result": "Result of the last test",
     "exit_plan.next_review_on": "Next review on",
     "exit_plan.alternatives": "Alternative providers identified",
-    "exit_plan.alternative_providers": "Alternative providers (one per line)",
+    "exit_plan.alternative_providers": "Alternative providers",
     "substitutability": "Substitutability",
     "reintegration": "Reintegration in-house",
 }
