@@ -492,7 +492,7 @@ def test_settings_come_from_the_environment(monkeypatch, provider):
 
 # --- confirming who you are: API tokens and the password without a password -----------------
 
-CONFIRM = f"Confirm with {LABEL}"
+CONFIRM = "Confirm with Example ID"  # the label without "Sign in with"
 
 
 @pytest.fixture
@@ -651,3 +651,14 @@ def test_deactivating_a_single_sign_on_user_ends_sessions_and_tokens(client, mak
     assert all(t.revoked_at is not None for t in tokens_of(dee.email))
     assert signed_in_as(client) is None
     assert sign_in(make_client(), sub).status_code == 403
+
+
+@pytest.mark.parametrize("label, name", [
+    ("Sign in with Okta", "Okta"), ("sign in using Azure AD", "Azure AD"),
+    ("Sign in through Example ID", "Example ID"), ("Company login", "Company login"),
+    ("Sign in with ", "Sign in with "),
+])
+def test_the_confirm_button_names_the_provider(label, name):
+    from vendortrack.auth.confirm import provider_name
+
+    assert provider_name(label) == name

@@ -118,7 +118,7 @@ def test_a_single_sign_on_user_confirms_at_the_provider_to_create_a_token(open_p
     expect(page.get_by_text("there is no password to change here")).to_be_visible()
     axe_check(page)
     screenshot(page, "confirm-1-account")
-    page.get_by_role("button", name=f"Confirm with {LABEL}").click()
+    page.get_by_role("button", name="Confirm with Example ID").click()
     expect(page.get_by_role("heading", name="Authorize Client")).to_be_visible()
     page.get_by_placeholder("sub").fill("hal")
     page.get_by_role("button", name="Authorize").click()

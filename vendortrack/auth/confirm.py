@@ -7,6 +7,7 @@ counts, and an older one is sent through the provider again (see ``oidc.confirm`
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import current_app
@@ -24,10 +25,15 @@ def password_usable(user: User) -> bool:
         current_app.config["PASSWORD_LOGIN"] or user.break_glass)
 
 
+def provider_name(label: str) -> str:
+    """The provider's name from the button's label: "Sign in with Okta" -> "Okta"."""
+    return re.sub(r"^\s*sign\s+in\s+(with|through|using)\s+", "", label, flags=re.I) or label
+
+
 @dataclass(frozen=True)
 class Confirmation:
     """How this session may confirm who it is: ``fresh`` needs nothing more; else the
-    password field when ``password``, the provider's button when ``sso_label``."""
+    password field when ``password``, the provider's button when ``sso_label`` (its name)."""
 
     fresh: bool
     password: bool
@@ -38,7 +44,7 @@ def how(user: User) -> Confirmation:
     sso = oidc.settings()
     return Confirmation(fresh=sessions.fresh_single_sign_on(sessions.current()),
                         password=password_usable(user),
-                        sso_label=sso.label if sso is not None else None)
+                        sso_label=provider_name(sso.label) if sso is not None else None)
 
 
 def password_matches(user: User, password: str | None) -> bool:

@@ -123,7 +123,7 @@ def _account_page(form: TokenForm | None = None, password_form: PasswordChangeFo
     return render_template(
         "auth/account.html", form=form, tokens=tokens, new_token=new_token,
         password_form=password_form or PasswordChangeForm(formdata=None),
-        confirmation=confirm.how(current_user), sso=oidc.settings(),
+        confirmation=confirm.how(current_user),
         sessions=sessions.active(current_user), this_session=sessions.current(),
         now=now()), status
 
