@@ -27,6 +27,7 @@ ROUTES = {
     # Single sign-on is not configured here: gone for everyone (tests/test_sso.py turns it on).
     "oidc.start": [("GET", "/login/oidc", {w: 404 for w in WHO})],
     "oidc.callback": [("GET", "/login/oidc/callback", {w: 404 for w in WHO})],
+    "oidc.confirm": [("POST", "/account/confirm-sso", {w: 404 for w in WHO[1:]})],
     "engagements.home": [("GET", "/", {w: 302 for w in WHO})],
     "engagements.index": [("GET", "/engagements", EVERYONE_READS)],
     "engagements.show": [("GET", "/engagements/{engagement}", EVERYONE_READS),

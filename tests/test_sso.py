@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from vendortrack import ConfigurationError, create_app, services
 from vendortrack.extensions import db
-from vendortrack.models import AuditEvent, User
+from vendortrack.models import ApiToken, AuditEvent, User, UserSession
 
 from .conftest import PASSWORD, Client, app_config
 from .oidc_provider import (
@@ -23,6 +24,7 @@ from .oidc_provider import (
     signed_with_another_key,
     unsigned,
 )
+from .test_sessions_and_tokens import START, Clock
 
 ROLE_MAP = "vt-admin=admin,vt-procurement=procurement,vt-leadership=leadership"
 WITH_ROLES = {"OIDC_CREATE_USERS": True, "OIDC_ROLES_CLAIM": "groups", "OIDC_ROLE_MAP": ROLE_MAP}
@@ -178,7 +180,9 @@ def test_role_change_at_the_provider_applies_at_the_next_sign_in(client, make_cl
     user = find("pat@example.org")
     assert user.role == "admin"
     assert again.get("/admin/users").status_code == 200
-    # The session that still carried the old role has ended.
+    # The session that still carried the old role has ended: its record is gone too.
+    assert db.session.scalar(select(func.count(UserSession.id)).where(
+        UserSession.user_id == user.id)) == 1
     assert client.get("/account").status_code == 302
     event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert event.action == "user.update" and "identity provider" in event.changes
@@ -421,6 +425,14 @@ def test_administrator_marks_break_glass_and_sees_how_people_sign_in(client, mak
 def test_sign_out_also_signs_out_at_the_provider(client, make_user, admin, person, provider):
     make_user("leadership", email="sam@example.org")
     sign_in(client, person(email="sam@example.org"))
+    # The hint is kept on the server-side session record, not in the cookie.
+    record = db.session.scalars(select(UserSession)).one()
+    assert record.method == "oidc" and record.id_token_hint.count(".") == 2
+    cookie = client.http.get_cookie("session").value
+    assert record.id_token_hint.split(".")[1] not in cookie
+    with client.app.test_request_context():
+        stored = client.app.session_interface.get_signing_serializer(client.app).loads(cookie)
+    assert set(stored) <= {"vt_session", "_user_id", "_fresh", "_id", "csrf_token", "_flashes"}
     response = client.post("/logout")
     location = urlsplit(response.headers["Location"])
     assert f"{location.scheme}://{location.netloc}{location.path}" == \
@@ -429,6 +441,7 @@ def test_sign_out_also_signs_out_at_the_provider(client, make_user, admin, perso
     assert query["post_logout_redirect_uri"] == ["http://localhost/login"]
     assert query["id_token_hint"][0].count(".") == 2 and query["client_id"] == [CLIENT_ID]
     assert signed_in_as(client) is None
+    assert db.session.scalar(select(func.count(UserSession.id))) == 0
     # The provider's page accepts the hint and leads back to the sign-in page.
     confirm = requests.get(response.headers["Location"], timeout=5)
     assert confirm.status_code == 200 and "localhost/login" in confirm.text
@@ -475,3 +488,177 @@ def test_settings_come_from_the_environment(monkeypatch, provider):
     assert (app.config["OIDC_LABEL"], app.config["OIDC_CREATE_USERS"],
             app.config["PASSWORD_LOGIN"]) == ("Sign in with Okta", True, False)
     assert app.extensions["vendortrack_oidc"].client.client_kwargs["default_timeout"] == 2.5
+
+
+# --- confirming who you are: API tokens and the password without a password -----------------
+
+CONFIRM = "Confirm with Example ID"  # the label without "Sign in with"
+
+
+@pytest.fixture
+def clock(app) -> Clock:
+    clock = Clock(START)
+    app.config["VENDORTRACK_NOW"] = clock
+    return clock
+
+
+def tokens_of(email: str) -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).join(User).where(User.email == email)))
+
+
+def confirm_at_provider(client: Client, sub: str):
+    """Press "Confirm with …", sign in at the provider again; the app's last answer."""
+    client.get("/account")
+    return client.get(approve(go_to_provider_by_post(client), sub))
+
+
+def go_to_provider_by_post(client: Client) -> str:
+    response = client.post("/account/confirm-sso")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"]
+
+
+@pytest.mark.parametrize("sso_config", [WITH_ROLES], ids=["roles"])
+def test_a_fresh_single_sign_on_creates_a_token_without_a_password(client, admin, person,
+                                                                   clock):
+    sign_in(client, person(email="olga@example.org", groups=["vt-procurement"]))
+    page = signed_in_as(client)
+    assert 'name="password"' not in page and CONFIRM not in page
+    assert "less than 10 minutes ago" in page
+    # No password to change: the form is not offered, and it says why.
+    assert 'name="current"' not in page and "You sign in through your identity provider" in page
+    made = client.post("/account", {"name": "ERP", "expires": "30"})
+    assert made.status_code == 200 and 'id="new-token"' in made.get_data(as_text=True)
+    assert [t.name for t in tokens_of("olga@example.org")] == ["ERP"]
+    # Posting to the password change anyway changes nothing and says why.
+    before = find("olga@example.org").password_hash
+    answer = client.post("/account/password", {"current": "", "password": "x" * 20,
+                                               "confirm": "x" * 20})
+    assert answer.status_code == 302
+    assert "no password to change" in client.get("/account").get_data(as_text=True)
+    db.session.expire_all()
+    assert find("olga@example.org").password_hash == before
+
+
+@pytest.mark.parametrize("sso_config", [WITH_ROLES], ids=["roles"])
+def test_an_older_single_sign_on_is_confirmed_at_the_provider_again(client, admin, person,
+                                                                    clock):
+    sub = person(email="otto@example.org", groups=["vt-procurement"])
+    sign_in(client, sub)
+    clock.advance(minutes=10)
+    page = signed_in_as(client)
+    assert CONFIRM in page and 'name="password"' not in page
+    refused = client.post("/account", {"name": "ERP", "expires": "30"})
+    assert refused.status_code == 400 and "older than 10 minutes" in refused.get_data(
+        as_text=True)
+    assert tokens_of("otto@example.org") == []
+    # The provider is asked to check who they are now, not to reuse an old sign-in.
+    query = parse_qs(urlsplit(go_to_provider_by_post(client)).query)
+    assert query["prompt"] == ["login"] and query["max_age"] == ["600"]
+    back = confirm_at_provider(client, sub)
+    assert back.status_code == 302 and back.headers["Location"] == "/account"
+    page = client.get("/account").get_data(as_text=True)
+    assert "you can create a token now" in page and CONFIRM not in page
+    assert client.post("/account", {"name": "ERP", "expires": "30"}).status_code == 200
+    assert [t.name for t in tokens_of("otto@example.org")] == ["ERP"]
+    # The confirmation replaced this browser's session; it did not add a second one.
+    assert db.session.scalar(select(func.count(UserSession.id))) == 1
+
+
+@pytest.mark.parametrize("sso_config", [WITH_ROLES], ids=["roles"])
+def test_confirming_as_someone_else_changes_nothing(client, admin, person, clock):
+    sub = person(email="una@example.org", groups=["vt-procurement"])
+    stranger = person(email="vic@example.org", groups=["vt-admin"])
+    sign_in(client, sub)
+    clock.advance(minutes=30)
+    answer = confirm_at_provider(client, stranger)
+    assert answer.status_code == 403 and "someone else" in answer.get_data(as_text=True)
+    page = signed_in_as(client)
+    assert "una@example.org" in page and CONFIRM in page
+    assert client.post("/account", {"name": "x", "expires": "30"}).status_code == 400
+    assert find("vic@example.org") is None and tokens_of("una@example.org") == []
+
+
+@pytest.mark.parametrize("sso_config", [WITH_ROLES], ids=["roles"])
+def test_a_confirmation_with_an_old_auth_time_is_refused(client, admin, person, provider,
+                                                         clock, warnings_logged):
+    sub = person(email="ada@example.org", groups=["vt-procurement"])
+    sign_in(client, sub)
+    clock.advance(minutes=30)
+    provider.rewrite = provider.resign(auth_time=int(time.time()) - 3600)
+    answer = confirm_at_provider(client, sub)
+    assert answer.status_code == 403
+    assert "did not ask who you are again" in answer.get_data(as_text=True)
+    assert "not_fresh" in warnings_logged.text
+    assert client.post("/account", {"name": "x", "expires": "30"}).status_code == 400
+    # A provider that did just check (auth_time now) confirms.
+    provider.rewrite = provider.resign(auth_time=int(time.time()))
+    assert confirm_at_provider(client, sub).headers["Location"] == "/account"
+    client.get("/account")  # the CSRF token rotated with the new session, as at any sign-in
+    assert client.post("/account", {"name": "x", "expires": "30"}).status_code == 200
+
+
+def test_an_old_auth_time_does_not_matter_at_an_ordinary_sign_in(client, make_user, admin,
+                                                                 person, provider):
+    make_user("leadership", email="ivy@example.org")
+    provider.rewrite = provider.resign(auth_time=int(time.time()) - 86_400)
+    assert sign_in(client, person(email="ivy@example.org")).status_code == 302
+    assert "ivy@example.org" in signed_in_as(client)
+
+
+def test_password_users_keep_the_password_re_entry(client, admin):
+    client.login(admin)
+    page = client.get("/account").get_data(as_text=True)
+    assert 'name="password"' in page and 'name="current"' in page
+    missing = client.post("/account", {"name": "ERP", "expires": "30"})
+    assert missing.status_code == 400
+    assert "Enter your password to create a token." in missing.get_data(as_text=True)
+    assert client.post("/account", {"name": "ERP", "expires": "30", "password": PASSWORD}
+                       ).status_code == 200
+    assert [t.name for t in tokens_of(admin.email)] == ["ERP"]
+
+
+@pytest.mark.parametrize("sso_config", [{"PASSWORD_LOGIN": False}], ids=["passwords-off"])
+def test_a_password_turned_off_neither_confirms_nor_is_offered_for_change(client, make_user,
+                                                                          admin, person, clock):
+    """Someone who once had a password, now signing in only through the provider."""
+    make_user("procurement", email="ben@example.org")
+    sub = person(email="ben@example.org")
+    sign_in(client, sub)
+    clock.advance(minutes=11)
+    page = signed_in_as(client)
+    assert CONFIRM in page and 'name="password"' not in page and 'name="current"' not in page
+    refused = client.post("/account", {"name": "x", "expires": "30", "password": PASSWORD})
+    assert refused.status_code == 400 and tokens_of("ben@example.org") == []
+    confirm_at_provider(client, sub)
+    client.get("/account")
+    assert client.post("/account", {"name": "x", "expires": "30"}).status_code == 200
+
+
+@pytest.mark.parametrize("sso_config", [WITH_ROLES], ids=["roles"])
+def test_deactivating_a_single_sign_on_user_ends_sessions_and_tokens(client, make_client,
+                                                                     admin, person):
+    sub = person(email="dee@example.org", groups=["vt-procurement"])
+    sign_in(client, sub)
+    client.post("/account", {"name": "ERP", "expires": "30"})
+    dee = find("dee@example.org")
+    assert len(tokens_of(dee.email)) == 1
+    boss = make_client()
+    boss.login(admin)
+    boss.post(f"/admin/users/{dee.id}", {"name": dee.name, "role": "procurement"})
+    assert db.session.scalar(select(func.count(UserSession.id)).where(
+        UserSession.user_id == dee.id)) == 0
+    assert all(t.revoked_at is not None for t in tokens_of(dee.email))
+    assert signed_in_as(client) is None
+    assert sign_in(make_client(), sub).status_code == 403
+
+
+@pytest.mark.parametrize("label, name", [
+    ("Sign in with Okta", "Okta"), ("sign in using Azure AD", "Azure AD"),
+    ("Sign in through Example ID", "Example ID"), ("Company login", "Company login"),
+    ("Sign in with ", "Sign in with "),
+])
+def test_the_confirm_button_names_the_provider(label, name):
+    from vendortrack.auth.confirm import provider_name
+
+    assert provider_name(label) == name

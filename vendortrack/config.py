@@ -96,6 +96,8 @@ class Defaults:
     OIDC_ROLE_MAP = None  # e.g. "vt-admin=admin,vt-leadership=leadership,*=product_owner"
     OIDC_TIMEOUT = 5.0  # seconds to wait for the identity provider
     OIDC_REDIRECT_URI = None  # only behind a proxy that hides the public address
+    # A single sign-on this recent (minutes) confirms who you are, e.g. to create an API token.
+    OIDC_FRESH_SIGN_IN_MINUTES = 10
     TIMEZONE = "UTC"
     MAIL_URL = None
     MAIL_FROM = "vendortrack <vendortrack@localhost>"
@@ -123,5 +125,6 @@ class Defaults:
 
 NUMBERS = ("PDF_WORKERS", "PDF_QUEUE", "PDF_TIMEOUT", "ANNEX_MAX_CHARACTERS",
            "SESSION_IDLE_MINUTES", "SESSION_LIFETIME_DAYS", "TOKEN_LIFETIME_DAYS",
-           "LOGIN_FREE_FAILURES", "LOGIN_MAX_DELAY", "TRUSTED_PROXIES", "HSTS_SECONDS")
+           "LOGIN_FREE_FAILURES", "LOGIN_MAX_DELAY", "TRUSTED_PROXIES", "HSTS_SECONDS",
+           "OIDC_FRESH_SIGN_IN_MINUTES")
 TEXTS = ("PDF_RATE_LIMIT",)

@@ -639,9 +639,9 @@ class TokenForm(FlaskForm):
     expires = SelectField("Expires", choices=choices({
         "30": "in 30 days", "90": "in 90 days", "365": "in 1 year", "never": "never"}),
                           description="A token that expires stops working by itself.")
-    password = PasswordField("Your password", validators=[
-        InputRequired("Enter your password to create a token."), Length(max=1024)],
-        description="Asked again because a token acts as you.")
+    # Required unless a recent single sign-on confirms who you are (vendortrack.auth.confirm).
+    password = PasswordField("Your password", validators=[Length(max=1024)],
+                             description="Asked again because a token acts as you.")
 
     def days(self) -> int | None:
         return None if self.expires.data == "never" else int(self.expires.data)

@@ -106,6 +106,8 @@ class UserSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     user_agent: Mapped[str] = mapped_column(String(SHORT), default="")
     ip: Mapped[str] = mapped_column(String(64), default="")
+    # The provider's ID token of a single sign-on: the hint for signing out there too.
+    id_token_hint: Mapped[str | None] = mapped_column(Text)
 
     user: Mapped[User] = relationship()
 

@@ -607,6 +607,7 @@ def account_from_provider(user: User | None, *, email: str, name: str, role: str
                          "by": "identity provider"}])
         user.role = role
         user.session_generation = (user.session_generation or 0) + 1
+        db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
         commit()
     return user
 

@@ -86,3 +86,46 @@ def test_refusal_is_a_calm_page_with_a_way_back(open_page, sso_server, screensho
     screenshot(page, "refused")
     page.get_by_role("link", name="Back to sign-in").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_a_single_sign_on_user_confirms_at_the_provider_to_create_a_token(open_page, sso_server,
+                                                                          screenshot,
+                                                                          axe_check):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from vendortrack.clock import now
+    from vendortrack.extensions import db
+    from vendortrack.models import UserSession
+
+    server, provider = sso_server
+    provider.set_user("hal", email="hal@example.org", email_verified=True, name="Hal Head",
+                      groups=["vt-leadership"])
+    page = open_page(base=server, bypass_csp=True)
+    page.goto("/login")
+    page.get_by_role("link", name=LABEL).click()
+    page.get_by_placeholder("sub").fill("hal")
+    page.get_by_role("button", name="Authorize").click()
+    expect(page.get_by_text("Welcome, Hal Head.")).to_be_visible()
+
+    # An hour later the sign-in is no longer fresh: the provider must check again.
+    with server.app.app_context():
+        db.session.execute(update(UserSession).values(created_at=now() - timedelta(hours=1)))
+        db.session.commit()
+    page.goto("/account")
+    expect(page.get_by_label("Your password")).to_have_count(0)
+    expect(page.get_by_text("there is no password to change here")).to_be_visible()
+    axe_check(page)
+    screenshot(page, "confirm-1-account")
+    page.get_by_role("button", name="Confirm with Example ID").click()
+    expect(page.get_by_role("heading", name="Authorize Client")).to_be_visible()
+    page.get_by_placeholder("sub").fill("hal")
+    page.get_by_role("button", name="Authorize").click()
+
+    expect(page.get_by_text("you can create a token now")).to_be_visible()
+    assert page.url == server.url + "/account", page.url
+    page.get_by_label("Token name").fill("BI dashboard")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#new-token")).to_contain_text("vt_")
+    screenshot(page, "confirm-2-token")

@@ -9,12 +9,14 @@ signs nobody in.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
+from authlib.oidc.core import CodeIDToken
 from flask import (
     Blueprint,
     Flask,
@@ -29,7 +31,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from joserfc.errors import JoseError
+from joserfc.errors import InvalidClaimError, JoseError
 
 from .. import services
 from ..domain.sso import (
@@ -47,7 +49,7 @@ from .signin import complete_sign_in
 bp = Blueprint("oidc", __name__)
 log = logging.getLogger(__name__)
 NEXT_KEY = "oidc_next"
-ID_TOKEN_KEY = "oidc_id_token"  # the hint for signing out at the provider
+CONFIRM_KEY = "oidc_confirm"  # the account id of a signed-in person confirming who they are
 
 # Faults the person cannot cause: (status, title, what happened and what to do).
 FAULTS = {
@@ -73,6 +75,14 @@ FAULTS = {
     "provider_slow": (504, "Your identity provider is too slow to answer",
                       "vendortrack gave up waiting for your identity provider. Nobody was "
                       "signed in. Try again in a few minutes."),
+    "not_fresh": (403, "Your identity provider did not ask who you are again",
+                  "To confirm who you are, your identity provider must have checked it just "
+                  "now, but it answered with an older sign-in. Nothing was changed. Sign out "
+                  "at your identity provider, then try again from your account page."),
+    "someone_else": (403, "That was someone else's sign-in",
+                     "Your identity provider confirmed a different person from the one signed "
+                     "in here. Nothing was changed, and you are still signed in as before. "
+                     "Try again from your account page with your own account."),
 }
 
 
@@ -205,13 +215,55 @@ def start():
         return _fault(_classify(error), repr(error))
 
 
+@bp.route("/account/confirm-sso", methods=["POST"])
+def confirm():
+    """Send a signed-in person through the provider again, asking it to check who they are
+    now (``prompt=login``, ``max_age``), to come back to the account page confirmed."""
+    sso = settings()
+    session[CONFIRM_KEY] = current_user.id
+    session[NEXT_KEY] = url_for("auth.account")
+    try:
+        return sso.client.authorize_redirect(
+            sso.redirect_uri or url_for("oidc.callback", _external=True),
+            prompt="login", max_age=_fresh_seconds())
+    except PROVIDER_ERRORS as error:
+        return _fault(_classify(error), repr(error))
+
+
+def _fresh_seconds() -> int:
+    return int(current_app.config["OIDC_FRESH_SIGN_IN_MINUTES"] * 60)
+
+
+LEEWAY = 120  # seconds of clock difference with the provider (Authlib's default)
+
+
+def _recent_id_token(max_age: int) -> type[CodeIDToken]:
+    """Authlib's ID token checks, plus: ``auth_time``, when the provider sends it, is at
+    most ``max_age`` seconds old (Authlib only checks that it is a number)."""
+
+    class RecentIDToken(CodeIDToken):
+        def validate_auth_time(self):
+            super().validate_auth_time()
+            auth_time = self.get("auth_time")
+            if auth_time is not None and auth_time < time.time() - max_age - LEEWAY:
+                raise InvalidClaimError("auth_time")
+
+    return RecentIDToken
+
+
 @bp.route("/login/oidc/callback")
 @public
 def callback():
     """The provider sends the browser back here with a code (or an error)."""
     sso = settings()
+    confirming = session.pop(CONFIRM_KEY, None)
+    options = {"claims_cls": _recent_id_token(_fresh_seconds())} if confirming else {}
     try:
-        token = sso.client.authorize_access_token()
+        token = sso.client.authorize_access_token(leeway=LEEWAY, **options)
+    except InvalidClaimError as error:
+        if error.claim == "auth_time":
+            return _fault("not_fresh", repr(error))
+        return _fault("token_invalid", repr(error))
     except PROVIDER_ERRORS as error:
         return _fault(_classify(error), f"{type(error).__name__} {getattr(error, 'error', '')}"
                                         f" {getattr(error, 'description', '') or error}")
@@ -228,20 +280,29 @@ def callback():
     decision = decide(identity, account, create_users=sso.create_users, role_map=sso.role_map)
     if decision.refusal:
         return _refusal(decision.refusal, identity.email)
+    if confirming and (user is None or confirming != user.id
+                       or not current_user.is_authenticated or current_user.id != user.id):
+        return _fault("someone_else", f"signed in as {confirming}, confirmed as "
+                                      f"{identity.email}")
     user = services.account_from_provider(user, email=identity.email, name=identity.name,
                                           role=decision.role, create=decision.create)
     next_url = session.pop(NEXT_KEY, None) or url_for("engagements.home")
-    complete_sign_in(user, "oidc")
-    session[ID_TOKEN_KEY] = token.get("id_token")
-    flash(f"Welcome, {user.name}.", "success")
+    complete_sign_in(user, "oidc", id_token_hint=token.get("id_token"))
+    if confirming:
+        flash("You have confirmed who you are: you can create a token now.", "success")
+    else:
+        flash(f"Welcome, {user.name}.", "success")
     return redirect(next_url)
 
 
 def provider_sign_out_url() -> str | None:
     """Where to send the browser so the provider ends its session too: its
     ``end_session_endpoint`` when the person signed in through it and it has one, else None.
-    Call before signing out here (it reads the ID token kept for the hint)."""
-    id_token = session.pop(ID_TOKEN_KEY, None)
+    Call before signing out here (it reads the ID token kept on the session record)."""
+    from . import sessions
+
+    record = sessions.current()
+    id_token = record.id_token_hint if record is not None else None
     sso = settings()
     if not id_token or sso is None:
         return None

@@ -35,14 +35,20 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def start(user: User, method: str = "password") -> UserSession:
-    """Sign ``user`` in on this browser: a fresh session id and CSRF token, a new record."""
+def start(user: User, method: str = "password", id_token_hint: str | None = None
+          ) -> UserSession:
+    """Sign ``user`` in on this browser: a fresh session id and CSRF token, a new record
+    (replacing this browser's old one, as when a person confirms who they are again).
+    ``id_token_hint`` is a single sign-on's ID token, kept for signing out at the provider."""
     moment = now()
     secret = secrets.token_urlsafe(32)
+    previous = current()
+    if previous is not None:
+        db.session.execute(delete(UserSession).where(UserSession.id == previous.id))
     record = UserSession(user_id=user.id, secret_hash=_digest(secret), method=method,
                          created_at=moment, last_seen_at=moment,
                          user_agent=(request.user_agent.string or "")[:200],
-                         ip=(request.remote_addr or "")[:64])
+                         ip=(request.remote_addr or "")[:64], id_token_hint=id_token_hint)
     db.session.add(record)
     db.session.commit()
     session.clear()  # nothing from before sign-in carries over, the CSRF token included
@@ -51,6 +57,13 @@ def start(user: User, method: str = "password") -> UserSession:
     login_user(user)
     request.environ["vendortrack.session"] = record
     return record
+
+
+def fresh_single_sign_on(record: UserSession | None) -> bool:
+    """Whether ``record`` began with a single sign-on less than OIDC_FRESH_SIGN_IN_MINUTES
+    ago: proof enough of who is at the keyboard to skip asking again."""
+    limit = timedelta(minutes=current_app.config["OIDC_FRESH_SIGN_IN_MINUTES"])
+    return record is not None and record.method == "oidc" and now() - record.created_at < limit
 
 
 def write_aside(statement) -> None:

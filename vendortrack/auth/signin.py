@@ -6,7 +6,7 @@ from ..models import User
 from . import sessions
 
 
-def complete_sign_in(user: User, method: str) -> None:
+def complete_sign_in(user: User, method: str, id_token_hint: str | None = None) -> None:
     """Start the signed-in session and note how (a key of SIGN_IN_METHODS) and when."""
     services.record_sign_in(user, method)
-    sessions.start(user, method)
+    sessions.start(user, method, id_token_hint)

@@ -24,7 +24,7 @@ from ..models import ApiToken
 from ..passwords import burn_time, check_password
 from ..security import public, users_exist
 from ..tokens import create_token, revoke_token
-from . import oidc, sessions, throttle
+from . import confirm, oidc, sessions, throttle
 from .signin import complete_sign_in
 
 bp = Blueprint("auth", __name__)
@@ -123,6 +123,7 @@ def _account_page(form: TokenForm | None = None, password_form: PasswordChangeFo
     return render_template(
         "auth/account.html", form=form, tokens=tokens, new_token=new_token,
         password_form=password_form or PasswordChangeForm(formdata=None),
+        confirmation=confirm.how(current_user),
         sessions=sessions.active(current_user), this_session=sessions.current(),
         now=now()), status
 
@@ -132,11 +133,6 @@ def _default_expiry() -> str:
     return days if days in {"30", "90", "365"} else "365"
 
 
-def _password_matches(password: str) -> bool:
-    ok, _ = check_password(current_user.password_hash, password or "")
-    return ok
-
-
 @bp.route("/account", methods=["GET", "POST"])
 def account():
     """The signed-in user's page: API tokens, active sessions and the password."""
@@ -144,8 +140,9 @@ def account():
         return _account_page()
     form = TokenForm()
     if form.validate_on_submit():
-        if not _password_matches(form.password.data):
-            form.password.errors.append("That is not your current password.")
+        refusal = confirm.confirmed(current_user, form.password.data, "create a token")
+        if refusal:
+            form.password.errors.append(refusal)
             return _account_page(form, status=400)
         new_token = create_token(current_user, form.name.data, days=form.days())
         flash("Token created. Copy it now: it will not be shown again.", "success")
@@ -155,9 +152,13 @@ def account():
 
 @bp.route("/account/password", methods=["POST"])
 def change_password():
+    if not confirm.password_usable(current_user):  # the page offers them no such form
+        flash("You sign in through your identity provider: there is no password to change "
+              "here.", "info")
+        return redirect(url_for("auth.account"))
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        if not _password_matches(form.current.data):
+        if not confirm.password_matches(current_user, form.current.data):
             form.current.errors.append("That is not your current password.")
         else:
             ended = services.change_own_password(current_user, form.password.data,
