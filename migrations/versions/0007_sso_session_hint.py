@@ -3,8 +3,8 @@
 The hint for signing out at the identity provider moves from the signed cookie to the
 user_session row of a single sign-on, and ends with it.
 
-Revision ID: 0006_sso_session_hint
-Revises: 0005_trust
+Revision ID: 0007_sso_session_hint
+Revises: 0006_trust
 Create Date: 2026-11-29 12:30:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_sso_session_hint'
-down_revision = '0005_trust'
+revision = '0007_sso_session_hint'
+down_revision = '0006_trust'
 branch_labels = None
 depends_on = None
 
