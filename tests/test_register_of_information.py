@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from vendortrack.domain import register_codes as codes
+from vendortrack.domain import eba_codes as codes
 from vendortrack.domain import vocabulary
 from vendortrack.domain.register_of_information import (
     INCOMPLETE,
@@ -347,6 +347,8 @@ def test_the_sample_has_no_rejection_class_problem():
      "engagement", "overarching_reference"),
     (dict(arrangement=replace(DASHBOARD_BUILD, termination_reason=None)), INCOMPLETE,
      "engagement", "termination_reason"),
+    (dict(arrangement=replace(DASHBOARD_BUILD, end_date=None)), INCOMPLETE, "engagement",
+     "end_date"),
     (dict(arrangement=replace(CORE_HOSTING, notice_days_provider=None)), INCOMPLETE,
      "engagement", "notice_period_days_provider"),
     (dict(arrangement=replace(CORE_HOSTING, governing_law_country="")), INCOMPLETE,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from . import register_codes as codes
+from . import eba_codes as codes
 from .identity import lei_problem, normalise_lei
 
 #: B_02.02.c0080 for an arrangement with no end date (EBA template instruction).
@@ -298,7 +298,7 @@ B_02_02 = Template("B_02.02", "Contractual arrangements – specific information
     Column("c0070", "Start date of the contractual arrangement", (_E, "start_date"),
            "Enter the start date.", required=_always),
     Column("c0080", "End date of the contractual arrangement", (_E, "end_date"),
-           "Enter the end date.", required=_always),
+           "Enter the date the engagement ended.", required=_always),
     Column("c0090", "Reason of the termination or ending of the contractual arrangement",
            (_E, "termination_reason"), "Choose why the engagement ended.",
            required=lambda row: row.ended),
@@ -517,7 +517,8 @@ def _b_02_02(a: Arrangement, provider: Provider | None, function: Function | Non
         "c0050": function.identifier if function else "",
         "c0060": _code(codes.ICT_SERVICE_TYPE, a.ict_service_type),
         "c0070": _text(a.start_date),
-        "c0080": _text(a.end_date or OPEN_END),
+        # Open-ended: 9999-12-31. Closed without an end date: unknown, so left for pre-flight.
+        "c0080": _text(a.end_date or (None if a.status == "closed" else OPEN_END)),
         "c0090": _code(codes.TERMINATION_REASON, a.termination_reason) if ended else "",
         "c0100": _text(a.notice_days_organisation),
         "c0110": _text(a.notice_days_provider),

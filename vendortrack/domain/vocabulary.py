@@ -14,7 +14,7 @@ STATUSES = {
     "closed": "Closed",
 }
 
-# --- register of information (DORA Art. 28(3)); EBA codes only at export: domain/register_codes.py
+# --- register of information (DORA Art. 28(3)); EBA codes only at export: domain/eba_codes.py
 
 ARRANGEMENT_TYPES = {
     "standalone": "Standalone contract",
