@@ -370,9 +370,9 @@ B_05_01 = Template("B_05.01", "ICT third-party service providers", (
 
 B_06_01 = Template("B_06.01", "Functions identification", (
     Column("c0010", "Function Identifier", (_F, "name"), "Save the function again.", key=True),
+    # Outside the exit slice (reference §7): filed when recorded, never asked for.
     Column("c0020", "Licenced activity", (_F, "licensed_activity"),
-           "Choose the licensed activity the function belongs to (a complete filing needs it).",
-           required=_always),
+           "Enter the EBA code of the licensed activity."),
     Column("c0030", "Function name", (_F, "name"), "Enter the function's name.",
            required=_always),
     Column("c0040", "LEI of the financial entity", _ORG_LEI,
