@@ -410,3 +410,10 @@ def test_overarching_reference_that_does_not_exist():
     [finding] = [f for f in findings if f.rejection]
     assert finding.entity.name == "Payments API platform"
     assert "overarching agreement “NW-2019-99” is not an arrangement" in finding.line
+
+
+def test_a_question_column_is_not_answered_rather_than_missing():
+    findings = preflight(_register_with(arrangement=replace(CORE_HOSTING, alternatives=None)))
+    [finding] = findings
+    assert finding.problem == ("“Are there alternative ICT third-party service providers "
+                               "identified?” is not answered")

@@ -778,6 +778,12 @@ def check_leis(register: Register, out: _Collector) -> None:
                             problem)
 
 
+def _missing(column: Column) -> str:
+    if column.name.endswith("?"):
+        return f"“{column.name}” is not answered"
+    return f"{column.name} is missing"
+
+
 def check_required(register: Register, out: _Collector) -> None:
     """Incomplete: every mandatory or conditionally mandatory value that is missing."""
     for template in TEMPLATES.values():
@@ -787,7 +793,7 @@ def check_required(register: Register, out: _Collector) -> None:
                 if column.key and value == "":
                     continue  # an empty key is a rejection, reported by check_keys
                 if column.is_required(row) and not _filled(value):
-                    out.add(INCOMPLETE, row, column, f"{column.name} is missing", column.todo)
+                    out.add(INCOMPLETE, row, column, _missing(column), column.todo)
 
 
 def check_organisation(register: Register, out: _Collector) -> None:
