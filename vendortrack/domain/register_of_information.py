@@ -258,9 +258,29 @@ _REFERENCE = (_E, "contract_reference")
 _ORG_LEI = (_O, "lei")
 _PROVIDER_CODE = (_V, "lei")
 
+_PROVIDER_TODO = "Enter the vendor's LEI, or another identification code and its type."
+
+
+def _reference_number(code: str) -> Column:
+    return Column(code, "Contractual arrangement reference number", _REFERENCE,
+                  "Enter the contract reference.", key=True)
+
+
+def _provider_code(code: str, type_code: str, name: str = (
+        "Identification code of the ICT third-party service provider")) -> tuple[Column, ...]:
+    """The provider's code (a key) and its type, both filled from the vendor's identity."""
+    return (Column(code, name, _PROVIDER_CODE, _PROVIDER_TODO, key=True),
+            Column(type_code, "Type of code to identify the ICT third-party service provider",
+                   _PROVIDER_CODE, _PROVIDER_TODO, required=_always))
+
+
+def _service_type(code: str) -> Column:
+    return Column(code, "Type of ICT services", (_E, "ict_service_type"),
+                  "Choose the type of ICT service.", key=True)
+
+
 B_02_01 = Template("B_02.01", "Contractual arrangements – general information", (
-    Column("c0010", "Contractual arrangement reference number", _REFERENCE,
-           "Enter the contract reference.", key=True),
+    _reference_number("c0010"),
     Column("c0020", "Type of contractual arrangement", (_E, "arrangement_type"),
            "Choose whether it is a standalone, overarching or subsequent arrangement.",
            required=_always),
@@ -281,20 +301,13 @@ B_02_01 = Template("B_02.01", "Contractual arrangements – general information"
 ))
 
 B_02_02 = Template("B_02.02", "Contractual arrangements – specific information", (
-    Column("c0010", "Contractual arrangement reference number", _REFERENCE,
-           "Enter the contract reference.", key=True),
+    _reference_number("c0010"),
     Column("c0020", "LEI of the entity making use of the ICT service(s)", _ORG_LEI,
            "Set the organisation's LEI (setting ORGANISATION_LEI).", key=True),
-    Column("c0030", "Identification code of the ICT third-party service provider",
-           _PROVIDER_CODE, "Enter the vendor's LEI, or another identification code and its "
-           "type.", key=True),
-    Column("c0040", "Type of code to identify the ICT third-party service provider",
-           _PROVIDER_CODE, "Enter the vendor's LEI, or another identification code and its "
-           "type.", required=_always),
+    *_provider_code("c0030", "c0040"),
     Column("c0050", "Function identifier", (_E, "business_function"),
            "Choose the business function the engagement supports.", key=True),
-    Column("c0060", "Type of ICT services", (_E, "ict_service_type"),
-           "Choose the type of ICT service.", key=True),
+    _service_type("c0060"),
     Column("c0070", "Start date of the contractual arrangement", (_E, "start_date"),
            "Enter the start date.", required=_always),
     Column("c0080", "End date of the contractual arrangement", (_E, "end_date"),
@@ -329,11 +342,8 @@ B_02_02 = Template("B_02.02", "Contractual arrangements – specific information
 ))
 
 B_05_01 = Template("B_05.01", "ICT third-party service providers", (
-    Column("c0010", "Identification code of ICT third-party service provider", _PROVIDER_CODE,
-           "Enter the vendor's LEI, or another identification code and its type.", key=True),
-    Column("c0020", "Type of code to identify the ICT third-party service provider",
-           _PROVIDER_CODE, "Enter the vendor's LEI, or another identification code and its "
-           "type.", required=_always),
+    *_provider_code("c0010", "c0020",
+                    name="Identification code of ICT third-party service provider"),
     Column("c0030", "Additional identification code of ICT third-party service provider",
            (_V, "other_code"), "Enter the additional identification code."),
     Column("c0040", "Type of additional identification code of the ICT third-party service "
@@ -393,16 +403,9 @@ B_06_01 = Template("B_06.01", "Functions identification", (
 ))
 
 B_07_01 = Template("B_07.01", "Assessment of the ICT services", (
-    Column("c0010", "Contractual arrangement reference number", _REFERENCE,
-           "Enter the contract reference.", key=True),
-    Column("c0020", "Identification code of the ICT third-party service provider",
-           _PROVIDER_CODE, "Enter the vendor's LEI, or another identification code and its "
-           "type.", key=True),
-    Column("c0030", "Type of code to identify the ICT third-party service provider",
-           _PROVIDER_CODE, "Enter the vendor's LEI, or another identification code and its "
-           "type.", required=_always),
-    Column("c0040", "Type of ICT services", (_E, "ict_service_type"),
-           "Choose the type of ICT service.", key=True),
+    _reference_number("c0010"),
+    *_provider_code("c0020", "c0030"),
+    _service_type("c0040"),
     Column("c0050", "Substitutability of the ICT third-party service provider",
            (_E, "substitutability"), "Rate how substitutable the provider is.",
            required=_always),
