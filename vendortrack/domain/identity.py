@@ -22,6 +22,11 @@ def _mod97(characters: str) -> int:
     return int("".join(str(int(c, 36)) for c in characters)) % 97
 
 
+def with_check_digits(prefix: str) -> str:
+    """The LEI whose first 18 characters are ``prefix`` (ISO 7064 MOD 97-10 check digits)."""
+    return f"{prefix}{98 - _mod97(prefix + '00'):02d}"
+
+
 def lei_problem(value: str) -> str | None:
     """Why ``value`` is not a valid LEI, in the user's words; None when it is valid."""
     lei = normalise_lei(value)
