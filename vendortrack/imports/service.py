@@ -177,14 +177,11 @@ def confirm(data: bytes, filename: str, user: User, *, mapping: list[str | None]
                 known[vendor.name_key] = vendor
         db.session.flush()
         db.session.info[services.KNOWN_VENDORS] = known
-        staged = 0
+        creates = [row.spec for row in result.rows if row.action == "create"]
+        for start in range(0, len(creates), BATCH):  # bulk INSERTs, a batch at a time
+            services.stage_create_engagements(creates[start:start + BATCH], user)
         for row in result.rows:
-            if row.action == "create":
-                services.stage_create_engagement(row.spec, user, flush=False)
-                staged += 1
-                if staged % BATCH == 0:
-                    db.session.flush()
-            elif row.action == "update":
+            if row.action == "update":
                 services.stage_update_engagement(by_id[row.engagement_id], row.spec, user,
                                                  expected_version=row.version)
         counts = result.counts
