@@ -25,7 +25,7 @@ from vendortrack.models import (
 )
 
 from .conftest import TODAY, complete_spec
-from .import_files import HEADERS, csv_bytes, row, xlsx_bytes
+from .import_files import HEADERS, row, xlsx_bytes
 
 ROW_TABLES = (Metric, HardConstraint, TradeoffRule, EngagementPerson, Deliverable,
               EngagementFlag)
