@@ -351,7 +351,7 @@ def stage_create_engagements(new_specs: Sequence[specs.Spec], user: User) -> lis
         db.session.flush()
     ids = insert_engagements(new_specs, [v.id if v is not None else None for v in vendors],
                              created_by_id=user.id, now=utcnow())
-    db.session.execute(insert(AuditEvent), [
+    db.session.execute(insert(AuditEvent.__table__), [
         {"engagement_id": engagement_id,
          **history_values("engagement.create", user.id, 1, spec.title,
                           _created_changes(spec))}
@@ -366,7 +366,7 @@ def insert_engagements(new_specs: Sequence[specs.Spec], vendor_ids: Sequence[int
     their ids, in order."""
     risks = [risk_facts(spec) for spec in new_specs]
     ids = db.session.scalars(
-        insert(Engagement).returning(Engagement.id, sort_by_parameter_order=True),
+        insert(Engagement.__table__).returning(Engagement.id, sort_by_parameter_order=True),
         [{**scalar_columns(spec), **columns, "vendor_id": vendor_id,
           "created_by_id": created_by_id, "created_at": now, "updated_at": now, "version": 1}
          for spec, vendor_id, (columns, _) in zip(new_specs, vendor_ids, risks, strict=True)]
@@ -390,7 +390,7 @@ def insert_engagements(new_specs: Sequence[specs.Spec], vendor_ids: Sequence[int
                                  for code in codes]
     for model, values in rows.items():
         if values:
-            db.session.execute(insert(model), values)
+            db.session.execute(insert(model.__table__), values)
     return ids
 
 
