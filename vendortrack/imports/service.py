@@ -3,10 +3,12 @@ one transaction (the only code in this package that writes)."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 
@@ -103,6 +105,35 @@ def discard(token: str) -> None:
             os.remove(path)
 
 
+# --- fewer garbage collections while a file is read ----------------------------------------
+
+_collector_lock = threading.Lock()
+_collector = {"depth": 0, "thresholds": gc.get_threshold()}
+FIRST_GENERATION = 100_000  # objects allocated between young-generation collections
+
+
+@contextlib.contextmanager
+def fewer_collections():
+    """Run the cycle collector less often while a file is read, planned and imported.
+
+    A large workbook becomes a million small objects that live until the import ends; with
+    the default threshold (700) the collector scans them over and over, a quarter of a
+    preview's time. Reference counting still frees everything else at once.
+    """
+    with _collector_lock:
+        if _collector["depth"] == 0:
+            _collector["thresholds"] = gc.get_threshold()
+            gc.set_threshold(FIRST_GENERATION, *_collector["thresholds"][1:])
+        _collector["depth"] += 1
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector["depth"] -= 1
+            if _collector["depth"] == 0:
+                gc.set_threshold(*_collector["thresholds"])
+
+
 # --- preview -------------------------------------------------------------------------------
 
 def existing_for(references: set[str]) -> dict[str, list[Existing]]:
@@ -130,6 +161,12 @@ def _references(upload: Upload, mapping: list[str | None]) -> set[str]:
 def preview(data: bytes, filename: str, mapping: list[str | None] | None = None,
             orders: dict[str, str] | None = None) -> tuple[Upload, Plan]:
     """Read the file and plan the import (``mapping`` None: guessed from the headers)."""
+    with fewer_collections():
+        return _preview(data, filename, mapping, orders)
+
+
+def _preview(data: bytes, filename: str, mapping: list[str | None] | None,
+             orders: dict[str, str] | None) -> tuple[Upload, Plan]:
     upload = read(data, filename)
     width = len(upload.main.headers)
     if mapping is None:
@@ -155,7 +192,14 @@ def confirm(data: bytes, filename: str, user: User, *, mapping: list[str | None]
     """
     if expected_sha256 is not None and hashlib.sha256(data).hexdigest() != expected_sha256:
         raise Stale("The file is not the one you previewed.")
-    _, result = preview(data, filename, mapping, orders)
+    with fewer_collections():
+        return _confirm(data, filename, user, mapping, orders, skip_problems, expected_digest)
+
+
+def _confirm(data: bytes, filename: str, user: User, mapping: list[str | None] | None,
+             orders: dict[str, str] | None, skip_problems: bool,
+             expected_digest: str | None) -> Plan:
+    _, result = _preview(data, filename, mapping, orders)
     if expected_digest is not None and result.digest() != expected_digest:
         raise Stale("The register changed since the preview.")
     if result.blocked:
