@@ -414,3 +414,17 @@ def test_headers_of_the_csv_export_are_recognised(procurement, make_engagement):
     tiles = dict(re.findall(r'data-count="(\w+)">\s*<span class="tile-number">(\d+)', html))
     assert tiles["unchanged"] == "1", html[html.find("rows-update"):][:3000]
     assert HEADERS[0] in html
+
+
+def test_the_collector_runs_less_often_only_while_importing():
+    import gc
+
+    before = gc.get_threshold()
+    with service.fewer_collections():
+        with service.fewer_collections():  # confirm previews inside: nested
+            assert gc.get_threshold()[0] == service.FIRST_GENERATION
+        assert gc.get_threshold()[0] == service.FIRST_GENERATION
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), service.fewer_collections():
+        raise RuntimeError("a failed import")
+    assert gc.get_threshold() == before
