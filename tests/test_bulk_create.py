@@ -9,26 +9,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from vendortrack import services
+from vendortrack import models, services
 from vendortrack.domain import spec as specs
 from vendortrack.extensions import db
 from vendortrack.imports import service
-from vendortrack.models import (
-    AuditEvent,
-    Deliverable,
-    Engagement,
-    EngagementFlag,
-    EngagementPerson,
-    HardConstraint,
-    Metric,
-    TradeoffRule,
-)
+from vendortrack.models import AuditEvent, Engagement
 
 from .conftest import TODAY, complete_spec
 from .import_files import HEADERS, row, xlsx_bytes
 
-ROW_TABLES = (Metric, HardConstraint, TradeoffRule, EngagementPerson, Deliverable,
-              EngagementFlag)
+ROW_TABLES = (models.Metric, models.HardConstraint, models.TradeoffRule,
+              models.EngagementPerson, models.Deliverable, models.EngagementFlag)
 WHEN = {"created_at", "updated_at", "decided_at", "at"}  # set at save time: compared as set
 
 

@@ -19,9 +19,9 @@ import tracemalloc
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import func, select
 
-from tests.conftest import _reset_postgres, app_config, upgrade
+from tests.conftest import _reset_postgres, app_config, empty_postgres, upgrade
 from tests.import_files import HEADERS, row, xlsx_bytes
 from vendortrack import create_app
 
@@ -64,15 +64,6 @@ def empty_database(tmp_path_factory) -> str:
     return str(path)
 
 
-def _empty_postgres() -> None:
-    engine = create_engine(PG_URL)
-    tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
-    with engine.begin() as conn:
-        names = ", ".join(f'"{t}"' for t in tables)
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def migrated_postgres() -> str:
     _reset_postgres(PG_URL)
@@ -88,7 +79,7 @@ def fresh_app(request, empty_database, tmp_path):
     def make():
         if request.param == "postgresql":
             url = request.getfixturevalue("migrated_postgres")
-            _empty_postgres()
+            empty_postgres(url)
         else:
             target = tmp_path / f"round{next(counter)}.sqlite3"
             shutil.copy(empty_database, target)
