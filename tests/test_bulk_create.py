@@ -41,7 +41,8 @@ def stored(engagement_id: int) -> dict:
         ).mappings()]
     table = AuditEvent.__table__
     out["history"] = [plain(r) for r in db.session.execute(
-        select(table).where(table.c.engagement_id == engagement_id)).mappings()]
+        select(table).where(table.c.engagement_id == engagement_id).order_by(table.c.id)
+    ).mappings()]
     return out
 
 
@@ -111,4 +112,27 @@ def test_an_imported_workbook_row_equals_the_same_engagement_saved_by_form(app, 
     assert form_rows["engagement"].pop("contract_reference") == "C-8"
     for entry in imported_rows["history"] + form_rows["history"]:
         entry["changes"] = entry["changes"].replace('"C-7"', '"C-8"')
+    assert imported_rows == form_rows
+
+
+def test_an_imported_update_equals_the_same_update_saved_by_form(app, users):
+    user = users["procurement"]
+    first = services.create_engagement(complete_spec(contract_reference="C-1"), user)
+    second = services.create_engagement(complete_spec(contract_reference="C-2"), user)
+    data = xlsx_bytes([row("C-1", title="Renamed by import", vendor="Acme", value="300000")])
+    plan = service.confirm(data, "r.xlsx", user, mapping=None, orders=None,
+                           skip_problems=False)
+    assert plan.counts["update"] == 1
+    db.session.expire_all()
+    imported = services.engagement_spec(db.session.get(Engagement, first.id))
+    second = db.session.get(Engagement, second.id)
+    services.update_engagement(second, replace(imported, contract_reference="C-2"), user,
+                               expected_version=second.version)
+    db.session.expire_all()
+    imported_rows, form_rows = stored(first.id), stored(second.id)
+    assert imported_rows["engagement"].pop("contract_reference") == "C-1"
+    assert form_rows["engagement"].pop("contract_reference") == "C-2"
+    for entry in imported_rows["history"] + form_rows["history"]:
+        entry["changes"] = entry["changes"].replace('"C-1"', '"C-2"')
+    assert [e["engagement_version"] for e in imported_rows["history"]] == [1, 2]
     assert imported_rows == form_rows

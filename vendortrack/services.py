@@ -118,14 +118,17 @@ def find_vendor(name: str) -> Vendor | None:
 # --- history -----------------------------------------------------------------------------
 
 def record(action: str, user: User | None, *, engagement: Engagement | None = None,
-           subject: str = "", changes: list | None = None) -> AuditEvent:
-    """Append a history event to the current transaction (committed by the caller)."""
+           subject: str = "", changes: list | None = None,
+           version: int | None = None) -> AuditEvent:
+    """Append a history event to the current transaction (committed by the caller); about
+    ``engagement`` as of ``version`` (default: its version now)."""
+    if engagement is not None:
+        version = version or engagement.version or 1
     event = AuditEvent(
         # the relationship: a new engagement may not have its id yet
         engagement=engagement,
-        **history_values(action, user.id if user is not None else None,
-                         (engagement.version or 1) if engagement is not None else None,
-                         subject, changes),
+        **history_values(action, user.id if user is not None else None, version, subject,
+                         changes),
     )
     db.session.add(event)
     return event
@@ -441,15 +444,21 @@ def update_engagement(engagement: Engagement, spec: specs.Spec, user: User, *,
 
 def stage_update_engagement(engagement: Engagement, spec: specs.Spec, user: User, *,
                             expected_version: int | None,
-                            deliverable_ids: list | None = None) -> Engagement:
-    """:func:`update_engagement` without the commit (an import commits many at once)."""
+                            deliverable_ids: list | None = None,
+                            flush: bool = True) -> Engagement:
+    """:func:`update_engagement` without the commit (an import commits many at once).
+
+    With ``flush=False`` (an import flushes a batch at a time) somebody else's save since
+    ``expected_version`` surfaces as ``StaleDataError`` at the caller's flush instead."""
     if expected_version is not None and engagement.version != expected_version:
         raise EditConflict(engagement.id, expected_version)
     spec, deliverable_ids = carry_over(engagement, spec, deliverable_ids)
     before = engagement_json(engagement)
+    saved_version = engagement.version
     try:
         _apply_spec(engagement, spec, user, deliverable_ids)
-        db.session.flush()
+        if flush:
+            db.session.flush()
     except StaleDataError:
         db.session.rollback()
         raise EditConflict(engagement.id, expected_version) from None
@@ -457,8 +466,9 @@ def stage_update_engagement(engagement: Engagement, spec: specs.Spec, user: User
         db.session.rollback()
         raise
     changes = diff_specs(before, specs.to_json(spec)).to_json()
+    # every save bumps the version (updated_at always changes), flushed or not yet
     record("engagement.update", user, engagement=engagement, subject=spec.title,
-           changes=changes)
+           changes=changes, version=engagement.version if flush else saved_version + 1)
     return engagement
 
 

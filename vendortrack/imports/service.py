@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import services
 from ..clock import today
@@ -224,10 +225,12 @@ def _confirm(data: bytes, filename: str, user: User, mapping: list[str | None] |
         creates = [row.spec for row in result.rows if row.action == "create"]
         for start in range(0, len(creates), BATCH):  # bulk INSERTs, a batch at a time
             services.stage_create_engagements(creates[start:start + BATCH], user)
-        for row in result.rows:
-            if row.action == "update":
-                services.stage_update_engagement(by_id[row.engagement_id], row.spec, user,
-                                                 expected_version=row.version)
+        updates = [row for row in result.rows if row.action == "update"]
+        for done, row in enumerate(updates, start=1):
+            services.stage_update_engagement(by_id[row.engagement_id], row.spec, user,
+                                             expected_version=row.version, flush=False)
+            if done % BATCH == 0:
+                db.session.flush()
         counts = result.counts
         services.record("import", user, subject=filename, changes=[
             {"field": "created", "old": None, "new": counts["create"]},
@@ -236,7 +239,7 @@ def _confirm(data: bytes, filename: str, user: User, mapping: list[str | None] |
             {"field": "skipped", "old": None, "new": counts["problem"]},
         ])
         db.session.commit()
-    except services.EditConflict:
+    except (services.EditConflict, StaleDataError):
         db.session.rollback()
         raise Stale("An engagement in the file was edited while importing.") from None
     except Exception:
