@@ -2,6 +2,7 @@
 import pytest
 
 from vendortrack.domain.annex import (
+    annex_size_problems,
     annex_terms,
     neutralise_cell,
     next_number,
@@ -94,3 +95,40 @@ def test_csv_cells_never_start_a_formula(value, expected):
 @pytest.mark.parametrize("latest, expected", [(None, 1), (1, 2), (9, 10)])
 def test_versions_count_from_one(latest, expected):
     assert next_number(latest) == expected
+
+
+@pytest.mark.parametrize("snapshot, limit, expected", [
+    ({"title": "abc", "deliverables": [{"title": "de", "acceptance_criteria": "fgh"}]}, 8, {}),
+    ({"title": "abc", "deliverables": [{"title": "de", "acceptance_criteria": "fgh"}]}, 7,
+     {"deliverables": "this one would hold 8. This part has 5: shorten it by at least 1 "}),
+    ({"title": "a" * 10, "problem_statement": "b" * 11, "metrics": []}, 20,
+     {"problem_statement": "at most 20 characters of text; this one would hold 21"}),
+    ({"internal_owner": {"name": "x" * 5, "email": "y"}, "contract_value": 10**9}, 5,
+     {"internal_owner": "would hold 6"}),
+])
+def test_annex_size_problems_name_the_largest_part(snapshot, limit, expected):
+    problems = annex_size_problems(snapshot, limit)
+    assert set(problems) == set(expected)
+    for path, fragment in expected.items():
+        assert len(problems[path]) == 1 and fragment in problems[path][0]
+
+
+def test_an_annex_issued_before_a_field_existed_compares_with_new_snapshots():
+    from vendortrack.domain.annex import not_recorded
+
+    new_fields = ("business_function", "notice_period_days", "transition_period_days",
+                  "countries", "annual_expense", "exit_plan", "substitutability",
+                  "reintegration")
+    old = {k: v for k, v in to_json(complete_spec()).items()  # issued before they existed
+           if k not in new_fields}
+    empty = {**to_json(complete_spec()),
+             "countries": {"service": [], "data_storage": []}, "successors": [
+                 {**row, "readiness": {"operate": True}} for row in old["successors"]]}
+    assert not spec_changed(old, empty)
+    assert not terms_diff(old, empty)
+    filled = {**empty, "transition_period_days": 90}
+    assert spec_changed(old, filled)
+    [change] = terms_diff(old, filled).fields
+    assert (change.field, change.old, change.new) == ("transition_period_days", None, 90)
+    assert "transition_period_days" in not_recorded(old, filled)
+    assert not not_recorded(filled, filled)

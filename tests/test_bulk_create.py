@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from vendortrack import models, services
 from vendortrack.domain import spec as specs
+from vendortrack.domain.exit import Readiness
 from vendortrack.extensions import db
 from vendortrack.imports import service
 from vendortrack.models import AuditEvent, Engagement
@@ -80,7 +81,7 @@ def test_every_scalar_field_is_compared():
     """The comparison covers each column SCALAR_FIELDS drives (a new field is compared too)."""
     columns = set(Engagement.__table__.c.keys())
     for spec_field in specs.SCALAR_FIELDS:
-        if spec_field.kind != "vendor":
+        if spec_field.kind not in specs.LINK_KINDS:
             assert set(specs.columns_of(spec_field, spec_field.empty)) <= columns
 
 
@@ -136,3 +137,70 @@ def test_an_imported_update_equals_the_same_update_saved_by_form(app, users):
         entry["changes"] = entry["changes"].replace('"C-1"', '"C-2"')
     assert [e["engagement_version"] for e in imported_rows["history"]] == [1, 2]
     assert imported_rows == form_rows
+
+
+EXIT_PLAN = {"documented": True, "summary": "Move to Globex within 90 days.",
+             "scenarios": ("termination", "provider_failure"),
+             "last_tested_on": TODAY - timedelta(days=30), "last_test_result": "passed",
+             "next_review_on": TODAY + timedelta(days=300), "alternatives": "yes",
+             "alternative_providers": ("Globex plc",)}
+EXIT_SPECS = {
+    "critical function with an exit plan": complete_spec(
+        business_function="Customer payments", exit_plan=EXIT_PLAN,
+        substitutability="medium", reintegration="easy", transition_period_days=120),
+    "critical function without a plan": complete_spec(business_function="Customer payments",
+                                                      reintegration="difficult"),
+    "a function nobody knows yet": complete_spec(business_function="Brand new function"),
+}
+
+
+def critical_function(user) -> None:
+    services.save_function(None, {
+        "name": "Customer payments", "criticality": "critical", "criticality_reasons": "",
+        "assessed_on": None, "rto_hours": None, "rpo_hours": None, "impact": None}, user)
+
+
+@pytest.mark.parametrize("spec", EXIT_SPECS.values(), ids=EXIT_SPECS)
+def test_bulk_create_stores_the_exit_facts_the_form_path_stores(app, users, spec):
+    user = users["procurement"]
+    critical_function(users["admin"])
+    by_form = services.create_engagement(spec, user).id
+    [in_bulk] = services.stage_create_engagements([spec], user)
+    services.commit()
+    db.session.expire_all()
+    bulk = stored(in_bulk)
+    assert bulk == stored(by_form)
+    assert bulk["engagement"]["business_function_id"] is not None
+    assert bulk["engagement"]["supports_critical_function"] == (
+        spec.business_function == "Customer payments")
+    assert (services.engagement_spec(db.session.get(Engagement, in_bulk))
+            == services.engagement_spec(db.session.get(Engagement, by_form)))
+
+
+def test_bulk_insert_with_an_attested_successor_stores_what_an_attestation_stores(app, users):
+    """Demo data inserts successors' attestations with the engagement: the columns equal an
+    engagement saved by form whose successor then attested (history and who recorded it
+    aside: demo data has neither)."""
+    user = users["procurement"]
+    critical_function(users["admin"])
+    spec = EXIT_SPECS["critical function with an exit plan"]
+    by_form = services.create_engagement(spec, user)
+    services.record_readiness(by_form.successors[0], {"operate", "maintain", "extend",
+                                                      "explain"}, users["admin"], TODAY)
+    [in_bulk] = services.insert_engagements(
+        [spec], [by_form.vendor_id], [by_form.business_function_id], [True],
+        created_by_id=user.id, now=models.utcnow(),
+        readiness=[[Readiness(True, True, True, True, TODAY)]])
+    services.commit()
+    db.session.expire_all()
+    bulk, form = stored(in_bulk), stored(by_form.id)
+    for rows in (bulk, form):
+        assert rows.pop("history") is not None
+        rows["engagement"].pop("version")
+        for person in rows["engagement_person"]:
+            person.pop("attested_by_id")
+    assert bulk["engagement"]["successor_ready"] and bulk["engagement"][
+        "supports_critical_function"]
+    assert bulk["engagement_person"][0]["can_explain"]
+    assert bulk["engagement_person"][0]["attested_on"] == TODAY
+    assert bulk == form

@@ -41,6 +41,12 @@ def create_app(config: dict | None = None) -> Flask:
     else:
         app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        # The client address, scheme and host as the trusted proxies saw them.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     register_extensions(app)
     register_blueprints(app)
@@ -112,12 +118,16 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .dashboard.views import bp as dashboard_bp
     from .engagements.views import bp as engagements_bp
+    from .functions.views import bp as functions_bp
+    from .readiness.views import bp as readiness_bp
     from .vendors.views import bp as vendors_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(oidc_bp)  # single sign-on, when OIDC_ISSUER is set
     app.register_blueprint(engagements_bp)
     app.register_blueprint(vendors_bp)
+    app.register_blueprint(functions_bp)
+    app.register_blueprint(readiness_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
 
@@ -129,6 +139,10 @@ def register_blueprints(app: Flask) -> None:
     from .imports.views import bp as imports_bp
 
     app.register_blueprint(imports_bp)
+
+    from .reminders import register as register_reminders
+
+    register_reminders(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

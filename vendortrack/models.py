@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     DateTime,
@@ -85,8 +86,48 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class UserSession(db.Model):
+    """A signed-in browser session; the cookie holds a random secret, this row its hash.
+
+    Signing out deletes the row, and a cookie whose row is gone opens nothing.
+    """
+
+    __tablename__ = "user_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    method: Mapped[str] = mapped_column(String(20), default="password")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_agent: Mapped[str] = mapped_column(String(SHORT), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+
+    user: Mapped[User] = relationship()
+
+
+class LoginThrottle(db.Model):
+    """Sign-in counts shared by every worker and server: failures per account, attempts per
+    client address and window (see vendortrack.auth.throttle)."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class FirstRun(db.Model):
+    """One row once the first administrator exists: racing first-run setups cannot both
+    insert it, so only one of them creates an administrator."""
+
+    __tablename__ = "first_run"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    done_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Vendor(db.Model):
@@ -96,10 +137,35 @@ class Vendor(db.Model):
     name_key: Mapped[str] = mapped_column(String(SHORT), unique=True)
     contact: Mapped[str] = mapped_column(String(MEDIUM), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Provider identity (DORA register of information): legal name, LEI, head-office country.
+    legal_name: Mapped[str] = mapped_column(String(SHORT), default="")
+    lei: Mapped[str] = mapped_column(String(20), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     engagements: Mapped[list[Engagement]] = relationship(back_populates="vendor")
     # Filled by queries that ask for it (with_expression), e.g. the vendor list's counts.
+    engagement_count: Mapped[int | None] = query_expression()
+
+
+class BusinessFunction(db.Model):
+    """A business function engagements support, and how critical it is to the organisation."""
+
+    __tablename__ = "business_function"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(SHORT))
+    # Lower-cased name: function names are unique without regard to case.
+    name_key: Mapped[str] = mapped_column(String(SHORT), unique=True)
+    criticality: Mapped[str] = mapped_column(String(20), default="not_assessed", index=True)
+    criticality_reasons: Mapped[str] = mapped_column(Text, default="")
+    assessed_on: Mapped[date | None] = mapped_column(Date)
+    rto_hours: Mapped[int | None] = mapped_column(Integer)
+    rpo_hours: Mapped[int | None] = mapped_column(Integer)
+    impact: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    engagements: Mapped[list[Engagement]] = relationship(back_populates="business_function")
     engagement_count: Mapped[int | None] = query_expression()
 
 
@@ -118,6 +184,28 @@ class Engagement(db.Model):
     core_capability: Mapped[bool] = mapped_column(Boolean, default=False)
     owner_name: Mapped[str] = mapped_column(String(SHORT), default="")
     owner_email: Mapped[str] = mapped_column(String(254), default="", index=True)
+
+    # Exit readiness (DORA Art. 28(8), 30(3)(f); EBA/GL/2019/02 §§ 106–108).
+    business_function_id: Mapped[int | None] = mapped_column(
+        ForeignKey("business_function.id"), index=True)
+    notice_period_days_organisation: Mapped[int | None] = mapped_column(Integer)
+    notice_period_days_provider: Mapped[int | None] = mapped_column(Integer)
+    transition_period_days: Mapped[int | None] = mapped_column(Integer)
+    countries_service: Mapped[list] = mapped_column(JSON, default=list)
+    countries_data_storage: Mapped[list] = mapped_column(JSON, default=list)
+    countries_data_processing: Mapped[list] = mapped_column(JSON, default=list)
+    annual_expense: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    exit_plan_documented: Mapped[bool] = mapped_column(Boolean, default=False)
+    exit_plan_summary: Mapped[str] = mapped_column(Text, default="")
+    exit_plan_scenarios: Mapped[list] = mapped_column(JSON, default=list)
+    exit_plan_last_tested_on: Mapped[date | None] = mapped_column(Date)
+    exit_plan_last_test_result: Mapped[str | None] = mapped_column(String(20))
+    exit_plan_next_review_on: Mapped[date | None] = mapped_column(Date)
+    exit_plan_alternatives: Mapped[str | None] = mapped_column(String(20))
+    exit_plan_alternative_providers: Mapped[list] = mapped_column(JSON, default=list)
+    substitutability: Mapped[str | None] = mapped_column(String(20))
+    reintegration: Mapped[str | None] = mapped_column(String(20))
+
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -129,11 +217,18 @@ class Engagement(db.Model):
     risk_undated_trap: Mapped[bool] = mapped_column(Boolean, default=False)
     open_deliverables: Mapped[int] = mapped_column(Integer, default=0)
     earliest_open_due: Mapped[date | None] = mapped_column(Date)  # see ix_engagement_overdue_cover
+    # Facts the dated exit rules need: the function's criticality (refreshed when the function
+    # changes) and whether a successor has attested all four abilities.
+    supports_critical_function: Mapped[bool] = mapped_column(Boolean, default=False)
+    successor_ready: Mapped[bool] = mapped_column(Boolean, default=False)
+    reintegration_suggested: Mapped[str] = mapped_column(String(20), default="highly_complex")
 
     # The risk level on the day of the query, filled with with_expression(risk_queries.level).
     risk_level: Mapped[int | None] = query_expression()
 
     vendor: Mapped[Vendor | None] = relationship(back_populates="engagements")
+    business_function: Mapped[BusinessFunction | None] = relationship(
+        back_populates="engagements")
     created_by: Mapped[User | None] = relationship()
     metrics: Mapped[list[Metric]] = relationship(
         back_populates="engagement", order_by="Metric.position", cascade="all, delete-orphan")
@@ -223,8 +318,16 @@ class EngagementPerson(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(SHORT), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
+    # A successor's own attestation (or the internal owner's on their behalf).
+    can_operate: Mapped[bool] = mapped_column(Boolean, default=False)
+    can_maintain: Mapped[bool] = mapped_column(Boolean, default=False)
+    can_extend: Mapped[bool] = mapped_column(Boolean, default=False)
+    can_explain: Mapped[bool] = mapped_column(Boolean, default=False)
+    attested_on: Mapped[date | None] = mapped_column(Date)
+    attested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     engagement: Mapped[Engagement] = relationship(back_populates="people")
+    attested_by: Mapped[User | None] = relationship()
 
 
 class Deliverable(db.Model):
@@ -287,12 +390,15 @@ class AuditEvent(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     action: Mapped[str] = mapped_column(String(40))
     engagement_id: Mapped[int | None] = mapped_column(ForeignKey("engagement.id"), index=True)
+    business_function_id: Mapped[int | None] = mapped_column(
+        ForeignKey("business_function.id"), index=True)
     subject: Mapped[str] = mapped_column(String(SHORT), default="")
     engagement_version: Mapped[int | None] = mapped_column(Integer)
     changes: Mapped[str] = mapped_column(Text, default="[]")
 
     user: Mapped[User | None] = relationship()
     engagement: Mapped[Engagement | None] = relationship()
+    business_function: Mapped[BusinessFunction | None] = relationship()
 
 
 @event.listens_for(Session, "before_flush")
@@ -301,3 +407,87 @@ def _history_is_append_only(session, flush_context, instances):
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
             raise PermissionError("the history is append-only")
+
+
+# --- reminders: follows, notifications, digests, calendar feeds (issue 12) ----------------
+
+class Follow(db.Model):
+    """Someone who wants to hear about an engagement they do not own."""
+
+    __tablename__ = "follow"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagement.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReminderSettings(db.Model):
+    """A person's digest choice, leadership summary opt-in and calendar-feed secret."""
+
+    __tablename__ = "reminder_settings"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    digest: Mapped[str] = mapped_column(String(10), default="daily")  # daily, weekly, off
+    weekly_summary: Mapped[bool] = mapped_column(Boolean, default=False)
+    calendar_secret: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class Digest(db.Model):
+    """One e-mail to one person for one period, claimed (inserted) before it is sent."""
+
+    __tablename__ = "digest"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # daily, weekly, summary
+    period: Mapped[str] = mapped_column(String(20))  # 2026-11-26 or 2026-W48
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (UniqueConstraint("user_id", "kind", "period",
+                                       name="uq_digest_user_kind_period"),)
+
+
+class Notification(db.Model):
+    """One reminder for one person; ``key`` (person, rule, subject, threshold) is unique."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    rule: Mapped[str] = mapped_column(String(40))
+    engagement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("engagement.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(String(MEDIUM))
+    link: Mapped[str] = mapped_column(String(500), default="")
+    on_date: Mapped[date | None] = mapped_column(Date)  # the due, handover or contract-end date
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digest.id", ondelete="SET NULL"))
+
+    engagement: Mapped[Engagement | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_notification_user_read", "user_id", "read_at"),
+        Index("ix_notification_user_emailed", "user_id", "emailed_at"),
+    )
+
+
+class ReminderRun(db.Model):
+    """A day the reminder job covered (the next run catches up from here)."""
+
+    __tablename__ = "reminder_run"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    notifications: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TrapState(db.Model):
+    """The dependency-trap flags the reminder job last saw on an engagement."""
+
+    __tablename__ = "reminder_trap_state"
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagement.id", ondelete="CASCADE"), primary_key=True)
+    codes: Mapped[str] = mapped_column(String(500), default="")
+    trapped_since: Mapped[date | None] = mapped_column(Date)

@@ -12,27 +12,38 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import fields, replace
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .domain import spec as specs
-from .domain.risk import assess_undated, open_facts
+from .domain.exit import ExitFacts, Readiness, Suggestion
+from .domain.risk import (
+    Assessment,
+    assess,
+    assess_undated,
+    open_facts,
+    suggested_reintegration,
+)
 from .domain.spec_diff import diff_specs
 from .domain.vocabulary import can_move_deliverable
-from .extensions import db
+from .extensions import db, dialect_insert
 from .models import (
     AuditEvent,
+    BusinessFunction,
     Deliverable,
     Engagement,
     EngagementFlag,
     EngagementPerson,
+    FirstRun,
     HardConstraint,
     Metric,
     TradeoffRule,
     User,
+    UserSession,
     Vendor,
     utcnow,
 )
@@ -48,6 +59,14 @@ class EditConflict(Exception):
         super().__init__(f"engagement {engagement_id} changed since version {expected_version}")
         self.engagement_id = engagement_id
         self.expected_version = expected_version
+
+
+class AlreadySetUp(Exception):
+    """Another first-run setup created the first administrator a moment ago."""
+
+
+class VendorNameTaken(Exception):
+    """Another vendor has this name (perhaps created a moment ago by someone else)."""
 
 
 class NotAllowed(Exception):
@@ -67,10 +86,12 @@ class StatusRefused(NotAllowed):
 def engagement_spec(engagement: Engagement) -> specs.Spec:
     """The engagement as a domain :class:`~vendortrack.domain.spec.Spec`."""
     scalars = {f.name: specs.value_from_columns(f, partial(getattr, engagement))
-               for f in specs.SCALAR_FIELDS if f.kind != "vendor"}
+               for f in specs.SCALAR_FIELDS if f.kind not in specs.LINK_KINDS}
     return specs.Spec(
         **scalars,
         vendor=engagement.vendor.name if engagement.vendor else "",
+        business_function=(engagement.business_function.name
+                           if engagement.business_function else ""),
         successors=tuple(specs.Person(p.name, p.email) for p in engagement.successors),
         upskilling=tuple(specs.Person(p.name, p.email) for p in engagement.upskilling),
         metrics=tuple(
@@ -90,7 +111,7 @@ def scalar_columns(spec: specs.Spec) -> dict:
     """The engagement table's columns for the spec's scalar fields (all but the vendor link)."""
     out: dict = {}
     for spec_field in specs.SCALAR_FIELDS:
-        if spec_field.kind != "vendor":
+        if spec_field.kind not in specs.LINK_KINDS:
             out.update(specs.columns_of(spec_field, getattr(spec, spec_field.name)))
     return out
 
@@ -105,8 +126,8 @@ KNOWN_VENDORS = "known_vendors"
 
 
 def find_vendor(name: str) -> Vendor | None:
-    """The vendor called ``name`` (any case), or None."""
-    key = name.strip().lower()
+    """The vendor called ``name`` (any case, spacing collapsed as stored), or None."""
+    key = " ".join(name.split()).lower()
     if not key:
         return None
     known = db.session.info.get(KNOWN_VENDORS)
@@ -119,14 +140,16 @@ def find_vendor(name: str) -> Vendor | None:
 
 def record(action: str, user: User | None, *, engagement: Engagement | None = None,
            subject: str = "", changes: list | None = None,
+           function: BusinessFunction | None = None,
            version: int | None = None) -> AuditEvent:
     """Append a history event to the current transaction (committed by the caller); about
-    ``engagement`` as of ``version`` (default: its version now)."""
+    ``engagement`` as of ``version`` (default: its version now) or about ``function``."""
     if engagement is not None:
         version = version or engagement.version or 1
     event = AuditEvent(
-        # the relationship: a new engagement may not have its id yet
+        # the relationships: a new engagement or function may not have its id yet
         engagement=engagement,
+        business_function=function,
         **history_values(action, user.id if user is not None else None, version, subject,
                          changes),
     )
@@ -159,22 +182,39 @@ def vendor_for_name(name: str) -> Vendor | None:
         return None
     vendor = find_vendor(name)
     if vendor is None:
-        vendor = Vendor(name=name, name_key=name.lower(), contact="", notes="")
-        db.session.add(vendor)
+        # Inserted at once unless the name is taken: when a parallel save creates the same
+        # vendor first, the database waits for it and then we use theirs.
+        db.session.execute(dialect_insert(Vendor.__table__).values(
+            name=name, name_key=name.lower(), contact="", notes="", created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["name_key"]))
+        vendor = find_vendor(name)
     return vendor
 
 
+def set_fields(record, values: dict) -> list[dict]:
+    """Set ``values`` on ``record``; the history's field changes (old and new) for them."""
+    changes = []
+    for key, new in values.items():
+        old = getattr(record, key)
+        if old != new:
+            changes.append({"field": key, "old": old, "new": new})
+            setattr(record, key, new)
+    return changes
+
+
 def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
-                user: User) -> Vendor:
-    """Create or update a vendor (the caller has checked that the name is free)."""
+                legal_name: str, lei: str, country: str, user: User) -> Vendor:
+    """Create or update a vendor (the caller has checked that the name is free and that the
+    LEI and country are valid)."""
     name = " ".join(name.split())
     action = "vendor.create" if vendor is None else "vendor.update"
     if vendor is None:
         vendor = Vendor()
         db.session.add(vendor)
-    before = {"name": vendor.name, "contact": vendor.contact, "notes": vendor.notes}
     renamed = vendor.id is not None and vendor.name != name
-    vendor.name, vendor.name_key, vendor.contact, vendor.notes = name, name.lower(), contact, notes
+    vendor.name_key = name.lower()
+    changes = set_fields(vendor, {"name": name, "contact": contact, "notes": notes,
+                                  "legal_name": legal_name, "lei": lei, "country": country})
     if renamed:
         # Open edit forms and API clients hold the old name: make their saves conflict
         # instead of quietly re-creating the old vendor.
@@ -182,11 +222,11 @@ def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
                            .values(version=Engagement.version + 1,
                                    updated_at=utcnow()).execution_options(
                                synchronize_session=False))
-    after = {"name": name, "contact": contact, "notes": notes}
-    changes = [{"field": k, "old": before[k], "new": after[k]}
-               for k in after if before[k] != after[k]]
     record(action, user, subject=name, changes=changes)
-    commit()
+    try:
+        commit()
+    except IntegrityError:  # a parallel save took the name first
+        raise VendorNameTaken(name) from None
     return vendor
 
 
@@ -198,12 +238,30 @@ def vendor_name_taken(name: str, exclude_id: int | None = None) -> bool:
 
 # --- engagements -------------------------------------------------------------------------
 
-def risk_facts(spec: specs.Spec) -> tuple[dict, list[str]]:
-    """The stored risk columns of an engagement saved as ``spec`` and its undated flag codes
-    (sorted): the undated assessment and the facts the dated rules need (see risk_queries)."""
-    assessment = assess_undated(spec)
+def exit_facts(engagement: Engagement) -> ExitFacts:
+    """What the exit rules need beyond the spec: the function's criticality and how many
+    successors attested all four abilities."""
+    function = engagement.business_function
+    return ExitFacts(
+        critical=function is not None and function.criticality == "critical",
+        successors_ready=sum(readiness_of(p).complete for p in engagement.successors))
+
+
+def assess_engagement(engagement: Engagement, today: date) -> Assessment:
+    """The engagement's risk flags on ``today``."""
+    return assess(engagement_spec(engagement), today, facts=exit_facts(engagement))
+
+
+def risk_facts(spec: specs.Spec, facts: ExitFacts) -> tuple[dict, list[str]]:
+    """The stored risk and exit columns of an engagement saved as ``spec`` with exit
+    ``facts``, and its undated flag codes (sorted): the undated assessment and the facts the
+    dated rules need (see risk_queries)."""
+    assessment = assess_undated(spec, facts)
     open_count, earliest_open_due = open_facts(spec.deliverables)
-    return {"risk_undated_level": int(assessment.level),
+    return {"supports_critical_function": facts.critical,
+            "successor_ready": facts.successors_ready > 0,
+            "reintegration_suggested": suggested_reintegration(spec, facts).rating,
+            "risk_undated_level": int(assessment.level),
             "risk_undated_trap": assessment.dependency_trap,
             "open_deliverables": open_count,
             "earliest_open_due": earliest_open_due}, sorted({f.code for f in assessment.flags})
@@ -211,7 +269,7 @@ def risk_facts(spec: specs.Spec) -> tuple[dict, list[str]]:
 
 def refresh_risk(engagement: Engagement, spec: specs.Spec) -> None:
     """Store the undated assessment and the facts the dated rules need (see risk_queries)."""
-    columns, codes = risk_facts(spec)
+    columns, codes = risk_facts(spec, exit_facts(engagement))
     for column, value in columns.items():
         setattr(engagement, column, value)
     have = {f.code for f in engagement.flags}
@@ -225,7 +283,8 @@ def _row_values(row, skip: tuple[str, ...] = ()) -> dict:
 
 def section_values(spec: specs.Spec) -> dict[str, list[dict]]:
     """The columns of the spec's repeatable rows, in order, by relationship (successors and
-    upskilling are both people; a deliverable's status is set by :func:`decision`)."""
+    upskilling are both people; a deliverable's status is set by :func:`decision`, a
+    successor's readiness by :func:`readiness_values`)."""
     return {
         "metrics": [_row_values(m) for m in spec.metrics],
         "constraints": [{"text": c} for c in spec.constraints],
@@ -279,6 +338,7 @@ def _apply_spec(engagement: Engagement, spec: specs.Spec, user: User | None,
 def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
                   deliverable_ids: list | None) -> None:
     engagement.vendor = vendor_for_name(spec.vendor)
+    engagement.business_function = function_for_name(spec.business_function)
     for column, value in scalar_columns(spec).items():
         setattr(engagement, column, value)
     engagement.updated_at = utcnow()  # also bumps the version when only rows changed
@@ -288,7 +348,10 @@ def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
     engagement.constraints = _sync_rows(engagement.constraints, values["constraints"],
                                         HardConstraint)
     engagement.tradeoffs = _sync_rows(engagement.tradeoffs, values["tradeoffs"], TradeoffRule)
+    attested_by = {p.email.lower(): p for p in engagement.successors if p.attested_on}
     successors = _sync_rows(engagement.successors, values["successors"], EngagementPerson)
+    for row in successors:  # an attestation belongs to the person who made it
+        _keep_attestation(row, attested_by.get((row.email or "").lower()))
     upskilling = _sync_rows(engagement.upskilling, values["upskilling"], EngagementPerson)
     engagement.people = successors + upskilling
     for position, person in enumerate(engagement.people):
@@ -301,6 +364,18 @@ def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
         _set_deliverable_status(row, wanted.status, user, now)
     engagement.deliverables = rows
     refresh_risk(engagement, spec)
+
+
+def _keep_attestation(row: EngagementPerson, attested: EngagementPerson | None) -> None:
+    columns = (*ABILITY_COLUMNS.values(), "attested_on", "attested_by_id")
+    if attested is row:
+        return
+    for column in columns:
+        value = getattr(attested, column) if attested is not None else None
+        if column in ABILITY_COLUMNS.values():
+            value = bool(value)
+        if getattr(row, column, None) != value:
+            setattr(row, column, value)
 
 
 def create_engagement(spec: specs.Spec, user: User) -> Engagement:
@@ -343,17 +418,22 @@ def stage_create_engagements(new_specs: Sequence[specs.Spec], user: User) -> lis
     """Add many new engagements and their history entries with one bulk INSERT per table,
     uncommitted (an import of thousands of rows); their ids, in order.
 
-    The rows, stored risk facts, flags and history entries are those
+    The rows, stored risk and exit facts, flags and history entries are those
     :func:`stage_create_engagement` gives each: both build them with :func:`scalar_columns`
     (driven by ``SCALAR_FIELDS``), :func:`section_values`, :func:`decision`,
-    :func:`risk_facts` and :func:`history_values`. Vendors are found or created by name.
+    :func:`readiness_values`, :func:`risk_facts` and :func:`history_values`. Vendors and
+    business functions are found or created by name.
     """
     new_specs = [_as_new(spec) for spec in new_specs]
     vendors = [vendor_for_name(spec.vendor) for spec in new_specs]
-    if any(vendor is not None and vendor.id is None for vendor in vendors):
+    functions = [function_for_name(spec.business_function) for spec in new_specs]
+    if any(row is not None and row.id is None for row in (*vendors, *functions)):
         db.session.flush()
-    ids = insert_engagements(new_specs, [v.id if v is not None else None for v in vendors],
-                             created_by_id=user.id, now=utcnow())
+    ids = insert_engagements(
+        new_specs, [v.id if v is not None else None for v in vendors],
+        [f.id if f is not None else None for f in functions],
+        [f is not None and f.criticality == "critical" for f in functions],
+        created_by_id=user.id, now=utcnow())
     db.session.execute(insert(AuditEvent.__table__), [
         {"engagement_id": engagement_id,
          **history_values("engagement.create", user.id, 1, spec.title,
@@ -362,26 +442,47 @@ def stage_create_engagements(new_specs: Sequence[specs.Spec], user: User) -> lis
     return ids
 
 
-def insert_engagements(new_specs: Sequence[specs.Spec], vendor_ids: Sequence[int | None], *,
-                       created_by_id: int | None, now: datetime) -> list[int]:
-    """Bulk INSERT new engagements (deliverable statuses set), their rows, stored risk facts
-    and flags, without history (:func:`stage_create_engagements` adds it; demo data has none);
-    their ids, in order."""
-    risks = [risk_facts(spec) for spec in new_specs]
+def readiness_values(readiness: Readiness) -> dict:
+    """A successor row's attestation columns (who recorded it is not known here)."""
+    return {**{column: getattr(readiness, ability)
+               for ability, column in ABILITY_COLUMNS.items()},
+            "attested_on": readiness.attested_on, "attested_by_id": None}
+
+
+def insert_engagements(new_specs: Sequence[specs.Spec], vendor_ids: Sequence[int | None],
+                       function_ids: Sequence[int | None], critical: Sequence[bool], *,
+                       created_by_id: int | None, now: datetime,
+                       readiness: Sequence[Sequence[Readiness]] | None = None) -> list[int]:
+    """Bulk INSERT new engagements (deliverable statuses set), their rows, stored risk and
+    exit facts and flags, without history (:func:`stage_create_engagements` adds it; demo
+    data has none); their ids, in order. ``critical`` says whether each one's business
+    function is critical; ``readiness`` holds each one's successors' attestations (default:
+    none yet, as for a new engagement)."""
+    if readiness is None:
+        readiness = [[Readiness()] * len(spec.successors) for spec in new_specs]
+    risks = [risk_facts(spec, ExitFacts(critical=is_critical,
+                                        successors_ready=sum(r.complete for r in attested)))
+             for spec, is_critical, attested in zip(new_specs, critical, readiness, strict=True)]
     ids = db.session.scalars(
         insert(Engagement.__table__).returning(Engagement.id, sort_by_parameter_order=True),
         [{**scalar_columns(spec), **columns, "vendor_id": vendor_id,
+          "business_function_id": function_id,
           "created_by_id": created_by_id, "created_at": now, "updated_at": now, "version": 1}
-         for spec, vendor_id, (columns, _) in zip(new_specs, vendor_ids, risks, strict=True)]
+         for spec, vendor_id, function_id, (columns, _)
+         in zip(new_specs, vendor_ids, function_ids, risks, strict=True)]
     ).all()
     rows: dict = {model: [] for model in (Metric, HardConstraint, TradeoffRule,
                                           EngagementPerson, Deliverable, EngagementFlag)}
-    for engagement_id, spec, (_, codes) in zip(ids, new_specs, risks, strict=True):
+    for engagement_id, spec, attested, (_, codes) in zip(ids, new_specs, readiness, risks,
+                                                         strict=True):
         values = section_values(spec)
+        people = [{**row, **readiness_values(r)}
+                  for row, r in zip(values["successors"], attested, strict=True)]
+        people += [{**row, **readiness_values(Readiness())} for row in values["upskilling"]]
         for model, section in ((Metric, values["metrics"]),
                                (HardConstraint, values["constraints"]),
                                (TradeoffRule, values["tradeoffs"]),
-                               (EngagementPerson, values["successors"] + values["upskilling"])):
+                               (EngagementPerson, people)):
             rows[model] += [{**row, "engagement_id": engagement_id, "position": position}
                             for position, row in enumerate(section)]
         rows[Deliverable] += [
@@ -477,13 +578,9 @@ def statuses_by_id(engagement: Engagement) -> dict[int, str]:
     return {d.id: d.status for d in engagement.deliverables}
 
 
-def change_deliverable_status(deliverable: Deliverable, new_status: str, user: User) -> None:
-    """Move a deliverable along planned → delivered → accepted / rejected, recording who."""
-    old_status = deliverable.status
-    if not can_move_deliverable(old_status, new_status):
-        raise NotAllowed(f"A deliverable that is {old_status} cannot be marked {new_status}.")
-    engagement = deliverable.engagement
-    _set_deliverable_status(deliverable, new_status, user, utcnow())
+def _flush_row_change(engagement: Engagement) -> None:
+    """A row of ``engagement`` changed: bump its version, refresh its risk, flush, and turn a
+    concurrent save into an :class:`EditConflict`."""
     engagement.updated_at = utcnow()
     refresh_risk(engagement, engagement_spec(engagement))
     try:
@@ -491,6 +588,16 @@ def change_deliverable_status(deliverable: Deliverable, new_status: str, user: U
     except StaleDataError:
         db.session.rollback()
         raise EditConflict(engagement.id, None) from None
+
+
+def change_deliverable_status(deliverable: Deliverable, new_status: str, user: User) -> None:
+    """Move a deliverable along planned → delivered → accepted / rejected, recording who."""
+    old_status = deliverable.status
+    if not can_move_deliverable(old_status, new_status):
+        raise NotAllowed(f"A deliverable that is {old_status} cannot be marked {new_status}.")
+    engagement = deliverable.engagement
+    _set_deliverable_status(deliverable, new_status, user, utcnow())
+    _flush_row_change(engagement)
     record("deliverable.status", user, engagement=engagement, subject=deliverable.title,
            changes=[{"section": "deliverables", "change": "status",
                      "old": old_status, "new": new_status,
@@ -510,11 +617,10 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def create_user(*, email: str, name: str, role: str, password: str | None,
-                actor: User | None, break_glass: bool = False) -> User:
-    """Create an account (the caller has validated the fields and that the e-mail is free).
-
-    Without a password (accounts made at a first single sign-on) no password can match."""
+def _add_user(*, email: str, name: str, role: str, password: str | None,
+              actor: User | None, break_glass: bool = False) -> User:
+    """Add an account to the transaction; without a password (accounts made at a first
+    single sign-on) no password can match."""
     user = User(email=email.strip().lower(), name=name.strip(), role=role,
                 password_hash=hash_password(password) if password else NO_PASSWORD,
                 active=True, session_generation=0, break_glass=break_glass)
@@ -524,8 +630,57 @@ def create_user(*, email: str, name: str, role: str, password: str | None,
     if break_glass:
         changes.append({"field": "break_glass", "old": None, "new": True})
     record("user.create", actor or user, subject=user.email, changes=changes)
+    return user
+
+
+def create_user(*, email: str, name: str, role: str, password: str | None,
+                actor: User | None, break_glass: bool = False) -> User:
+    """Create an account (the caller has validated the fields and that the e-mail is free)."""
+    user = _add_user(email=email, name=name, role=role, password=password, actor=actor,
+                     break_glass=break_glass)
     commit()
     return user
+
+
+def create_first_admin(*, email: str, name: str, password: str) -> User:
+    """The first administrator, created once: the ``first_run`` row (one primary key) makes
+    racing setups fail in the database, and the losers get :class:`AlreadySetUp`."""
+    try:
+        db.session.add(FirstRun(id=1))
+        db.session.flush()
+        if count_users() > 0:  # accounts made on the command line before the first run
+            raise AlreadySetUp()
+        user = _add_user(email=email, name=name, role="admin", password=password, actor=None)
+        db.session.commit()
+    except (IntegrityError, AlreadySetUp):
+        db.session.rollback()
+        raise AlreadySetUp() from None
+    return user
+
+
+def change_own_password(user: User, password: str, *, keep: UserSession | None) -> int:
+    """Set ``user``'s new password and end their other sessions; returns how many ended."""
+    from .auth import sessions
+
+    user.password_hash = hash_password(password)
+    ended = sessions.end_others(user, keep)
+    record("user.password", user, subject=user.email,
+           changes=[{"field": "password", "old": "…", "new": "(changed)"},
+                    {"field": "other_sessions", "old": None, "new": f"{ended} ended"}])
+    commit()
+    return ended
+
+
+def end_other_sessions(user: User, keep: UserSession | None) -> int:
+    """End every session of ``user`` but ``keep``."""
+    from .auth import sessions
+
+    ended = sessions.end_others(user, keep)
+    if ended:
+        record("user.sessions", user, subject=user.email,
+               changes=[{"field": "other_sessions", "old": None, "new": f"{ended} ended"}])
+    commit()
+    return ended
 
 
 def update_user(user: User, *, name: str, role: str, active: bool, password: str | None,
@@ -546,6 +701,7 @@ def update_user(user: User, *, name: str, role: str, active: bool, password: str
         changes.append({"field": "password", "old": "…", "new": "(changed)"})
     if any(c["field"] in ("role", "active", "password") for c in changes):
         user.session_generation = (user.session_generation or 0) + 1
+        db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     if password or not active:  # a reset account keeps no door open for whoever had it
         for token in user.tokens:
             if token.revoked_at is None:
@@ -588,3 +744,109 @@ def account_from_provider(user: User | None, *, email: str, name: str, role: str
         commit()
     return user
 
+
+# --- business functions ------------------------------------------------------------------
+
+FUNCTION_FIELDS = ("name", "criticality", "criticality_reasons", "assessed_on", "rto_hours",
+                   "rpo_hours", "impact")
+
+
+def find_function(name: str) -> BusinessFunction | None:
+    key = " ".join(name.split()).lower()
+    if not key:
+        return None
+    return db.session.scalar(select(BusinessFunction).where(BusinessFunction.name_key == key))
+
+
+def function_for_name(name: str) -> BusinessFunction | None:
+    """The business function called ``name`` (any case), created when new (its criticality
+    not yet assessed); None for a blank name."""
+    name = " ".join(name.split())
+    if not name:
+        return None
+    function = find_function(name)
+    if function is None:
+        function = BusinessFunction(name=name, name_key=name.lower(), criticality="not_assessed",
+                                    criticality_reasons="")
+        db.session.add(function)
+    return function
+
+
+def function_name_taken(name: str, exclude_id: int | None = None) -> bool:
+    existing = find_function(name)
+    return existing is not None and existing.id != exclude_id
+
+
+def save_function(function: BusinessFunction | None, values: dict,
+                  user: User) -> BusinessFunction:
+    """Create or update a business function from ``values`` (the keys of FUNCTION_FIELDS;
+    the caller has validated them and checked that the name is free)."""
+    values = {**values, "name": " ".join(values["name"].split())}
+    action = "function.create" if function is None else "function.update"
+    if function is None:
+        function = BusinessFunction()
+        db.session.add(function)
+    function.name_key = values["name"].lower()
+    changes = set_fields(function, {key: values[key] for key in FUNCTION_FIELDS})
+    if any(c["field"] in ("name", "criticality") for c in changes) and function.id is not None:
+        _refresh_supporting(function)
+    if changes or action == "function.create":
+        record(action, user, subject=function.name, changes=changes, function=function)
+    commit()
+    return function
+
+
+def _refresh_supporting(function: BusinessFunction) -> None:
+    """The exit rules of the engagements supporting ``function`` follow its criticality."""
+    engagements = db.session.scalars(select(Engagement).where(
+        Engagement.business_function_id == function.id)).all()
+    for engagement in engagements:
+        engagement.updated_at = utcnow()  # open edit forms hold the old function
+        refresh_risk(engagement, engagement_spec(engagement))
+
+
+# --- successor readiness -----------------------------------------------------------------
+
+ABILITY_COLUMNS = {"operate": "can_operate", "maintain": "can_maintain",
+                   "extend": "can_extend", "explain": "can_explain"}
+
+
+def readiness_of(person: EngagementPerson) -> Readiness:
+    """A successor row's attestation as the domain sees it."""
+    return Readiness(**{ability: bool(getattr(person, column))
+                        for ability, column in ABILITY_COLUMNS.items()},
+                     attested_on=person.attested_on)
+
+
+def readiness_json(person: EngagementPerson) -> dict | None:
+    """A successor's attestation as the API sends it (None before any)."""
+    if person.attested_on is None:
+        return None
+    return {**{a: bool(getattr(person, c)) for a, c in ABILITY_COLUMNS.items()},
+            "attested_on": person.attested_on.isoformat(),
+            "recorded_by": person.attested_by.name if person.attested_by else None}
+
+
+def reintegration_suggestion(engagement: Engagement) -> Suggestion:
+    """The reintegration rating the evidence suggests, and what is missing for a better one."""
+    return suggested_reintegration(engagement_spec(engagement), exit_facts(engagement))
+
+
+def record_readiness(successor: EngagementPerson, abilities: set[str], user: User,
+                     on: date) -> None:
+    """Record what ``successor`` can do without the vendor, as attested by ``user`` on ``on``
+    (the caller has checked :func:`vendortrack.permissions.can_attest_readiness`)."""
+    engagement = successor.engagement
+    before = readiness_of(successor)
+    for ability, column in ABILITY_COLUMNS.items():
+        setattr(successor, column, ability in abilities)
+    successor.attested_on = on
+    successor.attested_by_id = user.id
+    _flush_row_change(engagement)
+    on_behalf = "" if user.email.lower() == successor.email.lower() else " (recorded for them)"
+    record("successor.readiness", user, engagement=engagement,
+           subject=f"{successor.name}{on_behalf}", changes=[{
+               "field": "readiness", "person": successor.name,
+               "old": [a for a in ABILITY_COLUMNS if getattr(before, a)],
+               "new": [a for a in ABILITY_COLUMNS if a in abilities]}])
+    commit()

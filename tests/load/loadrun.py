@@ -328,13 +328,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(folder: Path, url: str, secret: str, port: int) -> subprocess.Popen:
+def start_gunicorn(folder: Path, url: str, secret: str, port: int,
+                   **settings: str) -> subprocess.Popen:
+    """gunicorn as ``make run`` starts it (its config file), with ``settings`` in its
+    environment."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SECRET_KEY": secret, "DATABASE_URL": url,
-           "SESSION_COOKIE_SECURE": "0", "RATELIMIT_LOGIN": "100000 per minute"}
+           "SESSION_COOKIE_SECURE": "0", "RATELIMIT_LOGIN": "100000 per minute", **settings}
     log = open(folder / "gunicorn.log", "w")  # noqa: SIM115 (closed with the process)
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"{HOST}:{port}",
-         "--timeout", "60", "wsgi:app"],
+        [sys.executable, "-m", "gunicorn", "-c", "python:vendortrack.gunicorn_conf",
+         "--workers", "2", "--bind", f"{HOST}:{port}", "wsgi:app"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 

@@ -21,12 +21,12 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from ..clock import today
-from ..domain.annex import load_snapshot, terms_diff
+from ..domain.annex import load_snapshot, not_recorded, terms_diff
 from ..domain.text import whole_number
 from ..domain.vocabulary import STATUSES
 from ..errors import http_error
 from ..models import Engagement
-from ..pdf import render_pdf
+from ..pdf import pdf_rate_limit
 from ..permissions import can_issue_annex
 from ..queries import EngagementFilter, engagement_or_404
 from . import service
@@ -85,11 +85,11 @@ def preview(engagement_id: int):
 
 
 @bp.route("/engagements/<int:engagement_id>/annex/draft.pdf")
+@pdf_rate_limit
 def draft_pdf(engagement_id: int):
     engagement = engagement_or_404(engagement_id)
-    document = service.draft_document(engagement)
-    return _pdf_response(render_pdf(document), _filename(engagement, document.number, "draft"),
-                         inline=True)
+    document, pdf = service.draft_pdf(engagement)
+    return _pdf_response(pdf, _filename(engagement, document.number, "draft"), inline=True)
 
 
 @bp.route("/engagements/<int:engagement_id>/annexes", methods=["POST"])
@@ -177,6 +177,7 @@ def compare(engagement_id: int):
     new_label, new = _snapshot_for(engagement, newer)
     return render_template("annex/compare.html", engagement=engagement, annexes=annexes,
                            diff=terms_diff(old, new), old_label=old_label,
+                           not_recorded=not_recorded(old, new),
                            new_label=new_label, older=older, newer=newer)
 
 
