@@ -9,7 +9,7 @@ import pytest
 
 from vendortrack.imports import values
 from vendortrack.imports.columns import guess_mapping, normalise
-from vendortrack.imports.reading import Refused, read
+from vendortrack.imports.reading import Refused, _table, read
 
 from .import_files import HEADERS, csv_bytes, row, xlsx_bytes, zip_bomb
 
@@ -168,6 +168,36 @@ def test_xlsx_formulas_are_found():
     data = xlsx_bytes([row(value="=1+1")])
     upload = read(data, "register.xlsx")
     assert (2, HEADERS.index("Contract value")) in upload.main.formulas
+
+
+def test_xlsx_cells_read_as_stock_openpyxl_reads_them():
+    """The import's sheet parser (inline strings read as plain text) gives openpyxl's values."""
+    import io
+
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Engagements"
+    sheet.append(["Title", "Vendor", "Start date", "Contract value", "Core capability"])
+    sheet.append(["  spaced  ", CellRichText("Bold ", TextBlock(InlineFont(b=True), "North"),
+                                             "wind"), date(2027, 1, 4), 1250.5, True])
+    sheet.append([None, None, None, None, None])
+    sheet.append(["Ünïcödé & <tags>", "", datetime(2027, 3, 1, 12, 30), "=2*3", False])
+    sheet["G6"] = "far away"
+    out = io.BytesIO()
+    book.save(out)
+    data = out.getvalue()
+
+    stock = load_workbook(io.BytesIO(data), read_only=True, data_only=True)["Engagements"]
+    expected = _table("Engagements", stock.iter_rows(values_only=True))
+    upload = read(data, "register.xlsx")
+    assert (upload.main.headers, upload.main.rows) == (expected.headers, expected.rows)
+    assert len(upload.main.rows) == 3
+    assert upload.main.rows[0][1][:2] == ["  spaced  ", "Bold Northwind"]
+    assert upload.main.formulas == {(4, 3)}
 
 
 @pytest.mark.parametrize("data, name, message", [

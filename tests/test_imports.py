@@ -195,22 +195,24 @@ def test_rows_with_problems_refuse_unless_skipped(procurement):
 def test_all_or_nothing_when_a_write_fails_midway(app, users, monkeypatch):
     data = csv_bytes([row(f"C-{n}", vendor=f"Vendor {n}") for n in range(1, 6)])
     before = (count(Engagement), count(AuditEvent), count(Vendor))
-    real = services.stage_create_engagement
+    real = services.stage_create_engagements
     calls = []
 
-    def failing(spec, user, **options):
-        calls.append(spec.contract_reference)
-        if len(calls) == 3:
-            db.session.flush()  # the first rows really reached the database
+    def failing(new_specs, user):
+        calls.append([spec.contract_reference for spec in new_specs])
+        if len(calls) == 2:
+            # the first batch really reached the database
+            assert count(Engagement) == before[0] + 2
             raise RuntimeError("disk full")
-        return real(spec, user, **options)
+        return real(new_specs, user)
 
-    monkeypatch.setattr(services, "stage_create_engagement", failing)
+    monkeypatch.setattr(service, "BATCH", 2)
+    monkeypatch.setattr(services, "stage_create_engagements", failing)
     with pytest.raises(RuntimeError):
         service.confirm(data, "r.csv", users["procurement"], mapping=None, orders=None,
                         skip_problems=False)
     db.session.rollback()
-    assert calls == ["C-1", "C-2", "C-3"]
+    assert calls == [["C-1", "C-2"], ["C-3", "C-4"]]
     assert (count(Engagement), count(AuditEvent), count(Vendor)) == before
 
 
@@ -412,3 +414,17 @@ def test_headers_of_the_csv_export_are_recognised(procurement, make_engagement):
     tiles = dict(re.findall(r'data-count="(\w+)">\s*<span class="tile-number">(\d+)', html))
     assert tiles["unchanged"] == "1", html[html.find("rows-update"):][:3000]
     assert HEADERS[0] in html
+
+
+def test_the_collector_runs_less_often_only_while_importing():
+    import gc
+
+    before = gc.get_threshold()
+    with service.fewer_collections():
+        with service.fewer_collections():  # confirm previews inside: nested
+            assert gc.get_threshold()[0] == service.FIRST_GENERATION
+        assert gc.get_threshold()[0] == service.FIRST_GENERATION
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), service.fewer_collections():
+        raise RuntimeError("a failed import")
+    assert gc.get_threshold() == before

@@ -1,4 +1,5 @@
-"""Realistic, varied demo engagements, inserted in bulk (10,000 in a few seconds).
+"""Realistic, varied demo engagements, inserted in bulk like an import (10,000 in a few
+seconds).
 
 Some engagements are complete, others have the gaps that make risk flags fire; dates spread
 around *today* so that handovers are due, passed and far away.
@@ -9,26 +10,14 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from .domain import spec as specs
-from .domain.exit import ExitFacts, Readiness
+from .domain.exit import Readiness
 from .domain.identity import with_check_digits
-from .domain.risk import assess_undated, open_facts, suggested_reintegration
 from .extensions import db
-from .models import (
-    BusinessFunction,
-    Deliverable,
-    Engagement,
-    EngagementFlag,
-    EngagementPerson,
-    HardConstraint,
-    Metric,
-    TradeoffRule,
-    Vendor,
-    utcnow,
-)
-from .services import commit, scalar_columns
+from .models import BusinessFunction, Vendor, utcnow
+from .services import commit, insert_engagements
 
 VENDORS = [
     "Northwind Analytics", "Contoso Consulting", "Fabrikam Data Labs", "Tailspin Systems",
@@ -255,50 +244,7 @@ def seed(count: int, today: date, seed_value: int = 7, created_by_id: int | None
 
 def _insert(batch: list[specs.Spec], readiness: list[list[Readiness]],
             vendor_ids: dict[str, int], function_ids: dict[str, int], created_by_id) -> None:
-    now = utcnow()
-    rows = []
-    assessments = []
-    for s, attested in zip(batch, readiness, strict=True):
-        facts = ExitFacts(critical=FUNCTIONS.get(s.business_function) == "critical",
-                          successors_ready=sum(r.complete for r in attested))
-        a = assess_undated(s, facts)
-        assessments.append(a)
-        open_count, earliest_open_due = open_facts(s.deliverables)
-        rows.append(dict(
-            **scalar_columns(s), vendor_id=vendor_ids[s.vendor],
-            business_function_id=function_ids.get(s.business_function),
-            supports_critical_function=facts.critical,
-            successor_ready=facts.successors_ready > 0,
-            reintegration_suggested=suggested_reintegration(s, facts).rating,
-            created_by_id=created_by_id, created_at=now, updated_at=now, version=1,
-            risk_undated_level=int(a.level), risk_undated_trap=a.dependency_trap,
-            open_deliverables=open_count, earliest_open_due=earliest_open_due,
-        ))
-    ids = db.session.scalars(
-        insert(Engagement).returning(Engagement.id, sort_by_parameter_order=True), rows).all()
-    metrics, constraints, tradeoffs, people, deliverables, flags = [], [], [], [], [], []
-    for eid, s, a, attested in zip(ids, batch, assessments, readiness, strict=True):
-        metrics += [dict(engagement_id=eid, position=i, name=m.name, baseline=m.baseline,
-                         target=m.target, unit=m.unit, measurement=m.measurement)
-                    for i, m in enumerate(s.metrics)]
-        constraints += [dict(engagement_id=eid, position=i, text=c)
-                        for i, c in enumerate(s.constraints)]
-        tradeoffs += [dict(engagement_id=eid, position=i, rule=t.rule, decided_by=t.decided_by)
-                      for i, t in enumerate(s.tradeoffs)]
-        everyone = [("successor", p, r) for p, r in zip(s.successors, attested, strict=True)]
-        everyone += [("upskilling", p, Readiness()) for p in s.upskilling]
-        people += [dict(engagement_id=eid, position=i, kind=k, name=p.name, email=p.email,
-                        can_operate=r.operate, can_maintain=r.maintain, can_extend=r.extend,
-                        can_explain=r.explain, attested_on=r.attested_on)
-                   for i, (k, p, r) in enumerate(everyone)]
-        deliverables += [dict(engagement_id=eid, position=i, kind=d.kind, title=d.title,
-                              due_date=d.due_date, acceptance_criteria=d.acceptance_criteria,
-                              status=d.status, decided_at=now if d.status in ("accepted",
-                                                                              "rejected") else None)
-                         for i, d in enumerate(s.deliverables)]
-        flags += [dict(engagement_id=eid, code=f.code) for f in a.flags]
-    for model, values in ((Metric, metrics), (HardConstraint, constraints),
-                          (TradeoffRule, tradeoffs), (EngagementPerson, people),
-                          (Deliverable, deliverables), (EngagementFlag, flags)):
-        if values:
-            db.session.execute(insert(model), values)
+    insert_engagements(batch, [vendor_ids[s.vendor] for s in batch],
+                       [function_ids.get(s.business_function) for s in batch],
+                       [FUNCTIONS.get(s.business_function) == "critical" for s in batch],
+                       created_by_id=created_by_id, now=utcnow(), readiness=readiness)

@@ -4,16 +4,18 @@ The functions that change data (``create_*``, ``update_*``, ``save_*``, ``change
 ``store_*``) record the change in the history and commit through :func:`commit`; on any error
 they roll back, so an action is saved whole or not at all. The rest read (``engagement_spec``,
 ``find_*``, ``count_users``, ``statuses_by_id``) or prepare a write without committing
-(``carry_over``, ``refresh_risk``, ``record``, ``vendor_for_name``, ``scalar_columns``).
+(``carry_over``, ``refresh_risk``, ``record``, ``vendor_for_name``, ``scalar_columns``,
+``stage_*``, ``insert_engagements``).
 """
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import fields, replace
 from datetime import date, datetime
 from functools import partial
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -138,19 +140,28 @@ def find_vendor(name: str) -> Vendor | None:
 
 def record(action: str, user: User | None, *, engagement: Engagement | None = None,
            subject: str = "", changes: list | None = None,
-           function: BusinessFunction | None = None) -> AuditEvent:
-    """Append a history event to the current transaction (committed by the caller)."""
+           function: BusinessFunction | None = None,
+           version: int | None = None) -> AuditEvent:
+    """Append a history event to the current transaction (committed by the caller); about
+    ``engagement`` as of ``version`` (default: its version now) or about ``function``."""
+    if engagement is not None:
+        version = version or engagement.version or 1
     event = AuditEvent(
-        action=action,
-        user_id=user.id if user is not None else None,
-        engagement=engagement,  # the relationship: a new engagement may not have its id yet
+        # the relationships: a new engagement or function may not have its id yet
+        engagement=engagement,
         business_function=function,
-        engagement_version=(engagement.version or 1) if engagement is not None else None,
-        subject=subject[:200],
-        changes=json.dumps(changes or [], default=str),
+        **history_values(action, user.id if user is not None else None, version, subject,
+                         changes),
     )
     db.session.add(event)
     return event
+
+
+def history_values(action: str, user_id: int | None, engagement_version: int | None,
+                   subject: str, changes: list | None) -> dict:
+    """The columns of one history event (:func:`record` and the bulk INSERT share them)."""
+    return {"action": action, "user_id": user_id, "engagement_version": engagement_version,
+            "subject": subject[:200], "changes": json.dumps(changes or [], default=str)}
 
 
 def commit() -> None:
@@ -241,21 +252,54 @@ def assess_engagement(engagement: Engagement, today: date) -> Assessment:
     return assess(engagement_spec(engagement), today, facts=exit_facts(engagement))
 
 
+def risk_facts(spec: specs.Spec, facts: ExitFacts) -> tuple[dict, list[str]]:
+    """The stored risk and exit columns of an engagement saved as ``spec`` with exit
+    ``facts``, and its undated flag codes (sorted): the undated assessment and the facts the
+    dated rules need (see risk_queries)."""
+    assessment = assess_undated(spec, facts)
+    open_count, earliest_open_due = open_facts(spec.deliverables)
+    return {"supports_critical_function": facts.critical,
+            "successor_ready": facts.successors_ready > 0,
+            "reintegration_suggested": suggested_reintegration(spec, facts).rating,
+            "risk_undated_level": int(assessment.level),
+            "risk_undated_trap": assessment.dependency_trap,
+            "open_deliverables": open_count,
+            "earliest_open_due": earliest_open_due}, sorted({f.code for f in assessment.flags})
+
+
 def refresh_risk(engagement: Engagement, spec: specs.Spec) -> None:
     """Store the undated assessment and the facts the dated rules need (see risk_queries)."""
-    facts = exit_facts(engagement)
-    assessment = assess_undated(spec, facts)
-    engagement.supports_critical_function = facts.critical
-    engagement.successor_ready = facts.successors_ready > 0
-    engagement.reintegration_suggested = suggested_reintegration(spec, facts).rating
-    engagement.risk_undated_level = int(assessment.level)
-    engagement.risk_undated_trap = assessment.dependency_trap
-    wanted = {f.code for f in assessment.flags}
-    engagement.flags = [f for f in engagement.flags if f.code in wanted] + [
-        EngagementFlag(code=code)
-        for code in sorted(wanted - {f.code for f in engagement.flags})
-    ]
-    engagement.open_deliverables, engagement.earliest_open_due = open_facts(spec.deliverables)
+    columns, codes = risk_facts(spec, exit_facts(engagement))
+    for column, value in columns.items():
+        setattr(engagement, column, value)
+    have = {f.code for f in engagement.flags}
+    engagement.flags = [f for f in engagement.flags if f.code in codes] + [
+        EngagementFlag(code=code) for code in codes if code not in have]
+
+
+def _row_values(row, skip: tuple[str, ...] = ()) -> dict:
+    return {f.name: getattr(row, f.name) for f in fields(row) if f.name not in skip}
+
+
+def section_values(spec: specs.Spec) -> dict[str, list[dict]]:
+    """The columns of the spec's repeatable rows, in order, by relationship (successors and
+    upskilling are both people; a deliverable's status is set by :func:`decision`, a
+    successor's readiness by :func:`readiness_values`)."""
+    return {
+        "metrics": [_row_values(m) for m in spec.metrics],
+        "constraints": [{"text": c} for c in spec.constraints],
+        "tradeoffs": [_row_values(t) for t in spec.tradeoffs],
+        "successors": [{"kind": "successor", **_row_values(p)} for p in spec.successors],
+        "upskilling": [{"kind": "upskilling", **_row_values(p)} for p in spec.upskilling],
+        "deliverables": [_row_values(d, ("status",)) for d in spec.deliverables],
+    }
+
+
+def decision(status: str, user_id: int | None, now: datetime) -> dict:
+    """A deliverable's status columns: who accepted or rejected it, and when."""
+    decided = status in ("accepted", "rejected")
+    return {"status": status, "decided_by_id": user_id if decided else None,
+            "decided_at": now if decided else None}
 
 
 def _sync_rows(existing: list, values: list[dict], factory, ids: list | None = None) -> list:
@@ -280,10 +324,9 @@ def _set_deliverable_status(row: Deliverable, status: str, user: User | None,
                             now: datetime) -> None:
     if row.status == status and row.id is not None:
         return
-    row.status = status
-    decided = status in ("accepted", "rejected")
-    row.decided_by_id = user.id if decided and user is not None else None
-    row.decided_at = now if decided else None
+    for column, value in decision(status, user.id if user is not None else None,
+                                  now).items():
+        setattr(row, column, value)
 
 
 def _apply_spec(engagement: Engagement, spec: specs.Spec, user: User | None,
@@ -300,31 +343,23 @@ def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
         setattr(engagement, column, value)
     engagement.updated_at = utcnow()  # also bumps the version when only rows changed
 
-    engagement.metrics = _sync_rows(engagement.metrics, [
-        {"name": m.name, "baseline": m.baseline, "target": m.target, "unit": m.unit,
-         "measurement": m.measurement} for m in spec.metrics], Metric)
-    engagement.constraints = _sync_rows(
-        engagement.constraints, [{"text": c} for c in spec.constraints], HardConstraint)
-    engagement.tradeoffs = _sync_rows(engagement.tradeoffs, [
-        {"rule": t.rule, "decided_by": t.decided_by} for t in spec.tradeoffs], TradeoffRule)
+    values = section_values(spec)
+    engagement.metrics = _sync_rows(engagement.metrics, values["metrics"], Metric)
+    engagement.constraints = _sync_rows(engagement.constraints, values["constraints"],
+                                        HardConstraint)
+    engagement.tradeoffs = _sync_rows(engagement.tradeoffs, values["tradeoffs"], TradeoffRule)
     attested_by = {p.email.lower(): p for p in engagement.successors if p.attested_on}
-    successors = _sync_rows(engagement.successors, [
-        {"kind": "successor", "name": p.name, "email": p.email} for p in spec.successors],
-        EngagementPerson)
+    successors = _sync_rows(engagement.successors, values["successors"], EngagementPerson)
     for row in successors:  # an attestation belongs to the person who made it
         _keep_attestation(row, attested_by.get((row.email or "").lower()))
-    upskilling = _sync_rows(engagement.upskilling, [
-        {"kind": "upskilling", "name": p.name, "email": p.email} for p in spec.upskilling],
-        EngagementPerson)
+    upskilling = _sync_rows(engagement.upskilling, values["upskilling"], EngagementPerson)
     engagement.people = successors + upskilling
     for position, person in enumerate(engagement.people):
         person.position = position
 
     now = utcnow()
-    rows = _sync_rows(engagement.deliverables, [
-        {"kind": d.kind, "title": d.title, "due_date": d.due_date,
-         "acceptance_criteria": d.acceptance_criteria} for d in spec.deliverables],
-        Deliverable, deliverable_ids)
+    rows = _sync_rows(engagement.deliverables, values["deliverables"], Deliverable,
+                      deliverable_ids)
     for row, wanted in zip(rows, spec.deliverables, strict=True):
         _set_deliverable_status(row, wanted.status, user, now)
     engagement.deliverables = rows
@@ -350,13 +385,21 @@ def create_engagement(spec: specs.Spec, user: User) -> Engagement:
     return engagement
 
 
+def _as_new(spec: specs.Spec) -> specs.Spec:
+    """A new engagement's spec: deliverables without a status are planned."""
+    return replace(spec, deliverables=tuple(replace(d, status=d.status or "planned")
+                                            for d in spec.deliverables))
+
+
+def _created_changes(spec: specs.Spec) -> list:
+    return diff_specs(None, specs.to_json(spec)).to_json()
+
+
 def stage_create_engagement(spec: specs.Spec, user: User, *,
                             flush: bool = True) -> Engagement:
-    """Add a new engagement and its history entry to the current transaction, uncommitted
-    (an import commits many at once, and flushes them in batches with ``flush=False``, having
-    created their vendors first); rolls back on any error."""
-    spec = replace(spec, deliverables=tuple(replace(d, status=d.status or "planned")
-                                            for d in spec.deliverables))
+    """Add a new engagement and its history entry to the current transaction, uncommitted;
+    rolls back on any error. (:func:`stage_create_engagements` adds many at once.)"""
+    spec = _as_new(spec)
     engagement = Engagement(created_by_id=user.id)
     db.session.add(engagement)
     try:
@@ -364,11 +407,95 @@ def stage_create_engagement(spec: specs.Spec, user: User, *,
         if flush:
             db.session.flush()
         record("engagement.create", user, engagement=engagement, subject=spec.title,
-               changes=diff_specs(None, specs.to_json(spec)).to_json())
+               changes=_created_changes(spec))
     except Exception:
         db.session.rollback()
         raise
     return engagement
+
+
+def stage_create_engagements(new_specs: Sequence[specs.Spec], user: User) -> list[int]:
+    """Add many new engagements and their history entries with one bulk INSERT per table,
+    uncommitted (an import of thousands of rows); their ids, in order.
+
+    The rows, stored risk and exit facts, flags and history entries are those
+    :func:`stage_create_engagement` gives each: both build them with :func:`scalar_columns`
+    (driven by ``SCALAR_FIELDS``), :func:`section_values`, :func:`decision`,
+    :func:`readiness_values`, :func:`risk_facts` and :func:`history_values`. Vendors and
+    business functions are found or created by name.
+    """
+    new_specs = [_as_new(spec) for spec in new_specs]
+    vendors = [vendor_for_name(spec.vendor) for spec in new_specs]
+    functions = [function_for_name(spec.business_function) for spec in new_specs]
+    if any(row is not None and row.id is None for row in (*vendors, *functions)):
+        db.session.flush()
+    ids = insert_engagements(
+        new_specs, [v.id if v is not None else None for v in vendors],
+        [f.id if f is not None else None for f in functions],
+        [f is not None and f.criticality == "critical" for f in functions],
+        created_by_id=user.id, now=utcnow())
+    db.session.execute(insert(AuditEvent.__table__), [
+        {"engagement_id": engagement_id,
+         **history_values("engagement.create", user.id, 1, spec.title,
+                          _created_changes(spec))}
+        for engagement_id, spec in zip(ids, new_specs, strict=True)])
+    return ids
+
+
+def readiness_values(readiness: Readiness) -> dict:
+    """A successor row's attestation columns (who recorded it is not known here)."""
+    return {**{column: getattr(readiness, ability)
+               for ability, column in ABILITY_COLUMNS.items()},
+            "attested_on": readiness.attested_on, "attested_by_id": None}
+
+
+def insert_engagements(new_specs: Sequence[specs.Spec], vendor_ids: Sequence[int | None],
+                       function_ids: Sequence[int | None], critical: Sequence[bool], *,
+                       created_by_id: int | None, now: datetime,
+                       readiness: Sequence[Sequence[Readiness]] | None = None) -> list[int]:
+    """Bulk INSERT new engagements (deliverable statuses set), their rows, stored risk and
+    exit facts and flags, without history (:func:`stage_create_engagements` adds it; demo
+    data has none); their ids, in order. ``critical`` says whether each one's business
+    function is critical; ``readiness`` holds each one's successors' attestations (default:
+    none yet, as for a new engagement)."""
+    if readiness is None:
+        readiness = [[Readiness()] * len(spec.successors) for spec in new_specs]
+    risks = [risk_facts(spec, ExitFacts(critical=is_critical,
+                                        successors_ready=sum(r.complete for r in attested)))
+             for spec, is_critical, attested in zip(new_specs, critical, readiness, strict=True)]
+    ids = db.session.scalars(
+        insert(Engagement.__table__).returning(Engagement.id, sort_by_parameter_order=True),
+        [{**scalar_columns(spec), **columns, "vendor_id": vendor_id,
+          "business_function_id": function_id,
+          "created_by_id": created_by_id, "created_at": now, "updated_at": now, "version": 1}
+         for spec, vendor_id, function_id, (columns, _)
+         in zip(new_specs, vendor_ids, function_ids, risks, strict=True)]
+    ).all()
+    rows: dict = {model: [] for model in (Metric, HardConstraint, TradeoffRule,
+                                          EngagementPerson, Deliverable, EngagementFlag)}
+    for engagement_id, spec, attested, (_, codes) in zip(ids, new_specs, readiness, risks,
+                                                         strict=True):
+        values = section_values(spec)
+        people = [{**row, **readiness_values(r)}
+                  for row, r in zip(values["successors"], attested, strict=True)]
+        people += [{**row, **readiness_values(Readiness())} for row in values["upskilling"]]
+        for model, section in ((Metric, values["metrics"]),
+                               (HardConstraint, values["constraints"]),
+                               (TradeoffRule, values["tradeoffs"]),
+                               (EngagementPerson, people)):
+            rows[model] += [{**row, "engagement_id": engagement_id, "position": position}
+                            for position, row in enumerate(section)]
+        rows[Deliverable] += [
+            {**row, **decision(wanted.status, created_by_id, now),
+             "engagement_id": engagement_id, "position": position}
+            for position, (row, wanted) in enumerate(zip(values["deliverables"],
+                                                         spec.deliverables, strict=True))]
+        rows[EngagementFlag] += [{"engagement_id": engagement_id, "code": code}
+                                 for code in codes]
+    for model, values in rows.items():
+        if values:
+            db.session.execute(insert(model.__table__), values)
+    return ids
 
 
 def carry_over(engagement: Engagement, spec: specs.Spec, deliverable_ids: list | None
@@ -418,15 +545,21 @@ def update_engagement(engagement: Engagement, spec: specs.Spec, user: User, *,
 
 def stage_update_engagement(engagement: Engagement, spec: specs.Spec, user: User, *,
                             expected_version: int | None,
-                            deliverable_ids: list | None = None) -> Engagement:
-    """:func:`update_engagement` without the commit (an import commits many at once)."""
+                            deliverable_ids: list | None = None,
+                            flush: bool = True) -> Engagement:
+    """:func:`update_engagement` without the commit (an import commits many at once).
+
+    With ``flush=False`` (an import flushes a batch at a time) somebody else's save since
+    ``expected_version`` surfaces as ``StaleDataError`` at the caller's flush instead."""
     if expected_version is not None and engagement.version != expected_version:
         raise EditConflict(engagement.id, expected_version)
     spec, deliverable_ids = carry_over(engagement, spec, deliverable_ids)
     before = engagement_json(engagement)
+    saved_version = engagement.version
     try:
         _apply_spec(engagement, spec, user, deliverable_ids)
-        db.session.flush()
+        if flush:
+            db.session.flush()
     except StaleDataError:
         db.session.rollback()
         raise EditConflict(engagement.id, expected_version) from None
@@ -434,8 +567,9 @@ def stage_update_engagement(engagement: Engagement, spec: specs.Spec, user: User
         db.session.rollback()
         raise
     changes = diff_specs(before, specs.to_json(spec)).to_json()
+    # every save bumps the version (updated_at always changes), flushed or not yet
     record("engagement.update", user, engagement=engagement, subject=spec.title,
-           changes=changes)
+           changes=changes, version=engagement.version if flush else saved_version + 1)
     return engagement
 
 

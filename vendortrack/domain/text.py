@@ -8,6 +8,8 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 def clean_text(value: str) -> str:
     """``value`` without control characters and lone surrogates, trimmed."""
+    if value.isprintable():  # none of them (the common case, and much faster to check)
+        return value.strip()
     return _INVISIBLE.sub("", value).strip()
 
 

@@ -12,6 +12,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cache
 
 from sqlalchemy import Text
 
@@ -37,6 +38,7 @@ MODELS = {"metrics": Metric, "constraints": HardConstraint, "tradeoffs": Tradeof
           "deliverables": Deliverable, "people": EngagementPerson}
 
 
+@cache
 def limit(model, column: str) -> int:
     """A text column's size in the schema (Text: the form's long-text limit)."""
     kind = model.__table__.c[column].type

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -197,37 +196,32 @@ def read_xlsx(data: bytes) -> Upload:
         values.close()
 
 
-# A cell whose first child is a formula; the saved result follows it in <v>.
-_FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*>\s*<f\b')
-CHUNK = 1024 * 1024
-
-
-def formula_cells(archive, path: str) -> set[tuple[int, int]]:
-    """(row, column index) of the formula cells of one sheet's XML, read in chunks.
-
-    openpyxl gives either the saved results or the formulas; reading the XML for ``<f>``
-    instead of parsing the sheet twice keeps a preview fast and says which values were
-    formulas.
-    """
-    from openpyxl.utils import column_index_from_string
-
-    found: set[tuple[int, int]] = set()
-    tail = b""
-    with archive.open(path) as part:
-        while chunk := part.read(CHUNK):
-            text = tail + chunk
-            if b"<f" in text:
-                for match in _FORMULA_CELL.finditer(text):
-                    found.add((int(match.group(2)),
-                               column_index_from_string(match.group(1).decode()) - 1))
-            tail = text[-4096:]
-    return found
-
-
 def _sheet(values, name: str) -> Table:
+    from .workbook_parser import SheetParser
+
     sheet = values[name]
-    formulas = formula_cells(values._archive, sheet._worksheet_path)
-    return _table(name, sheet.iter_rows(values_only=True), formulas)
+    with values._archive.open(sheet._worksheet_path) as source:
+        parser = SheetParser(
+            source, sheet._shared_strings, data_only=True, epoch=values.epoch,
+            date_formats=values._date_formats, timedelta_formats=values._timedelta_formats)
+        # _table reads parser.formulas after the last row, when the parser has filled it
+        return _table(name, _numbered(parser.parse()), parser.formulas)
+
+
+def _numbered(parsed):
+    """Each row's values from row 1 on (missing rows empty), as openpyxl's iter_rows gives."""
+    expected = 1
+    for number, cells in parsed:
+        if number < expected:
+            continue
+        while expected < number:
+            expected += 1
+            yield []
+        row = [None] * max((cell["column"] for cell in cells), default=0)
+        for cell in cells:
+            row[cell["column"] - 1] = cell["value"]
+        expected += 1
+        yield row
 
 
 def read(data: bytes, filename: str) -> Upload:

@@ -3,15 +3,18 @@ one transaction (the only code in this package that writes)."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import services
 from ..clock import today
@@ -103,6 +106,35 @@ def discard(token: str) -> None:
             os.remove(path)
 
 
+# --- fewer garbage collections while a file is read ----------------------------------------
+
+_collector_lock = threading.Lock()
+_collector = {"depth": 0, "thresholds": gc.get_threshold()}
+FIRST_GENERATION = 100_000  # objects allocated between young-generation collections
+
+
+@contextlib.contextmanager
+def fewer_collections():
+    """Run the cycle collector less often while a file is read, planned and imported.
+
+    A large workbook becomes a million small objects that live until the import ends; with
+    the default threshold (700) the collector scans them over and over, a quarter of a
+    preview's time. Reference counting still frees everything else at once.
+    """
+    with _collector_lock:
+        if _collector["depth"] == 0:
+            _collector["thresholds"] = gc.get_threshold()
+            gc.set_threshold(FIRST_GENERATION, *_collector["thresholds"][1:])
+        _collector["depth"] += 1
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector["depth"] -= 1
+            if _collector["depth"] == 0:
+                gc.set_threshold(*_collector["thresholds"])
+
+
 # --- preview -------------------------------------------------------------------------------
 
 def existing_for(references: set[str]) -> dict[str, list[Existing]]:
@@ -130,6 +162,12 @@ def _references(upload: Upload, mapping: list[str | None]) -> set[str]:
 def preview(data: bytes, filename: str, mapping: list[str | None] | None = None,
             orders: dict[str, str] | None = None) -> tuple[Upload, Plan]:
     """Read the file and plan the import (``mapping`` None: guessed from the headers)."""
+    with fewer_collections():
+        return _preview(data, filename, mapping, orders)
+
+
+def _preview(data: bytes, filename: str, mapping: list[str | None] | None,
+             orders: dict[str, str] | None) -> tuple[Upload, Plan]:
     upload = read(data, filename)
     width = len(upload.main.headers)
     if mapping is None:
@@ -155,7 +193,14 @@ def confirm(data: bytes, filename: str, user: User, *, mapping: list[str | None]
     """
     if expected_sha256 is not None and hashlib.sha256(data).hexdigest() != expected_sha256:
         raise Stale("The file is not the one you previewed.")
-    _, result = preview(data, filename, mapping, orders)
+    with fewer_collections():
+        return _confirm(data, filename, user, mapping, orders, skip_problems, expected_digest)
+
+
+def _confirm(data: bytes, filename: str, user: User, mapping: list[str | None] | None,
+             orders: dict[str, str] | None, skip_problems: bool,
+             expected_digest: str | None) -> Plan:
+    _, result = _preview(data, filename, mapping, orders)
     if expected_digest is not None and result.digest() != expected_digest:
         raise Stale("The register changed since the preview.")
     if result.blocked:
@@ -177,16 +222,15 @@ def confirm(data: bytes, filename: str, user: User, *, mapping: list[str | None]
                 known[vendor.name_key] = vendor
         db.session.flush()
         db.session.info[services.KNOWN_VENDORS] = known
-        staged = 0
-        for row in result.rows:
-            if row.action == "create":
-                services.stage_create_engagement(row.spec, user, flush=False)
-                staged += 1
-                if staged % BATCH == 0:
-                    db.session.flush()
-            elif row.action == "update":
-                services.stage_update_engagement(by_id[row.engagement_id], row.spec, user,
-                                                 expected_version=row.version)
+        creates = [row.spec for row in result.rows if row.action == "create"]
+        for start in range(0, len(creates), BATCH):  # bulk INSERTs, a batch at a time
+            services.stage_create_engagements(creates[start:start + BATCH], user)
+        updates = [row for row in result.rows if row.action == "update"]
+        for done, row in enumerate(updates, start=1):
+            services.stage_update_engagement(by_id[row.engagement_id], row.spec, user,
+                                             expected_version=row.version, flush=False)
+            if done % BATCH == 0:
+                db.session.flush()
         counts = result.counts
         services.record("import", user, subject=filename, changes=[
             {"field": "created", "old": None, "new": counts["create"]},
@@ -195,7 +239,7 @@ def confirm(data: bytes, filename: str, user: User, *, mapping: list[str | None]
             {"field": "skipped", "old": None, "new": counts["problem"]},
         ])
         db.session.commit()
-    except services.EditConflict:
+    except (services.EditConflict, StaleDataError):
         db.session.rollback()
         raise Stale("An engagement in the file was edited while importing.") from None
     except Exception:
