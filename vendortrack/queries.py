@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import selectinload, with_expression
+from sqlalchemy.orm import contains_eager, joinedload, selectinload, with_expression
 
 from . import risk_queries
 from .domain.risk import RULES_BY_CODE, Severity
@@ -17,12 +17,14 @@ from .extensions import db
 from .models import Engagement, Vendor
 
 # Everything an engagement's spec is made of: load it with the engagement, not row by row.
-WITH_SPEC_ROWS = (
-    selectinload(Engagement.vendor), selectinload(Engagement.metrics),
-    selectinload(Engagement.constraints), selectinload(Engagement.tradeoffs),
-    selectinload(Engagement.people), selectinload(Engagement.deliverables),
-    selectinload(Engagement.flags),
+# The vendor comes in the same query (a join); each list of rows costs one query, so the
+# stored flags, which only a save reads (services.refresh_risk), are left to load then.
+SPEC_LISTS = (
+    selectinload(Engagement.metrics), selectinload(Engagement.constraints),
+    selectinload(Engagement.tradeoffs), selectinload(Engagement.people),
+    selectinload(Engagement.deliverables),
 )
+WITH_SPEC_ROWS = (joinedload(Engagement.vendor), *SPEC_LISTS)
 
 SORTS = {
     "updated": (Engagement.updated_at.desc(), Engagement.id.desc()),
@@ -171,7 +173,8 @@ class EngagementFilter:
         level = risk_queries.level(today)
         stmt = (select(Engagement)
                 .outerjoin(Vendor, Engagement.vendor_id == Vendor.id)
-                .options(selectinload(Engagement.vendor),
+                # The vendor is joined already (search and sort read it): no second query.
+                .options(contains_eager(Engagement.vendor),
                          with_expression(Engagement.risk_level, level))
                 .where(*self.conditions(today)))
         order = SORTS[self.sort] or (level.desc(), Engagement.updated_at.desc(), Engagement.id)

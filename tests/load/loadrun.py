@@ -328,23 +328,43 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(folder: Path, url: str, secret: str, port: int) -> subprocess.Popen:
+# How every measured server runs (load runs and the throughput benchmark alike).
+GUNICORN_SETTINGS = ["--workers", "2", "--timeout", "60"]
+
+
+def start_gunicorn(folder: Path, url: str, secret: str, port: int, *, app: str = "wsgi:app",
+                   log_name: str = "gunicorn.log", **env_overrides: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SECRET_KEY": secret, "DATABASE_URL": url,
-           "SESSION_COOKIE_SECURE": "0", "RATELIMIT_LOGIN": "100000 per minute"}
-    log = open(folder / "gunicorn.log", "w")  # noqa: SIM115 (closed with the process)
+           "SESSION_COOKIE_SECURE": "0", "RATELIMIT_LOGIN": "100000 per minute",
+           **env_overrides}
+    log = open(folder / log_name, "w")  # noqa: SIM115 (closed with the process)
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"{HOST}:{port}",
-         "--timeout", "60", "wsgi:app"],
+        [sys.executable, "-m", "gunicorn", *GUNICORN_SETTINGS, "--bind", f"{HOST}:{port}", app],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def wait_until_serving(server: subprocess.Popen, base: str, limit: float = 60) -> None:
+def worker_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU time (user + system) used so far by the gunicorn master's live workers."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    total = 0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def wait_until_serving(server: subprocess.Popen, base: str, limit: float = 60,
+                       path: str = "/login") -> None:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {server.returncode}")
         try:
-            if requests.get(base + "/login", timeout=2).status_code == 200:
+            if requests.get(base + path, timeout=2).status_code == 200:
                 return
         except requests.RequestException:
             pass

@@ -6,7 +6,7 @@ import json
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import services
 from ..clock import today
@@ -153,7 +153,7 @@ def show(engagement_id: int):
     assessment = assess(spec, today())
     history = db.session.scalars(
         select(AuditEvent).where(AuditEvent.engagement_id == engagement.id)
-        .options(selectinload(AuditEvent.user)).order_by(AuditEvent.id.desc()).limit(200)).all()
+        .options(joinedload(AuditEvent.user)).order_by(AuditEvent.id.desc()).limit(200)).all()
     timeline = [(event, json.loads(event.changes)) for event in history]
     return render_template("engagements/show.html", engagement=engagement, spec=spec,
                            assessment=assessment, transitions=DELIVERABLE_TRANSITIONS,
