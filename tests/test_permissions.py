@@ -22,6 +22,9 @@ ROUTES = {
     "auth.login": [("GET", "/login", {"anon": 200, **{w: 302 for w in WHO[1:]}})],
     "auth.logout": [("POST", "/logout", {"anon": 302, **{w: 302 for w in WHO[1:]}})],
     "auth.setup": [("GET", "/setup", {w: 404 for w in WHO})],
+    # Single sign-on is not configured here: gone for everyone (tests/test_sso.py turns it on).
+    "oidc.start": [("GET", "/login/oidc", {w: 404 for w in WHO})],
+    "oidc.callback": [("GET", "/login/oidc/callback", {w: 404 for w in WHO})],
     "engagements.home": [("GET", "/", {w: 302 for w in WHO})],
     "engagements.index": [("GET", "/engagements", EVERYONE_READS)],
     "engagements.show": [("GET", "/engagements/{engagement}", EVERYONE_READS),

@@ -108,12 +108,14 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
+    from .auth.oidc import bp as oidc_bp
     from .auth.views import bp as auth_bp
     from .dashboard.views import bp as dashboard_bp
     from .engagements.views import bp as engagements_bp
     from .vendors.views import bp as vendors_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(oidc_bp)  # single sign-on, when OIDC_ISSUER is set
     app.register_blueprint(engagements_bp)
     app.register_blueprint(vendors_bp)
     app.register_blueprint(admin_bp)

@@ -30,7 +30,9 @@ def init_app(app: Flask) -> None:
     @click.option("--name", required=True, help="The person's full name.")
     @click.option("--role", required=True, type=click.Choice(list(ROLES)),
                   help="What the person may do.")
-    def create_user(email: str, name: str, role: str) -> None:
+    @click.option("--break-glass", is_flag=True,
+                  help="May sign in with a password even when PASSWORD_LOGIN is off.")
+    def create_user(email: str, name: str, role: str, break_glass: bool) -> None:
         """Create an account. The password is prompted for twice on a terminal, otherwise
         read as one line from standard input."""
         from . import services
@@ -42,8 +44,9 @@ def init_app(app: Flask) -> None:
         if len(password) < 12:
             raise click.ClickException("the password must have at least 12 characters")
         user = services.create_user(email=email, name=name, role=role, password=password,
-                                    actor=None)
-        click.echo(f"Created {ROLES[role].lower()} {user.name} <{user.email}>.")
+                                    actor=None, break_glass=break_glass)
+        click.echo(f"Created {'break-glass ' if break_glass else ''}{ROLES[role].lower()} "
+                   f"{user.name} <{user.email}>.")
 
     @app.cli.command("create-token")
     @click.argument("email")

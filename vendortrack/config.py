@@ -40,7 +40,20 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", True),
         # Fix "today" (YYYY-MM-DD) for demos and rehearsals; unset means the real date.
         "VENDORTRACK_TODAY": os.environ.get("VENDORTRACK_TODAY") or None,
+        **single_sign_on_from_environment(),
     }
+
+
+def single_sign_on_from_environment() -> dict:
+    """The OIDC_* settings and PASSWORD_LOGIN that are set (see README, "Single sign-on")."""
+    settings: dict = {name: os.environ[name] for name in (
+        "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_LABEL", "OIDC_SCOPES",
+        "OIDC_ROLES_CLAIM", "OIDC_ROLE_MAP", "OIDC_REDIRECT_URI", "OIDC_TIMEOUT")
+        if os.environ.get(name)}
+    for name in ("OIDC_CREATE_USERS", "PASSWORD_LOGIN"):
+        if os.environ.get(name):
+            settings[name] = _env_bool(name, False)
+    return settings
 
 
 class Defaults:
@@ -57,3 +70,15 @@ class Defaults:
     VENDORTRACK_TODAY = None
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
     RATELIMIT_HEADERS_ENABLED = False
+    # Single sign-on with OpenID Connect: off until OIDC_ISSUER and OIDC_CLIENT_ID are set.
+    PASSWORD_LOGIN = True  # False: only break-glass accounts may use a password
+    OIDC_ISSUER = None
+    OIDC_CLIENT_ID = None
+    OIDC_CLIENT_SECRET = None
+    OIDC_LABEL = "Sign in with single sign-on"
+    OIDC_SCOPES = "openid email profile"
+    OIDC_CREATE_USERS = False
+    OIDC_ROLES_CLAIM = None  # e.g. "groups"; with OIDC_ROLE_MAP sets the role at each sign-in
+    OIDC_ROLE_MAP = None  # e.g. "vt-admin=admin,vt-leadership=leadership,*=product_owner"
+    OIDC_TIMEOUT = 5.0  # seconds to wait for the identity provider
+    OIDC_REDIRECT_URI = None  # only behind a proxy that hides the public address

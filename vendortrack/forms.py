@@ -395,6 +395,9 @@ class UserEditForm(FlaskForm):
                                            Length(max=SHORT)], filters=[_strip])
     role = SelectField("Role", choices=choices(ROLES))
     active = BooleanField("Active (may sign in)")
+    break_glass = BooleanField(
+        "Break-glass account", description="May still sign in with a password when password "
+        "sign-in is turned off, so that a broken identity provider never locks everyone out.")
     password = PasswordField("New password", validators=[Optional(), *PASSWORD_RULES],
                              description="Leave empty to keep the current password.")
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, query_expression, relationship
 
@@ -57,6 +58,10 @@ class User(UserMixin, db.Model):
     # Bumped to end every session of the user (deactivation, password change).
     session_generation: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # May still sign in with a password when PASSWORD_LOGIN is off (a broken provider).
+    break_glass: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sign_in_method: Mapped[str | None] = mapped_column(String(20))  # SIGN_IN_METHODS
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 

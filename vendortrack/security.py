@@ -15,6 +15,14 @@ CSP = (
 )
 
 
+def content_security_policy(app: Flask) -> str:
+    """CSP, with form-action widened to the origins in CSP_FORM_ACTION (the identity
+    provider's, so that signing out can end its session too)."""
+    extra = app.config.get("CSP_FORM_ACTION")
+    return CSP.replace("form-action 'self'", " ".join(["form-action 'self'", *extra])) \
+        if extra else CSP
+
+
 def public(view):
     """Mark a view as reachable without signing in."""
     view.is_public = True
@@ -101,7 +109,7 @@ def register_security(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("Content-Security-Policy", content_security_policy(app))
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")

@@ -36,6 +36,8 @@ from .models import (
 )
 from .passwords import hash_password
 
+NO_PASSWORD = ""  # not an Argon2 hash: no password matches it
+
 
 class EditConflict(Exception):
     """Somebody else saved the engagement since the editor loaded it."""
@@ -375,25 +377,33 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def create_user(*, email: str, name: str, role: str, password: str,
-                actor: User | None) -> User:
-    """Create an account (the caller has validated the fields and that the e-mail is free)."""
+def create_user(*, email: str, name: str, role: str, password: str | None,
+                actor: User | None, break_glass: bool = False) -> User:
+    """Create an account (the caller has validated the fields and that the e-mail is free).
+
+    Without a password (accounts made at a first single sign-on) no password can match."""
     user = User(email=email.strip().lower(), name=name.strip(), role=role,
-                password_hash=hash_password(password), active=True, session_generation=0)
+                password_hash=hash_password(password) if password else NO_PASSWORD,
+                active=True, session_generation=0, break_glass=break_glass)
     db.session.add(user)
     db.session.flush()
-    record("user.create", actor or user, subject=user.email,
-           changes=[{"field": "role", "old": None, "new": role}])
+    changes = [{"field": "role", "old": None, "new": role}]
+    if break_glass:
+        changes.append({"field": "break_glass", "old": None, "new": True})
+    record("user.create", actor or user, subject=user.email, changes=changes)
     commit()
     return user
 
 
 def update_user(user: User, *, name: str, role: str, active: bool, password: str | None,
-                actor: User) -> User:
-    """Change name, role, active flag and optionally the password; ends sessions on
-    deactivation, role change or new password."""
+                actor: User, break_glass: bool | None = None) -> User:
+    """Change name, role, active flag, break-glass mark and optionally the password; ends
+    sessions on deactivation, role change or new password."""
     changes = []
-    for field_name, new in (("name", name.strip()), ("role", role), ("active", active)):
+    fields = [("name", name.strip()), ("role", role), ("active", active)]
+    if break_glass is not None:
+        fields.append(("break_glass", break_glass))
+    for field_name, new in fields:
         old = getattr(user, field_name)
         if old != new:
             changes.append({"field": field_name, "old": old, "new": new})
@@ -418,3 +428,30 @@ def store_rehashed_password(user: User, new_hash: str) -> None:
     """Store a stronger hash of the password the user just signed in with."""
     user.password_hash = new_hash
     commit()
+
+
+def record_sign_in(user: User, method: str) -> None:
+    """Note how (a key of SIGN_IN_METHODS) and when the person signed in."""
+    user.last_sign_in_method = method
+    user.last_sign_in_at = utcnow()
+    commit()
+
+
+def account_from_provider(user: User | None, *, email: str, name: str, role: str | None,
+                          create: bool) -> User:
+    """The account a single sign-on lands in: created at the first sign-in when ``create``,
+    its role set to ``role`` when the provider's groups decide it (None keeps it).
+
+    A role change ends the person's other sessions, as when an administrator changes it."""
+    if create:
+        return create_user(email=email, name=name or email.split("@")[0], role=role,
+                           password=None, actor=None)
+    if role is not None and role != user.role:
+        record("user.update", user, subject=user.email,
+               changes=[{"field": "role", "old": user.role, "new": role,
+                         "by": "identity provider"}])
+        user.role = role
+        user.session_generation = (user.session_generation or 0) + 1
+        commit()
+    return user
+

@@ -75,14 +75,14 @@ def _serve(app, url_holder: list):
     return http
 
 
-def _start(template: str, tmp_dir: Path):
+def _start(template: str, tmp_dir: Path, **config):
     from vendortrack import create_app
 
     target = tmp_dir / "e2e.sqlite3"
     # The backup API reads through the template's write-ahead log; a file copy may miss it.
     with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(target)) as copy:
         source.backup(copy)
-    app = create_app(app_config(f"sqlite:///{target}", VENDORTRACK_TODAY=TODAY))
+    app = create_app(app_config(f"sqlite:///{target}", VENDORTRACK_TODAY=TODAY, **config))
     holder: list[str] = []
     http = _serve(app, holder)
     return app, http, holder[0]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import services
 from ..domain.text import whole_number
+from ..domain.vocabulary import SIGN_IN_METHODS
 from ..extensions import db
 from ..forms import UserCreateForm, UserEditForm
 from ..models import AuditEvent, User
@@ -29,7 +30,7 @@ def only_admins():
 @bp.route("/users")
 def users():
     people = db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
-    return render_template("admin/users.html", users=people)
+    return render_template("admin/users.html", users=people, SIGN_IN_METHODS=SIGN_IN_METHODS)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -59,7 +60,7 @@ def edit_user(user_id: int):
         else:
             services.update_user(user, name=form.name.data, role=form.role.data,
                                  active=form.active.data, password=form.password.data or None,
-                                 actor=current_user)
+                                 actor=current_user, break_glass=form.break_glass.data)
             flash(f"Saved {user.name}.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)

@@ -13,8 +13,13 @@ from ..models import ApiToken
 from ..passwords import burn_time, check_password
 from ..security import public, users_exist
 from ..tokens import create_token, revoke_token
+from . import oidc
+from .signin import complete_sign_in
 
 bp = Blueprint("auth", __name__)
+PASSWORD_LOGIN_OFF = ("Password sign-in is turned off: use single sign-on. Only break-glass "
+                      "accounts may sign in with a password, and that e-mail and password do "
+                      "not match one.")
 
 
 def _safe_next(target: str | None) -> str:
@@ -45,22 +50,28 @@ def login():
             ok, new_hash = False, None
         else:
             ok, new_hash = check_password(user.password_hash, form.password.data)
-        if ok and user.active:
+        password_allowed = current_app.config["PASSWORD_LOGIN"] or (ok and user.break_glass)
+        if ok and user.active and password_allowed:
             if new_hash:
                 services.store_rehashed_password(user, new_hash)
-            login_user(user)
+            complete_sign_in(user, "password")
             flash(f"Welcome, {user.name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
         # Same words whether the e-mail is unknown, the password wrong or the account inactive.
-        form.password.errors.append("That e-mail and password do not match an active account.")
-    return render_template("auth/login.html", form=form)
+        form.password.errors.append(
+            "That e-mail and password do not match an active account."
+            if current_app.config["PASSWORD_LOGIN"] else PASSWORD_LOGIN_OFF)
+    return render_template("auth/login.html", form=form, sso=oidc.settings(),
+                           password_form=current_app.config["PASSWORD_LOGIN"]
+                           or "break_glass" in request.args or request.method == "POST")
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    provider_url = oidc.provider_sign_out_url()
     logout_user()
     flash("You are signed out.", "info")
-    return redirect(url_for("auth.login"))
+    return redirect(provider_url or url_for("auth.login"))
 
 
 @bp.route("/setup", methods=["GET", "POST"])

@@ -101,3 +101,8 @@ HISTORY_LABELS = {**FIELD_LABELS, **ROW_LABELS, **OTHER_CHANGE_LABELS}
 def can_move_deliverable(current: str, new: str) -> bool:
     """True when a deliverable in status ``current`` may be moved to ``new``."""
     return new in DELIVERABLE_TRANSITIONS.get(current, ())
+
+SIGN_IN_METHODS = {
+    "password": "Password",
+    "oidc": "Single sign-on",
+}
