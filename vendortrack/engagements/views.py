@@ -19,7 +19,7 @@ from ..extensions import db
 from ..forms import SECTIONS, EngagementForm
 from ..models import AuditEvent, Deliverable, Engagement, Vendor
 from ..permissions import can_create_engagement, can_edit_engagement
-from ..queries import EngagementFilter, engagement_or_404, page_number
+from ..queries import EngagementFilter, engagement_or_404, list_page, page_number
 
 bp = Blueprint("engagements", __name__)
 
@@ -41,8 +41,8 @@ def home():
 @bp.route("/engagements")
 def index():
     filters = EngagementFilter.from_args(request.args)
-    page = db.paginate(filters.statement(today()), page=page_number(request.args.get("page")) or 1,
-                       per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = list_page(filters, today(), page_number(request.args.get("page")) or 1,
+                     current_app.config["PER_PAGE"])
     vendors = db.session.execute(select(Vendor.id, Vendor.name).order_by(Vendor.name_key)
                                  .limit(1000)).all()
     return render_template("engagements/index.html", page=page, filters=filters,
