@@ -273,7 +273,7 @@ def test_openapi_document_is_served_and_valid(app, users):
     validate(document)
     assert set(document["paths"]) == {
         "/engagements", "/engagements/{engagement_id}", "/engagements/{engagement_id}/annexes",
-        "/engagements/{engagement_id}/annexes/{number}.pdf", "/dashboard"}
+        "/engagements/{engagement_id}/annexes/{number}.pdf", "/dashboard", "/imports"}
 
 
 def test_api_spec_json_matches_domain_json(api, make_engagement):

@@ -16,6 +16,7 @@ EDITORS = {"product_owner": 403, "procurement": 403, "leadership": 403}
 ADMIN_ONLY = {"product_owner": 403, "owner": 403, "procurement": 403, "leadership": 403}
 VENDOR_EDITORS = {"leadership": 403}
 CREATORS = {"procurement": 403, "leadership": 403}
+IMPORTERS = {"product_owner": 403, "owner": 403, "leadership": 403}
 
 ROUTES = {
     "static": [("GET", "/static/css/app.css", {"anon": 200})],
@@ -69,6 +70,17 @@ ROUTES = {
     "annex.compare": [("GET", "/engagements/{engagement}/annexes/compare", EVERYONE_READS)],
     "annex.register": [("GET", "/engagements/register.csv",
                         {"product_owner": 403, "owner": 403})],
+    "imports.upload": [("GET", "/import", IMPORTERS),
+                       ("POST", "/import", {**IMPORTERS, "procurement": 422, "admin": 422})],
+    "imports.preview": [("GET", "/import/no-such-upload", {**IMPORTERS, "procurement": 404,
+                                                           "admin": 404})],
+    "imports.confirm": [("POST", "/import/no-such-upload", {**IMPORTERS, "procurement": 404,
+                                                            "admin": 404})],
+    "imports.template": [("GET", "/import/template.xlsx", IMPORTERS)],
+    "imports.register": [("GET", "/engagements/register.xlsx",
+                          {"product_owner": 403, "owner": 403})],
+    "api.import_engagements": [("POST", "/api/v1/imports",
+                                {"anon": 401, **IMPORTERS, "procurement": 422, "admin": 422})],
     "api.list_annexes": [("GET", "/api/v1/engagements/{engagement}/annexes", {"anon": 401})],
     "api.issue_annex": [("POST", "/api/v1/engagements/{engagement}/annexes",
                          {"anon": 401, "product_owner": 403, "owner": 403, "leadership": 403,
@@ -127,6 +139,7 @@ POST_BODIES = {
     "engagements.deliverable_status": lambda ids: {"status": "delivered"},
     "annex.issue": lambda ids: {"confirm_dependency_trap": "y"},
     "api.issue_annex": lambda ids: {},
+    "api.import_engagements": lambda ids: {},  # no file: 422 for those who may import
 }
 
 

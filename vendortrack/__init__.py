@@ -126,6 +126,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(annex_bp)
     app.register_blueprint(dashboard_bp)
 
+    from .imports.views import bp as imports_bp
+
+    app.register_blueprint(imports_bp)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from .errors import init_app

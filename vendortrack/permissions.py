@@ -11,6 +11,7 @@ from .models import Engagement, User
 EDITOR_ROLES = {"product_owner", "admin"}
 ANNEX_ROLES = {"procurement", "admin"}
 VENDOR_ROLES = {"product_owner", "procurement", "admin"}
+IMPORT_ROLES = {"procurement", "admin"}
 
 
 def can_create_engagement(user: User) -> bool:
@@ -36,6 +37,11 @@ def can_issue_annex(user: User) -> bool:
 
 def can_manage_vendors(user: User) -> bool:
     return user.is_authenticated and user.role in VENDOR_ROLES
+
+
+def can_import(user: User) -> bool:
+    """Importing a register from a spreadsheet: procurement and administrators."""
+    return user.is_authenticated and user.role in IMPORT_ROLES
 
 
 def roles_required(*roles: str):

@@ -98,11 +98,18 @@ def engagement_json(engagement: Engagement) -> dict:
     return specs.to_json(engagement_spec(engagement))
 
 
+# Session.info key: vendors by name key that a bulk action (an import) has looked up already.
+KNOWN_VENDORS = "known_vendors"
+
+
 def find_vendor(name: str) -> Vendor | None:
     """The vendor called ``name`` (any case), or None."""
     key = name.strip().lower()
     if not key:
         return None
+    known = db.session.info.get(KNOWN_VENDORS)
+    if known is not None and key in known:
+        return known[key]
     return db.session.scalar(select(Vendor).where(Vendor.name_key == key))
 
 
@@ -114,8 +121,8 @@ def record(action: str, user: User | None, *, engagement: Engagement | None = No
     event = AuditEvent(
         action=action,
         user_id=user.id if user is not None else None,
-        engagement_id=engagement.id if engagement is not None else None,
-        engagement_version=engagement.version if engagement is not None else None,
+        engagement=engagement,  # the relationship: a new engagement may not have its id yet
+        engagement_version=(engagement.version or 1) if engagement is not None else None,
         subject=subject[:200],
         changes=json.dumps(changes or [], default=str),
     )
@@ -264,19 +271,29 @@ def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
 
 def create_engagement(spec: specs.Spec, user: User) -> Engagement:
     """Save a new engagement from ``spec``, created by ``user``."""
+    engagement = stage_create_engagement(spec, user)
+    commit()
+    return engagement
+
+
+def stage_create_engagement(spec: specs.Spec, user: User, *,
+                            flush: bool = True) -> Engagement:
+    """Add a new engagement and its history entry to the current transaction, uncommitted
+    (an import commits many at once, and flushes them in batches with ``flush=False``, having
+    created their vendors first); rolls back on any error."""
     spec = replace(spec, deliverables=tuple(replace(d, status=d.status or "planned")
                                             for d in spec.deliverables))
     engagement = Engagement(created_by_id=user.id)
     db.session.add(engagement)
     try:
         _apply_spec(engagement, spec, user, None)
-        db.session.flush()
+        if flush:
+            db.session.flush()
         record("engagement.create", user, engagement=engagement, subject=spec.title,
                changes=diff_specs(None, specs.to_json(spec)).to_json())
     except Exception:
         db.session.rollback()
         raise
-    commit()
     return engagement
 
 
@@ -319,6 +336,16 @@ def update_engagement(engagement: Engagement, spec: specs.Spec, user: User, *,
     statuses and acceptance records stay with their deliverable when rows are removed or
     reordered.
     """
+    stage_update_engagement(engagement, spec, user, expected_version=expected_version,
+                            deliverable_ids=deliverable_ids)
+    commit()
+    return engagement
+
+
+def stage_update_engagement(engagement: Engagement, spec: specs.Spec, user: User, *,
+                            expected_version: int | None,
+                            deliverable_ids: list | None = None) -> Engagement:
+    """:func:`update_engagement` without the commit (an import commits many at once)."""
     if expected_version is not None and engagement.version != expected_version:
         raise EditConflict(engagement.id, expected_version)
     spec, deliverable_ids = carry_over(engagement, spec, deliverable_ids)
@@ -335,7 +362,6 @@ def update_engagement(engagement: Engagement, spec: specs.Spec, user: User, *,
     changes = diff_specs(before, specs.to_json(spec)).to_json()
     record("engagement.update", user, engagement=engagement, subject=spec.title,
            changes=changes)
-    commit()
     return engagement
 
 

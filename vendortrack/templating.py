@@ -72,6 +72,7 @@ NAV = (
     ("dashboard.index", "Dashboard", None),
     ("engagements.index", "Engagements", None),
     ("vendors.index", "Vendors", None),
+    ("imports.upload", "Import", permissions.IMPORT_ROLES),
     ("admin.users", "Users", {"admin"}),
     ("admin.history", "History", {"admin"}),
 )

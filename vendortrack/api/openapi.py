@@ -6,6 +6,7 @@ from babel.numbers import list_currencies
 from ..domain.risk import RULES
 from ..domain.spec import LONG, MAX_ROWS, MEDIUM, SCALAR_FIELDS, SHORT, SpecField
 from ..domain.vocabulary import DELIVERABLE_KINDS, DELIVERABLE_STATUSES, STATUSES
+from ..imports import openapi as imports_api
 
 
 def _nullable(schema: dict) -> dict:
@@ -175,6 +176,7 @@ def document(organisation: str = "") -> dict:
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "paths": {
+            "/imports": imports_api.PATH,
             "/engagements": {
                 "get": {"operationId": "listEngagements", "parameters": list_params,
                         "responses": {"200": _response("A page of engagements", "EngagementPage"),
@@ -274,6 +276,7 @@ def document(organisation: str = "") -> dict:
                                                "if the spec changed since."}}},
                 "Error": ERROR,
                 "ValidationError": VALIDATION,
+                **imports_api.SCHEMAS,
             },
         },
     }

@@ -144,5 +144,12 @@ def openapi():
 openapi.is_public = True  # the description of the API is not a secret
 
 
+@bp.post("/imports")
+def import_engagements():
+    from ..imports.api import post_import  # the import package is its own area
+
+    return post_import()
+
+
 # The API's annex and dashboard routes live beside this module and attach to `bp`.
 from . import annexes, dashboard  # noqa: E402, F401
