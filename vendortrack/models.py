@@ -170,6 +170,8 @@ class Engagement(db.Model):
               "open_deliverables", "earliest_open_due", "risk_undated_trap", "updated_at",
               "id"),
         Index("ix_engagement_title_order", "title", "id"),  # sort=title
+        Index("ix_engagement_currency_order", "currency", "updated_at"),  # currency=…
+        Index("ix_engagement_open_deliverables", "open_deliverables"),  # open_kt=1, counted
     )
 
     @property
@@ -179,6 +181,13 @@ class Engagement(db.Model):
     @property
     def upskilling(self) -> list[EngagementPerson]:
         return [p for p in self.people if p.kind == "upskilling"]
+
+
+# Trigram indexes for the list's search on PostgreSQL (migration 0004); kept out of the
+# metadata because SQLite has no such index.
+POSTGRESQL_SEARCH_INDEXES = frozenset(
+    f"ix_engagement_{column}_trgm"
+    for column in ("title", "contract_reference", "owner_name", "owner_email"))
 
 
 class Metric(db.Model):

@@ -123,7 +123,7 @@ def postgres_database(count: int) -> str:
 def bench_app(request):
     backend, count = request.param
     url = sqlite_database(count) if backend == "sqlite" else postgres_database(count)
-    app = create_app(app_config(url))
+    app = create_app(app_config(url, BENCH_ENGAGEMENTS=count))
     yield app
     with app.app_context():
         from vendortrack.extensions import db
