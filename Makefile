@@ -57,10 +57,14 @@ secret: .env
 db: install .env
 	$(FLASK) db upgrade
 
+# The reminder scheduler is one process beside gunicorn (never inside a worker, so two
+# workers never run it twice); it stops with the server.
 run: install system-deps db
 	@echo "vendortrack is serving on http://$(HOST):$(PORT) (Ctrl-C stops it)"
-	set -a && . ./.env && set +a && SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} \
-	  $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	set -a && . ./.env && set +a && export SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} && \
+	  { $(FLASK) reminder-scheduler & scheduler=$$!; \
+	    trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+	    $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app; }
 
 demo: db
 	$(FLASK) seed-demo --engagements $${N:-200}

@@ -273,7 +273,9 @@ def test_openapi_document_is_served_and_valid(app, users):
     validate(document)
     assert set(document["paths"]) == {
         "/engagements", "/engagements/{engagement_id}", "/engagements/{engagement_id}/annexes",
-        "/engagements/{engagement_id}/annexes/{number}.pdf", "/dashboard", "/imports"}
+        "/engagements/{engagement_id}/annexes/{number}.pdf", "/dashboard",
+        "/me/notifications", "/me/notifications/{notification_id}/read",
+        "/me/notifications/read-all", "/engagements/{engagement_id}/follow", "/imports"}
 
 
 def test_api_spec_json_matches_domain_json(api, make_engagement):

@@ -90,7 +90,8 @@ def test_templates_have_no_inline_scripts_or_styles():
     for path in pathlib.Path("templates").rglob("*.html"):
         source = path.read_text()
         assert not re.search(r"<script(?![^>]*\bsrc=)", source), path
-        assert not re.search(r"\sstyle=\"", source), path
+        mailed = path.parent.name == "email"  # e-mail bodies: never served, mail clients
+        assert mailed or not re.search(r"\sstyle=\"", source), path  # need inline styles
         printed_only = path.name == "board_pack.html"
         assert "<style" not in source or printed_only, path  # PDFs only, never served
 

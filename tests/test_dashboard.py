@@ -271,7 +271,7 @@ def test_bad_filters_are_ignored_not_a_500(client, users, portfolio, query):
 
 
 def test_every_role_sees_the_dashboard_and_leadership_lands_on_it(make_client, users):
-    for role, landing in (("leadership", "/dashboard"), ("product_owner", "/engagements"),
+    for role, landing in (("leadership", "/dashboard"), ("product_owner", "/my-work"),
                           ("procurement", "/engagements"), ("admin", "/engagements")):
         c = make_client()
         c.get("/login")

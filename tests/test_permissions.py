@@ -88,6 +88,26 @@ ROUTES = {
                           "procurement": 201, "admin": 409})],
     "api.download_annex": [("GET", "/api/v1/engagements/{engagement}/annexes/1.pdf",
                             {"anon": 401})],
+    # Reminders (issue 12): everyone signed in has their own; signed links need no sign-in.
+    "reminders.my_work": [("GET", "/my-work", EVERYONE_READS)],
+    "notifications.index": [("GET", "/notifications", EVERYONE_READS)],
+    "notifications.mark_read": [("POST", "/notifications/999/read", {w: 404 for w in WHO[1:]})],
+    "notifications.mark_all_read": [("POST", "/notifications/read-all", {w: 302 for w in WHO})],
+    "reminders.follow": [("POST", "/engagements/{engagement}/follow", {w: 302 for w in WHO}),
+                         ("POST", "/engagements/999999/follow", {w: 404 for w in WHO[1:]})],
+    "reminders.settings": [("POST", "/account/reminders", {w: 302 for w in WHO})],
+    "reminders.regenerate_calendar": [("POST", "/account/calendar", {w: 302 for w in WHO})],
+    "reminders.unsubscribe": [("GET", "/unsubscribe/not-a-token", {w: 404 for w in WHO})],
+    "reminders.calendar": [("GET", "/calendar/not-a-secret.ics", {w: 404 for w in WHO})],
+    "api.my_notifications": [("GET", "/api/v1/me/notifications", {"anon": 401})],
+    "api.read_notification": [("POST", "/api/v1/me/notifications/999/read",
+                               {"anon": 401, **{w: 404 for w in WHO[1:]}})],
+    "api.read_all_notifications": [("POST", "/api/v1/me/notifications/read-all",
+                                    {"anon": 401})],
+    "api.follow_engagement": [("PUT", "/api/v1/engagements/{engagement}/follow",
+                               {"anon": 401})],
+    "api.unfollow_engagement": [("DELETE", "/api/v1/engagements/{engagement}/follow",
+                                 {"anon": 401})],
 }
 
 
@@ -140,6 +160,10 @@ POST_BODIES = {
     "annex.issue": lambda ids: {"confirm_dependency_trap": "y"},
     "api.issue_annex": lambda ids: {},
     "api.import_engagements": lambda ids: {},  # no file: 422 for those who may import
+    "api.read_notification": lambda ids: {},
+    "api.read_all_notifications": lambda ids: {},
+    "api.follow_engagement": lambda ids: {},
+    "api.unfollow_engagement": lambda ids: {},
 }
 
 

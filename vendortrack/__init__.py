@@ -130,6 +130,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(imports_bp)
 
+    from .reminders import register as register_reminders
+
+    register_reminders(app)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from .errors import init_app

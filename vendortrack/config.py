@@ -41,6 +41,12 @@ def from_environment(instance_path: str) -> dict:
         # Fix "today" (YYYY-MM-DD) for demos and rehearsals; unset means the real date.
         "VENDORTRACK_TODAY": os.environ.get("VENDORTRACK_TODAY") or None,
         **single_sign_on_from_environment(),
+        # Reminders (see README): e-mail digests go out only when MAIL_URL is set.
+        "TIMEZONE": os.environ.get("TIMEZONE", "UTC"),
+        "MAIL_URL": os.environ.get("MAIL_URL") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", Defaults.MAIL_FROM),
+        "BASE_URL": (os.environ.get("BASE_URL") or Defaults.BASE_URL).rstrip("/"),
+        "REMINDER_HOUR": int(os.environ.get("REMINDER_HOUR") or Defaults.REMINDER_HOUR),
     }
 
 
@@ -82,3 +88,9 @@ class Defaults:
     OIDC_ROLE_MAP = None  # e.g. "vt-admin=admin,vt-leadership=leadership,*=product_owner"
     OIDC_TIMEOUT = 5.0  # seconds to wait for the identity provider
     OIDC_REDIRECT_URI = None  # only behind a proxy that hides the public address
+    TIMEZONE = "UTC"
+    MAIL_URL = None
+    MAIL_FROM = "vendortrack <vendortrack@localhost>"
+    MAIL_TIMEOUT = 10  # seconds per SMTP operation
+    BASE_URL = "http://127.0.0.1:5000"
+    REMINDER_HOUR = 7

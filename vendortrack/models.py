@@ -316,3 +316,87 @@ def _history_is_append_only(session, flush_context, instances):
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
             raise PermissionError("the history is append-only")
+
+
+# --- reminders: follows, notifications, digests, calendar feeds (issue 12) ----------------
+
+class Follow(db.Model):
+    """Someone who wants to hear about an engagement they do not own."""
+
+    __tablename__ = "follow"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagement.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReminderSettings(db.Model):
+    """A person's digest choice, leadership summary opt-in and calendar-feed secret."""
+
+    __tablename__ = "reminder_settings"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    digest: Mapped[str] = mapped_column(String(10), default="daily")  # daily, weekly, off
+    weekly_summary: Mapped[bool] = mapped_column(Boolean, default=False)
+    calendar_secret: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class Digest(db.Model):
+    """One e-mail to one person for one period, claimed (inserted) before it is sent."""
+
+    __tablename__ = "digest"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # daily, weekly, summary
+    period: Mapped[str] = mapped_column(String(20))  # 2026-11-26 or 2026-W48
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (UniqueConstraint("user_id", "kind", "period",
+                                       name="uq_digest_user_kind_period"),)
+
+
+class Notification(db.Model):
+    """One reminder for one person; ``key`` (person, rule, subject, threshold) is unique."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    rule: Mapped[str] = mapped_column(String(40))
+    engagement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("engagement.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(String(MEDIUM))
+    link: Mapped[str] = mapped_column(String(500), default="")
+    on_date: Mapped[date | None] = mapped_column(Date)  # the due, handover or contract-end date
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digest.id", ondelete="SET NULL"))
+
+    engagement: Mapped[Engagement | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_notification_user_read", "user_id", "read_at"),
+        Index("ix_notification_user_emailed", "user_id", "emailed_at"),
+    )
+
+
+class ReminderRun(db.Model):
+    """A day the reminder job covered (the next run catches up from here)."""
+
+    __tablename__ = "reminder_run"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    notifications: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TrapState(db.Model):
+    """The dependency-trap flags the reminder job last saw on an engagement."""
+
+    __tablename__ = "reminder_trap_state"
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagement.id", ondelete="CASCADE"), primary_key=True)
+    codes: Mapped[str] = mapped_column(String(500), default="")
+    trapped_since: Mapped[date | None] = mapped_column(Date)

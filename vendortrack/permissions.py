@@ -6,6 +6,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
+from .domain.vocabulary import ROLES
 from .models import Engagement, User
 
 EDITOR_ROLES = {"product_owner", "admin"}
@@ -29,6 +30,11 @@ def can_edit_engagement(user: User, engagement: Engagement) -> bool:
     return engagement.created_by_id == user.id or (
         bool(engagement.owner_email) and engagement.owner_email.lower() == user.email.lower()
     )
+
+
+def can_view_engagement(user: User, engagement: Engagement) -> bool:
+    """Every role reads every engagement; reminders, My work and calendar feeds ask here too."""
+    return bool(user.is_active) and user.role in ROLES
 
 
 def can_issue_annex(user: User) -> bool:

@@ -15,6 +15,7 @@ from .clock import today
 from .domain import vocabulary
 from .domain.risk import RULES_BY_CODE, Severity, is_overdue
 from .domain.spec import fields_in
+from .domain.text import days_away
 
 LOCALE = "en_GB"
 LEVEL_LABELS = {0: "No risk", 1: "Low", 2: "Medium", 3: "High"}
@@ -47,14 +48,7 @@ def relative_days(value: date | None) -> str:
     """'in 5 days', 'today', '3 days ago' relative to the app's today."""
     if value is None:
         return ""
-    delta = (value - today()).days
-    if delta == 0:
-        return "today"
-    if delta == 1:
-        return "tomorrow"
-    if delta == -1:
-        return "yesterday"
-    return f"in {delta} days" if delta > 0 else f"{-delta} days ago"
+    return days_away((value - today()).days)
 
 
 def url_with(**changes) -> str:
@@ -69,6 +63,7 @@ def url_with(**changes) -> str:
 
 
 NAV = (
+    ("reminders.my_work", "My work", None),
     ("dashboard.index", "Dashboard", None),
     ("engagements.index", "Engagements", None),
     ("vendors.index", "Vendors", None),

@@ -149,6 +149,8 @@ def _body(schema: str, required: bool = True) -> dict:
 
 def document(organisation: str = "") -> dict:
     """The OpenAPI 3.0 document served at /api/v1/openapi.json."""
+    from ..reminders import openapi as reminders
+
     engagement_id = {"name": "engagement_id", "in": "path", "required": True,
                      "schema": {"type": "integer", "minimum": 1}}
     list_params = [
@@ -243,6 +245,7 @@ def document(organisation: str = "") -> dict:
                                                   "type": "object"}}}},
                                       "401": ERRORS["401"]}},
             },
+            **reminders.paths(engagement_id),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -277,6 +280,7 @@ def document(organisation: str = "") -> dict:
                 "Error": ERROR,
                 "ValidationError": VALIDATION,
                 **imports_api.SCHEMAS,
+                **reminders.SCHEMAS,
             },
         },
     }

@@ -152,4 +152,5 @@ def import_engagements():
 
 
 # The API's annex and dashboard routes live beside this module and attach to `bp`.
+from ..reminders import api as _reminders_api  # noqa: E402, F401  (adds its routes to bp)
 from . import annexes, dashboard  # noqa: E402, F401

@@ -1,4 +1,4 @@
-"""Cleaning typed text before it is stored or searched."""
+"""Cleaning typed text before it is stored or searched; a few words people read."""
 import re
 
 # C0 control characters except tab, line feed and carriage return; DEL; lone surrogates
@@ -24,3 +24,14 @@ def whole_number(value: str | None, lo: int = 0, hi: int = 2**31 - 1) -> int | N
         return None
     number = int(value.strip())
     return number if lo <= number <= hi else None
+
+
+def days_away(days: int) -> str:
+    """'in 5 days', 'today', 'tomorrow', '3 days ago' for a distance in days."""
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days == -1:
+        return "yesterday"
+    return f"in {days} days" if days > 0 else f"{-days} days ago"

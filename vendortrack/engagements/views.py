@@ -35,6 +35,8 @@ def get_engagement(engagement_id: int, *, for_edit: bool = False) -> Engagement:
 def home():
     if current_user.role == "leadership":
         return redirect(url_for("dashboard.index"))
+    if current_user.role == "product_owner":
+        return redirect(url_for("reminders.my_work"))
     return redirect(url_for("engagements.index"))
 
 

@@ -1,0 +1,178 @@
+"""The reminder job over 10,000 demo engagements and 500 people, and /my-work for a person
+owning 200 engagements in a 100,000-engagement database (SQLite).
+
+Targets (issue 12, 2-core machine): the whole job (rules, notifications, digests sent to a real
+SMTP server) <= 10 s with a number of SQL queries that does not grow with the engagements;
+/my-work <= 50 ms server time. Run with ``make bench``; ``BENCH_MY_WORK_SIZE=10000`` measures
+/my-work on the smaller database when seeding 100,000 takes too long.
+"""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import socket
+import time
+
+import pytest
+from sqlalchemy import delete, event, select, update
+
+from tests.conftest import app_config
+from vendortrack import create_app
+
+from .conftest import TODAY, login, sqlite_database
+
+PEOPLE = 500
+MY_WORK_SIZE = int(os.environ.get("BENCH_MY_WORK_SIZE", "100000"))
+
+
+def _copy(count: int, tmp_path_factory) -> str:
+    source = sqlite_database(count).removeprefix("sqlite:///")
+    target = tmp_path_factory.mktemp("reminders-bench") / f"copy-{count}.sqlite3"
+    shutil.copy(source, target)
+    return f"sqlite:///{target}"
+
+
+def _add_people(app) -> None:
+    """500 accounts: every demo internal owner, then procurement and leadership followers."""
+    from vendortrack.extensions import db
+    from vendortrack.models import Engagement, Follow, ReminderSettings, User
+
+    rng = random.Random(12)
+    with app.app_context():
+        owners = sorted(set(db.session.scalars(select(Engagement.owner_email)
+                                               .where(Engagement.owner_email != ""))))
+        rows = [dict(email=email, name=email.split("@")[0], role="product_owner",
+                     password_hash="x", active=True, session_generation=0)
+                for email in owners[:PEOPLE]]
+        roles = ["procurement", "leadership"]
+        rows += [dict(email=f"reader{n}@example.org", name=f"Reader {n}", role=roles[n % 2],
+                      password_hash="x", active=True, session_generation=0)
+                 for n in range(PEOPLE - len(rows))]
+        db.session.execute(User.__table__.insert(), rows)
+        ids = db.session.scalars(select(Engagement.id)).all()
+        readers = db.session.scalars(select(User.id).where(User.email.like("reader%"))).all()
+        follows = {(reader, eid) for reader in readers for eid in rng.sample(ids, 20)}
+        db.session.execute(Follow.__table__.insert(),
+                           [dict(user_id=u, engagement_id=e) for u, e in follows])
+        leaders = db.session.scalars(select(User.id).where(User.role == "leadership")).all()
+        db.session.execute(ReminderSettings.__table__.insert(), [
+            dict(user_id=u, digest="daily", weekly_summary=True) for u in leaders])
+        db.session.commit()
+
+
+@pytest.fixture(scope="module")
+def smtp_url():
+    from aiosmtpd.controller import Controller
+
+    class Sink:
+        received = 0
+
+        async def handle_DATA(self, server, session, envelope):
+            Sink.received += 1
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield f"smtp://127.0.0.1:{port}", Sink
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def job_app(tmp_path_factory, smtp_url):
+    app = create_app(app_config(_copy(10_000, tmp_path_factory), MAIL_URL=smtp_url[0]))
+    _add_people(app)
+    yield app
+    with app.app_context():
+        from vendortrack.extensions import db
+
+        db.engine.dispose()
+
+
+def test_reminder_job_10000_engagements_500_people(benchmark, job_app, smtp_url):
+    from vendortrack.extensions import db
+    from vendortrack.models import Digest, Notification, ReminderRun, TrapState
+    from vendortrack.reminders import job
+
+    monday = TODAY.fromordinal(TODAY.toordinal() - TODAY.weekday())  # digests and summaries
+    statements = []
+
+    def count(*args):
+        statements.append(1)
+
+    def reset():
+        with job_app.app_context():
+            for model in (Notification, Digest, ReminderRun):
+                db.session.execute(delete(model))
+            # Seen before, so the trap rule compares states as on an ordinary day.
+            db.session.execute(update(TrapState).values(codes=""))
+            db.session.commit()
+        statements.clear()
+        return (), {}
+
+    cpu = []
+
+    def run():
+        with job_app.app_context():
+            event.listen(db.engine, "before_cursor_execute", count)
+            started = time.process_time()  # this process: the job and the SMTP server thread
+            try:
+                return job.run(monday)
+            finally:
+                cpu.append(time.process_time() - started)
+                event.remove(db.engine, "before_cursor_execute", count)
+
+    with job_app.app_context():
+        job.run(monday)  # first sight of every engagement: the trap baseline
+    result = benchmark.pedantic(run, setup=reset, rounds=3, iterations=1)
+    benchmark.extra_info.update(engagements=result.engagements, notifications=result.created,
+                                digests=len(result.mail.sent), queries=len(statements),
+                                cpu_seconds=min(cpu))
+    print(f"\njob: {result.engagements} engagements, {result.created} notifications, "
+          f"{len(result.mail.sent)} digests, {len(statements)} SQL statements, "
+          f"{min(cpu):.1f} s CPU at best")
+    assert result.created > 0 and result.mail.sent and not result.mail.failed
+
+
+@pytest.fixture(scope="module")
+def my_work_client(tmp_path_factory):
+    from vendortrack.extensions import db
+    from vendortrack.models import Engagement, User
+
+    app = create_app(app_config(_copy(MY_WORK_SIZE, tmp_path_factory)))
+    with app.app_context():
+        db.session.execute(User.__table__.insert(), [dict(
+            email="owner200@example.org", name="Owner of 200", role="product_owner",
+            password_hash="x", active=True, session_generation=0)])
+        ids = db.session.scalars(select(Engagement.id).where(Engagement.status != "closed")
+                                 .order_by(Engagement.id).limit(200)).all()
+        db.session.execute(update(Engagement).where(Engagement.id.in_(ids))
+                           .values(owner_email="owner200@example.org"))
+        db.session.commit()
+        user_id = db.session.scalar(select(User.id).where(User.email == "owner200@example.org"))
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{user_id}:0"
+        session["_fresh"] = True
+    yield client
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_my_work_for_an_owner_of_200_engagements(benchmark, my_work_client):
+    page = my_work_client.get("/my-work")
+    assert page.status_code == 200 and b"Deliverables due or overdue" in page.data
+
+    def request():
+        response = my_work_client.get("/my-work")
+        assert response.status_code == 200
+        return response
+
+    benchmark.group = f"my-work-{MY_WORK_SIZE}"
+    benchmark.pedantic(request, rounds=15, warmup_rounds=2, iterations=1)
+
+
+__all__ = ["login"]

@@ -1,0 +1,252 @@
+"""E-mail digests against a real SMTP server (aiosmtpd on 127.0.0.1)."""
+from __future__ import annotations
+
+import email
+import os
+import re
+import socket
+import subprocess
+import sys
+from datetime import timedelta
+from decimal import Decimal
+from email import policy
+
+import pytest
+from sqlalchemy import select
+
+from vendortrack.domain import spec as specs
+from vendortrack.extensions import db
+from vendortrack.models import Notification, ReminderSettings
+from vendortrack.reminders import job, service
+
+from .conftest import TODAY
+from .test_reminders import due_in, owned_by
+
+BASE_URL = "https://vendortrack.example.org"
+MONDAY = TODAY + timedelta(days=(7 - TODAY.weekday()) % 7)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Mailbox:
+    """What the SMTP server received; addresses in ``refuse`` get a 550."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.raw: list[bytes] = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.raw.append(envelope.content)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in m["To"]]
+
+
+@pytest.fixture
+def smtp():
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    mailbox.url = f"smtp://127.0.0.1:{controller.port}"
+    yield mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def mail_app(app, smtp):
+    app.config.update(MAIL_URL=smtp.url, BASE_URL=BASE_URL, MAIL_TIMEOUT=2)
+    return app
+
+
+def unsent():
+    return db.session.scalars(select(Notification).where(Notification.emailed_at.is_(None))).all()
+
+
+def test_one_digest_with_both_parts_links_and_one_click_unsubscribe(mail_app, smtp, users,
+                                                                     make_engagement, client):
+    owner = users["product_owner"]
+    engagement = make_engagement(**owned_by(owner, handover_date=TODAY + timedelta(days=7),
+                                            deliverables=(due_in(7), due_in(3, "Training"),
+                                                          due_in(1, "Walkthrough"))))
+    job.run(TODAY)
+    [message] = smtp.messages
+    assert message["Subject"] == "vendortrack: 3 deliverables due, 1 handover in 7 days"
+    assert message["To"] == f"{owner.name} <{owner.email}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    unsubscribe = re.fullmatch(r"<(.+)>", message["List-Unsubscribe"]).group(1)
+    assert unsubscribe.startswith(f"{BASE_URL}/unsubscribe/")
+    # Mail clients read the header as it is sent: one line, not folded or encoded.
+    assert f"\r\nList-Unsubscribe: <{unsubscribe}>\r\n".encode() in smtp.raw[0]
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    link = f"{BASE_URL}/engagements/{engagement.id}#deliverables"
+    for part in (text, html):
+        assert link in part and "Walkthrough" in part and unsubscribe in part
+    assert "“Training” (Automate support triage) is due on 29 Nov 2026, in 3 days." in text
+
+    # RFC 8058: the mail client POSTs to the link, without a session or a CSRF token.
+    response = client.post(unsubscribe.removeprefix(BASE_URL),
+                           {"List-Unsubscribe": "One-Click"}, csrf=False)
+    assert response.status_code == 200
+    assert db.session.get(ReminderSettings, owner.id).digest == "off"
+
+
+def test_running_twice_sends_one_mail(mail_app, smtp, users, make_engagement):
+    owner = users["product_owner"]
+    make_engagement(**owned_by(owner, deliverables=(due_in(7),)))
+    job.run(TODAY)
+    job.run(TODAY)
+    assert len(smtp.to(owner.email)) == 1
+    assert len(db.session.scalars(select(Notification)).all()) == 1
+    assert unsent() == []
+
+
+def test_smtp_down_leaves_items_for_the_next_run(mail_app, smtp, users, make_engagement,
+                                                 caplog, monkeypatch):
+    from vendortrack.reminders import mail
+
+    # Alembic's logging set-up (run by the migrations in the fixtures) disables old loggers.
+    monkeypatch.setattr(mail.log, "disabled", False)
+    owner = users["product_owner"]
+    make_engagement(**owned_by(owner, deliverables=(due_in(7),)))
+    mail_app.config["MAIL_URL"] = f"smtp://127.0.0.1:{free_port()}"  # nobody listens
+    result = job.run(TODAY)
+    assert result.mail.sent == [] and "SMTP server unavailable" in result.mail.error
+    assert "sending digests stopped" in caplog.text
+    assert len(unsent()) == 1
+    mail_app.config["MAIL_URL"] = smtp.url
+    job.run(TODAY)
+    assert len(smtp.to(owner.email)) == 1 and unsent() == []
+
+
+def test_a_slow_server_times_out_and_nothing_is_marked_sent(mail_app, users, make_engagement):
+    owner = users["product_owner"]
+    make_engagement(**owned_by(owner, deliverables=(due_in(7),)))
+    with socket.socket() as silent:  # accepts the connection, never greets
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        mail_app.config.update(MAIL_URL=f"smtp://127.0.0.1:{silent.getsockname()[1]}",
+                               MAIL_TIMEOUT=0.5)
+        result = job.run(TODAY)
+    assert "timed out" in result.mail.error
+    assert len(unsent()) == 1
+
+
+def test_one_refused_address_does_not_stop_the_others(mail_app, smtp, users, make_user,
+                                                      make_engagement):
+    first, second = users["product_owner"], make_user("product_owner")
+    make_engagement(**owned_by(first, deliverables=(due_in(7),)))
+    make_engagement(**owned_by(second, deliverables=(due_in(7),)))
+    smtp.refuse.add(first.email)
+    result = job.run(TODAY)
+    assert result.mail.failed == [first.email] and result.mail.sent == [second.email]
+    assert [n.user_id for n in unsent()] == [first.id]
+    smtp.refuse.clear()
+    job.run(TODAY)
+    assert len(smtp.to(first.email)) == 1 and len(smtp.to(second.email)) == 1
+
+
+def test_weekly_digests_go_on_mondays_and_off_means_none(mail_app, smtp, users, make_user,
+                                                         make_engagement):
+    weekly, off = users["product_owner"], make_user("product_owner")
+    service.save_settings(weekly, digest="weekly", weekly_summary=False)
+    service.save_settings(off, digest="off", weekly_summary=False)
+    make_engagement(**owned_by(weekly, deliverables=(due_in(7),)))
+    make_engagement(**owned_by(off, deliverables=(due_in(7),)))
+    job.run(TODAY)  # a Thursday
+    assert smtp.messages == []
+    job.run(MONDAY)
+    assert [m["To"] for m in smtp.messages] == [f"{weekly.name} <{weekly.email}>"]
+    assert "this week" in smtp.messages[0].get_body(("plain",)).get_content()
+
+
+def test_leadership_weekly_summary(mail_app, smtp, users, make_engagement):
+    reader = users["leadership"]
+    service.save_settings(reader, digest="off", weekly_summary=True)
+    make_engagement(title="Trapped", internal_owner=None, contract_value=Decimal("1000"))
+    make_engagement(title="Handing over", handover_date=MONDAY)  # 30 Nov: this month
+    job.run(MONDAY)
+    [message] = smtp.to(reader.email)
+    assert message["Subject"].startswith("vendortrack weekly: 1 in a dependency trap")
+    text = message.get_body(("plain",)).get_content()
+    assert "In a dependency trap now: 1 engagements (€1,000.00)" in text
+    assert "Handing over" in text
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    job.run(MONDAY)
+    assert len(smtp.to(reader.email)) == 1
+
+
+def test_unsubscribe_link_cannot_be_tampered_with(mail_app, users, client):
+    from vendortrack.reminders.mail import unsubscribe_token
+
+    owner, other = users["product_owner"], users["leadership"]
+    token = unsubscribe_token(owner)
+    forged = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    assert client.post(f"/unsubscribe/{forged}", csrf=False).status_code == 404
+    # Reused after the account moved to another address: refused.
+    from vendortrack import services
+    services.update_user(owner, name=owner.name, role=owner.role, active=True, password=None,
+                         actor=users["admin"])
+    owner.email = "moved@example.org"
+    db.session.commit()
+    assert client.post(f"/unsubscribe/{token}", csrf=False).status_code == 404
+    assert db.session.get(ReminderSettings, other.id) is None
+    page = client.get(f"/unsubscribe/{unsubscribe_token(other)}")
+    assert page.status_code == 200 and "Stop reminder e-mails?" in page.get_data(as_text=True)
+    assert db.session.get(ReminderSettings, other.id) is None  # GET changes nothing
+
+
+def test_two_processes_at_once_send_one_mail_each(mail_app, smtp, users, make_user,
+                                                  make_engagement, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("two job processes at once are supported against PostgreSQL")
+    people = [users["product_owner"]] + [make_user("product_owner") for _ in range(5)]
+    for person in people:
+        make_engagement(**owned_by(person, deliverables=(due_in(7), due_in(3, "B"))))
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
+           "MAIL_URL": smtp.url, "BASE_URL": BASE_URL, "VENDORTRACK_TODAY": TODAY.isoformat()}
+    command = [sys.executable, "-m", "flask", "--app", "vendortrack", "send-reminders"]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            for _ in range(2)]
+    outputs = [run.communicate(timeout=120)[0].decode() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert sorted(m["To"] for m in smtp.messages) == sorted(
+        f"{p.name} <{p.email}>" for p in people)
+    assert len(db.session.scalars(select(Notification)).all()) == 2 * len(people)
+
+
+def test_no_mail_url_means_in_app_only(app, users, make_engagement):
+    make_engagement(**owned_by(users["product_owner"], deliverables=(due_in(7),)))
+    assert job.run(TODAY).mail is None
+    assert len(unsent()) == 1
+
+
+def test_person_without_an_account_address_is_skipped(mail_app, smtp, users, make_engagement):
+    make_engagement(internal_owner=specs.Person("No account", "nobody@example.org"),
+                    deliverables=(due_in(7),))
+    result = job.run(TODAY)
+    assert result.created == 0 and smtp.messages == []
+
+
+def test_a_wrong_mail_url_stops_start_up_with_a_message(database_url):
+    from vendortrack import ConfigurationError, create_app
+
+    from .conftest import app_config
+
+    with pytest.raises(ConfigurationError, match="MAIL_URL must look like smtp://"):
+        create_app(app_config(database_url, MAIL_URL="http://mail.example.org"))
