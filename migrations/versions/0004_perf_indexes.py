@@ -14,7 +14,7 @@ reads matching rows instead of every row. They are not in the models: SQLite has
 (models.POSTGRESQL_SEARCH_INDEXES names them for the schema test).
 
 Revision ID: 0004_perf_indexes
-Revises: 0003_single_sign_on
+Revises: 0004_reminders
 Create Date: 2026-11-29 12:00:00
 
 """
@@ -26,7 +26,7 @@ SEARCH_COLUMNS = ['title', 'contract_reference', 'owner_name', 'owner_email']
 
 # revision identifiers, used by Alembic.
 revision = '0004_perf_indexes'
-down_revision = '0003_single_sign_on'
+down_revision = '0004_reminders'
 branch_labels = None
 depends_on = None
 

@@ -683,7 +683,44 @@ def cluster_checks(folder: Path, data: dict, secret: str, redis_url: str | None,
     finally:
         for process, _ in cluster:
             stop_gunicorn(process)
+    checks.append(_reminders_twice_at_once(data["url"], secret))
     return checks
+
+
+class _Mailbox:
+    """An SMTP server's handler that keeps who each message went to."""
+
+    def __init__(self):
+        self.recipients: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.recipients += envelope.rcpt_tos
+        return "250 Message accepted"
+
+
+def _reminders_twice_at_once(url: str, secret: str) -> tuple[str, bool, str]:
+    """``flask send-reminders`` started on two machines at once sends each digest once."""
+    from aiosmtpd.controller import Controller
+
+    name = "reminder job run on both servers at once sends each digest once"
+    mailbox = _Mailbox()
+    smtp = Controller(mailbox, hostname=HOST, port=free_port())
+    smtp.start()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SECRET_KEY": secret, "DATABASE_URL": url,
+           "MAIL_URL": f"smtp://{HOST}:{smtp.port}"}
+    try:
+        jobs = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "vendortrack",
+                                  "send-reminders"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+        outputs = [job.communicate(timeout=300)[0] for job in jobs]
+    finally:
+        smtp.stop()
+    if any(job.returncode for job in jobs):
+        return name, False, " | ".join(o.strip().splitlines()[-1] for o in outputs if o.strip())
+    twice = sorted(r for r, n in Counter(mailbox.recipients).items() if n > 1)
+    return name, bool(mailbox.recipients) and not twice, (
+        f"{len(mailbox.recipients)} digests to {len(set(mailbox.recipients))} people"
+        + (f"; sent twice to {twice[:3]}" if twice else ""))
 
 
 def _conflict_across(first, second, a: str, b: str, engagement: int,
