@@ -164,11 +164,7 @@ class Engagement(db.Model):
         Index("ix_engagement_overdue_cover", "earliest_open_due", "status", "vendor_id",
               "owner_email"),
         Index("ix_engagement_updated_at", "updated_at"),  # the list's default order
-        # Everything risk_queries.level() reads, then the list's order after it (migration
-        # 0004): sort=risk, risk=… and trap=1 read this narrow index instead of the rows.
-        Index("ix_engagement_risk_order", "status", "risk_undated_level", "handover_date",
-              "open_deliverables", "earliest_open_due", "risk_undated_trap", "updated_at",
-              "id"),
+        # Migration 0004_perf_indexes:
         Index("ix_engagement_title_order", "title", "id"),  # sort=title
         Index("ix_engagement_currency_order", "currency", "updated_at"),  # currency=…
         Index("ix_engagement_open_deliverables", "open_deliverables"),  # open_kt=1, counted

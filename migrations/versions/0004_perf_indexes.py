@@ -1,9 +1,5 @@
 """list indexes for 100,000 engagements (issue 17)
 
-ix_engagement_risk_order holds every column the risk level on a given day is computed from
-(risk_queries.level) followed by the list's tie-breakers (updated_at, id). The list's
-``sort=risk`` reads only ids from it (an index-only scan plus a top-N sort instead of a scan of
-whole rows), and counting ``risk=…`` or ``trap=1`` matches needs no row either.
 ix_engagement_title_order lets ``sort=title`` walk an index to its page, and
 ix_engagement_currency_order does the same for ``currency=…``; ix_engagement_open_deliverables
 counts ``open_kt=1`` from the index.
@@ -30,13 +26,9 @@ down_revision = '0004_reminders'
 branch_labels = None
 depends_on = None
 
-RISK_ORDER = ['status', 'risk_undated_level', 'handover_date', 'open_deliverables',
-              'earliest_open_due', 'risk_undated_trap', 'updated_at', 'id']
-
 
 def upgrade():
     with op.batch_alter_table('engagement', schema=None) as batch_op:
-        batch_op.create_index('ix_engagement_risk_order', RISK_ORDER, unique=False)
         batch_op.create_index('ix_engagement_title_order', ['title', 'id'], unique=False)
         batch_op.create_index('ix_engagement_currency_order', ['currency', 'updated_at'],
                               unique=False)
@@ -57,4 +49,3 @@ def downgrade():
         batch_op.drop_index('ix_engagement_open_deliverables')
         batch_op.drop_index('ix_engagement_currency_order')
         batch_op.drop_index('ix_engagement_title_order')
-        batch_op.drop_index('ix_engagement_risk_order')

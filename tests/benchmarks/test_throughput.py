@@ -93,19 +93,29 @@ class Server:
         return wall, worker_cpu_seconds(self.process) - cpu
 
 
-def measure(server: Server, paths: list[str], count: int) -> dict:
+def measure(server: Server, paths: list[str], count: int, benchmark=None) -> dict:
+    """Rounds of ``count`` requests; pytest-benchmark records the rounds' wall time."""
     server.one_round(paths, max(10, count // 5))  # warm: templates compiled, pools filled
     walls, cpus = [], []
-    for _ in range(ROUNDS):
+
+    def one_round():
         wall, cpu = server.one_round(paths, count)
         walls.append(wall / count)
         cpus.append(cpu / count)
+
+    if benchmark is None:
+        for _ in range(ROUNDS):
+            one_round()
+    else:
+        benchmark.pedantic(one_round, rounds=ROUNDS, iterations=1)
     return {"cpu_median": statistics.median(cpus), "cpu_min": min(cpus),
             "rate_median": 1 / statistics.median(walls), "rate_max": 1 / min(walls)}
 
 
 @pytest.fixture(scope="module")
-def servers():
+def servers(request):
+    if request.config.getoption("benchmark_skip", False):
+        pytest.skip("a benchmark (make bench)")
     with tempfile.TemporaryDirectory(prefix="vendortrack-throughput-") as tmp:
         folder = Path(tmp)
         floor = Server(folder, "sqlite://", "tests.benchmarks.floor_app:app", "/")
@@ -128,10 +138,11 @@ def describe(name: str, figures: dict) -> str:
 
 
 @pytest.mark.parametrize("page", list(PAGES))
-def test_throughput_against_the_floor(servers, page):
+def test_throughput_against_the_floor(benchmark, servers, page):
     paths, count, target = PAGES[page]
     floor = servers["floor figures"]
-    figures = measure(servers["app"], paths, count)
+    benchmark.group = f"throughput: {page}"
+    figures = measure(servers["app"], paths, count, benchmark)
     # Throughput at full CPU is inversely proportional to CPU per request.
     share = floor["cpu_median"] / figures["cpu_median"]
     best_share = floor["cpu_min"] / figures["cpu_min"]
