@@ -64,7 +64,7 @@ run: install system-deps db
 	set -a && . ./.env && set +a && export SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} && \
 	  { $(FLASK) reminder-scheduler & scheduler=$$!; \
 	    trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
-	    $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app; }
+	    $(BIN)/gunicorn -c python:vendortrack.gunicorn_conf --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app; }
 
 demo: db
 	$(FLASK) seed-demo --engagements $${N:-200}

@@ -2,6 +2,7 @@
 import pytest
 
 from vendortrack.domain.annex import (
+    annex_size_problems,
     annex_terms,
     neutralise_cell,
     next_number,
@@ -94,3 +95,19 @@ def test_csv_cells_never_start_a_formula(value, expected):
 @pytest.mark.parametrize("latest, expected", [(None, 1), (1, 2), (9, 10)])
 def test_versions_count_from_one(latest, expected):
     assert next_number(latest) == expected
+
+
+@pytest.mark.parametrize("snapshot, limit, expected", [
+    ({"title": "abc", "deliverables": [{"title": "de", "acceptance_criteria": "fgh"}]}, 8, {}),
+    ({"title": "abc", "deliverables": [{"title": "de", "acceptance_criteria": "fgh"}]}, 7,
+     {"deliverables": "this one would hold 8. This part has 5: shorten it by at least 1 "}),
+    ({"title": "a" * 10, "problem_statement": "b" * 11, "metrics": []}, 20,
+     {"problem_statement": "at most 20 characters of text; this one would hold 21"}),
+    ({"internal_owner": {"name": "x" * 5, "email": "y"}, "contract_value": 10**9}, 5,
+     {"internal_owner": "would hold 6"}),
+])
+def test_annex_size_problems_name_the_largest_part(snapshot, limit, expected):
+    problems = annex_size_problems(snapshot, limit)
+    assert set(problems) == set(expected)
+    for path, fragment in expected.items():
+        assert len(problems[path]) == 1 and fragment in problems[path][0]

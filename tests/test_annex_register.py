@@ -9,12 +9,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event
 
+from vendortrack import services
 from vendortrack.annex import service
 from vendortrack.annex.register import COLUMNS
 from vendortrack.domain import spec as specs
 from vendortrack.extensions import db
 
-from .conftest import TODAY
+from .conftest import TODAY, complete_spec
 
 
 def read_csv(response) -> list[dict]:
@@ -42,6 +43,10 @@ def test_register_has_one_row_per_engagement_with_risk_and_latest_annex(
     trapped = make_engagement(title="Data platform", internal_owner=None,
                               contract_reference="C-2026-002", vendor="Contoso")
     service.issue_annex(safe, users["procurement"])
+    services.update_engagement(safe, complete_spec(  # new terms, so that v2 may be issued
+        title="Automate support triage", contract_value=Decimal("1250.50"),
+        constraints=("Customer data stays in the EU.", "Weekly status report.")),
+        users["product_owner"], expected_version=safe.version)
     service.issue_annex(safe, users["procurement"])
     response = export()
     assert response.status_code == 200

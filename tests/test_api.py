@@ -9,7 +9,7 @@ from vendortrack.extensions import db
 from vendortrack.models import Engagement
 from vendortrack.tokens import create_token
 
-from .conftest import complete_spec
+from .conftest import PASSWORD, complete_spec
 
 SENT = {
     "title": "Automate claims intake", "vendor": "Relecloud Services",
@@ -239,7 +239,8 @@ def test_no_mass_assignment(api, users):
 
 def test_account_page_creates_shows_once_and_revokes(client, users, app):
     client.login(users["procurement"])
-    page = client.post("/account", {"name": "ERP sync"}).get_data(as_text=True)
+    page = client.post("/account", {"name": "ERP sync", "expires": "365",
+                                    "password": PASSWORD}).get_data(as_text=True)
     secret = page.split('id="new-token">')[1].split("<")[0]
     assert secret.startswith("vt_")
     assert secret not in client.get("/account").get_data(as_text=True)

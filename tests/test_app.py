@@ -80,6 +80,17 @@ def test_security_headers_on_every_response(client, users):
         assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"]
+        assert "camera=()" in response.headers["Permissions-Policy"]
+        assert "Strict-Transport-Security" not in response.headers  # plain HTTP
+
+
+def test_hsts_over_https_unless_turned_off(app):
+    secure = app.test_client().get("/login", base_url="https://vendortrack.example.org")
+    assert secure.headers["Strict-Transport-Security"] == (
+        "max-age=31536000; includeSubDomains")
+    app.config["HSTS_SECONDS"] = 0
+    plain = app.test_client().get("/login", base_url="https://vendortrack.example.org")
+    assert "Strict-Transport-Security" not in plain.headers
 
 
 def test_templates_have_no_inline_scripts_or_styles():

@@ -152,9 +152,9 @@ def test_rate_limit_counts_in_redis_when_configured(database_url, users):
         pytest.skip("no Redis on 127.0.0.1:6379")
     import redis
 
-    redis.Redis(host="127.0.0.1", port=6379).flushdb()
+    redis.Redis(host="127.0.0.1", port=6379, db=2).flushdb()  # this branch's Redis db
     config = app_config(database_url, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute",
-                        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379")
+                        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/2")
     first, second = Client(create_app(config)), Client(create_app(config))
     statuses = [first.post("/login", {"email": "x@example.org", "password": "nope"}).status_code
                 for _ in range(2)]

@@ -79,3 +79,23 @@ def test_backup_while_writing(app, users, tmp_path):
     assert not os.path.exists(str(target) + ".partial")
     again = app.test_cli_runner().invoke(args=["backup", str(target)])
     assert again.exit_code != 0 and "exists" in again.output
+
+
+def test_backup_is_private_and_never_replaces_the_live_database(app, users, tmp_path):
+    """Issue #11: the backup was world-readable and --force overwrote the live database."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the backup command is for SQLite; PostgreSQL uses pg_dump")
+    live = db.engine.url.database
+    before = os.path.getsize(live)
+    old_umask = os.umask(0o022)
+    try:
+        target = tmp_path / "backup.sqlite3"
+        result = app.test_cli_runner().invoke(args=["backup", str(target)])
+    finally:
+        os.umask(old_umask)
+    assert result.exit_code == 0, result.output
+    assert os.stat(target).st_mode & 0o777 == 0o600
+    for path in (live, os.path.relpath(live)):
+        refused = app.test_cli_runner().invoke(args=["backup", path, "--force"])
+        assert refused.exit_code != 0 and "live database" in refused.output
+    assert os.path.getsize(live) == before and services.count_users() == len(users)

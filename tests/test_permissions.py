@@ -45,6 +45,10 @@ ROUTES = {
     "vendors.edit": [("GET", "/vendors/{vendor}/edit", VENDOR_EDITORS)],
     "auth.account": [("GET", "/account", EVERYONE_READS)],
     "auth.revoke": [("POST", "/account/tokens/999/revoke", {w: 404 for w in WHO[1:]})],
+    "auth.change_password": [("POST", "/account/password", {w: 400 for w in WHO[1:]})],
+    "auth.end_session": [("POST", "/account/sessions/999999/end", {w: 404 for w in WHO[1:]})],
+    "auth.end_other_sessions": [("POST", "/account/sessions/end-others",
+                                 {w: 302 for w in WHO[1:]})],
     # Session requests to the API; token requests are covered in test_api.py.
     "api.list_engagements": [("GET", "/api/v1/engagements", {"anon": 401})],
     "api.get_engagement": [("GET", "/api/v1/engagements/{engagement}", {"anon": 401})],
@@ -60,6 +64,8 @@ ROUTES = {
     "admin.users": [("GET", "/admin/users", ADMIN_ONLY)],
     "admin.create_user": [("GET", "/admin/users/new", ADMIN_ONLY)],
     "admin.history": [("GET", "/admin/history", ADMIN_ONLY)],
+    "admin.tokens": [("GET", "/admin/tokens", ADMIN_ONLY)],
+    "admin.revoke_token": [("POST", "/admin/tokens/999999/revoke", {**ADMIN_ONLY, "admin": 404})],
     "admin.edit_user": [("GET", "/admin/users/{user}", ADMIN_ONLY)],
     "annex.preview": [("GET", "/engagements/{engagement}/annex", EVERYONE_READS)],
     "annex.draft_pdf": [("GET", "/engagements/{engagement}/annex/draft.pdf", EVERYONE_READS)],
@@ -84,8 +90,9 @@ ROUTES = {
     "api.list_annexes": [("GET", "/api/v1/engagements/{engagement}/annexes", {"anon": 401})],
     "api.issue_annex": [("POST", "/api/v1/engagements/{engagement}/annexes",
                          {"anon": 401, "product_owner": 403, "owner": 403, "leadership": 403,
-                          # the admin's edit above emptied the spec: a trap, not confirmed
-                          "procurement": 201, "admin": 409})],
+                          # v1 issued above states these terms already; the admin's edit
+                          # above emptied the spec: a trap, not confirmed
+                          "procurement": 409, "admin": 409})],
     "api.download_annex": [("GET", "/api/v1/engagements/{engagement}/annexes/1.pdf",
                             {"anon": 401})],
     # Reminders (issue 12): everyone signed in has their own; signed links need no sign-in.

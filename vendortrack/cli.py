@@ -64,12 +64,13 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("backup")
     @click.argument("path", type=click.Path(dir_okay=False, writable=True))
-    @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+    @click.option("--force", is_flag=True,
+                  help="Overwrite PATH if it exists (never the live database).")
     def backup(path: str, force: bool) -> None:
         """Copy the SQLite database to PATH while the app keeps serving (SQLite backup API)."""
         import os
 
-        from .backup import backup_sqlite
+        from .backup import BackupRefused, backup_sqlite
         from .extensions import db
 
         if db.engine.dialect.name != "sqlite":
@@ -77,7 +78,10 @@ def init_app(app: Flask) -> None:
                 "this database is PostgreSQL: back it up with pg_dump (see README)")
         if os.path.exists(path) and not force:
             raise click.ClickException(f"{path} exists; choose another name or add --force")
-        pages = backup_sqlite(db.engine.url.database, path)
+        try:
+            pages = backup_sqlite(db.engine.url.database, path)
+        except BackupRefused as refusal:
+            raise click.ClickException(str(refusal)) from None
         click.echo(f"Backed up {pages} pages to {path}.")
 
     @app.cli.command("seed-demo")

@@ -24,6 +24,11 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _env_number(name: str, default, kind=int):
+    value = os.environ.get(name)
+    return default if value in (None, "") else kind(value)
+
+
 def from_environment(instance_path: str) -> dict:
     """Settings read from the environment at app creation."""
     database_url = os.environ.get("DATABASE_URL")
@@ -47,6 +52,9 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM", Defaults.MAIL_FROM),
         "BASE_URL": (os.environ.get("BASE_URL") or Defaults.BASE_URL).rstrip("/"),
         "REMINDER_HOUR": int(os.environ.get("REMINDER_HOUR") or Defaults.REMINDER_HOUR),
+        **{name: _env_number(name, getattr(Defaults, name), type(getattr(Defaults, name)))
+           for name in NUMBERS},
+        **{name: os.environ.get(name, getattr(Defaults, name)) for name in TEXTS},
     }
 
 
@@ -94,3 +102,26 @@ class Defaults:
     MAIL_TIMEOUT = 10  # seconds per SMTP operation
     BASE_URL = "http://127.0.0.1:5000"
     REMINDER_HOUR = 7
+    # PDF rendering (see vendortrack.pdf_pool): render processes per web worker, renders
+    # that may wait for one, and the time limit of one render in seconds.
+    PDF_WORKERS = 1
+    PDF_QUEUE = 2
+    PDF_TIMEOUT = 20.0
+    PDF_RATE_LIMIT = "10 per minute"  # draft annex and board-pack PDFs, per person
+    # The most text an annex may hold (characters over all its fields).
+    ANNEX_MAX_CHARACTERS = 300_000
+    # Sessions: end after this much inactivity, and this long after sign-in at the latest.
+    SESSION_IDLE_MINUTES = 8 * 60
+    SESSION_LIFETIME_DAYS = 7
+    TOKEN_LIFETIME_DAYS = 365  # default expiry offered for new API tokens
+    # Login throttling: failures per account before waiting, and the longest wait (seconds).
+    LOGIN_FREE_FAILURES = 5
+    LOGIN_MAX_DELAY = 60
+    TRUSTED_PROXIES = 0  # reverse proxies in front of the app that set X-Forwarded-*
+    HSTS_SECONDS = 31_536_000  # Strict-Transport-Security on HTTPS responses; 0 turns it off
+
+
+NUMBERS = ("PDF_WORKERS", "PDF_QUEUE", "PDF_TIMEOUT", "ANNEX_MAX_CHARACTERS",
+           "SESSION_IDLE_MINUTES", "SESSION_LIFETIME_DAYS", "TOKEN_LIFETIME_DAYS",
+           "LOGIN_FREE_FAILURES", "LOGIN_MAX_DELAY", "TRUSTED_PROXIES", "HSTS_SECONDS")
+TEXTS = ("PDF_RATE_LIMIT",)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from .extensions import db
+from .pdf_pool import RenderBusy, RenderProblem, RenderTimeout
 
 MESSAGES = {
     400: ("Something in that request was not right",
@@ -97,12 +98,32 @@ def init_app(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         detail = error.description if getattr(error, "custom_detail", False) else None
-        if error.code == 429:
+        if error.code == 429 and not detail:
             detail = ("Too many sign-in attempts. Please wait a minute and try again."
-                      if request.endpoint == "auth.login" else None)
+                      if request.endpoint == "auth.login" else
+                      "You asked for many PDFs in a short time. Please wait a minute and try "
+                      "again." if request.path.endswith(".pdf") else None)
         response = error_response(error.code, detail)
         if error.code == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(RenderProblem)
+    def render_problem(problem):
+        limit = current_app.config["PDF_TIMEOUT"]
+        if isinstance(problem, RenderBusy):
+            detail = ("vendortrack is busy rendering other PDFs. Please try again in a moment; "
+                      "nothing was lost.")
+        elif isinstance(problem, RenderTimeout):
+            app.logger.warning("PDF render stopped after %s s on %s", limit, request.path)
+            detail = (f"This PDF took longer than {limit:g} seconds to render and was stopped. "
+                      "Shorten the longest texts of the annex, or try again later.")
+        else:
+            app.logger.error("PDF render failed on %s: %s", request.path, problem)
+            return error_response(500, "The PDF could not be rendered. Please try again; if it "
+                                       "keeps failing, tell your administrator.")
+        response = error_response(503, detail)
+        response.headers["Retry-After"] = str(RenderBusy.retry_after)
         return response
 
     @app.errorhandler(OperationalError)

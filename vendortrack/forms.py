@@ -5,6 +5,7 @@ from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import list_currencies
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -33,6 +34,7 @@ from wtforms.validators import (
 )
 
 from .domain import spec as specs
+from .domain.annex import annex_size_problems
 from .domain.spec import LONG, MAX_ROWS, MEDIUM, SHORT
 from .domain.text import clean_text, whole_number
 from .domain.vocabulary import DELIVERABLE_KINDS, FIELD_LABELS, FORM_LABELS, ROLES, STATUSES
@@ -174,7 +176,8 @@ class RowList(FieldList):
     def __init__(self, *args, limit: int = MAX_ROWS, **kwargs):
         super().__init__(*args, **kwargs)
         self.limit = limit
-        self.limit_error = ""
+        self.limit_error = ""  # shown above the rows: too many of them, or the annex too big
+        self.count_error = ""  # too many rows alone (the API reports the size bound apart)
 
     def _extract_indices(self, prefix, formdata):
         offset = len(prefix) + 1
@@ -192,6 +195,7 @@ class RowList(FieldList):
             self.limit_error = (f"At most {self.limit} rows fit in this section and it has "
                                 f"{filled}; nothing was saved. Remove some rows or split the "
                                 "engagement.")
+        self.count_error = self.limit_error
         return ok and not self.limit_error
 
 
@@ -251,6 +255,20 @@ class EngagementForm(FlaskForm):
     def validate_owner_name(self, field):
         if not field.data and self.owner_email.data:
             raise ValidationError("Give the internal owner's name as well as the e-mail.")
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        #: messages keyed by JSON path for limits of the whole annex (the API reports them)
+        self.limit_errors = annex_size_problems(specs.to_json(self.to_spec()),
+                                                current_app.config["ANNEX_MAX_CHARACTERS"])
+        for path, messages in self.limit_errors.items():
+            field = getattr(self, "owner_name" if path == "internal_owner" else path)
+            if isinstance(field, FieldList):
+                # shown above the section's rows, after a too-many-rows message if any
+                field.limit_error = " ".join(filter(None, [field.limit_error, *messages]))
+            else:
+                field.errors = [*field.errors, *messages]
+        return ok and not self.limit_errors
 
     def filled_rows(self, section: str) -> list:
         return [entry.form for entry in getattr(self, section) if not entry.form.is_blank()]
@@ -414,3 +432,21 @@ class TokenForm(FlaskForm):
     name = StringField("Token name", validators=[DataRequired("Name the token."),
                                                  Length(max=SHORT)], filters=[_strip],
                        description="What it is for, e.g. “HR system sync”.")
+    expires = SelectField("Expires", choices=choices({
+        "30": "in 30 days", "90": "in 90 days", "365": "in 1 year", "never": "never"}),
+                          description="A token that expires stops working by itself.")
+    password = PasswordField("Your password", validators=[
+        InputRequired("Enter your password to create a token."), Length(max=1024)],
+        description="Asked again because a token acts as you.")
+
+    def days(self) -> int | None:
+        return None if self.expires.data == "never" else int(self.expires.data)
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField("Current password", validators=[
+        InputRequired("Enter your current password."), Length(max=1024)])
+    password = PasswordField("New password", validators=[
+        InputRequired("Choose a new password."), *PASSWORD_RULES])
+    confirm = PasswordField("Repeat the new password", validators=[
+        EqualTo("password", message="The two passwords differ.")])

@@ -85,8 +85,48 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class UserSession(db.Model):
+    """A signed-in browser session; the cookie holds a random secret, this row its hash.
+
+    Signing out deletes the row, and a cookie whose row is gone opens nothing.
+    """
+
+    __tablename__ = "user_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    method: Mapped[str] = mapped_column(String(20), default="password")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_agent: Mapped[str] = mapped_column(String(SHORT), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+
+    user: Mapped[User] = relationship()
+
+
+class LoginThrottle(db.Model):
+    """Sign-in counts shared by every worker and server: failures per account, attempts per
+    client address and window (see vendortrack.auth.throttle)."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class FirstRun(db.Model):
+    """One row once the first administrator exists: racing first-run setups cannot both
+    insert it, so only one of them creates an administrator."""
+
+    __tablename__ = "first_run"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    done_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Vendor(db.Model):

@@ -1,7 +1,8 @@
 """Annex PDFs with WeasyPrint: one template, a fetcher that only serves our static files.
 
-WeasyPrint is imported inside the functions that render, never at module level: importing it
-costs about half a second, and the app and the CLI must start without paying for it.
+Pages are rendered in separate, warm worker processes (:mod:`vendortrack.pdf_pool`) with a
+time limit and a bounded queue, so no annex can stall the web workers. WeasyPrint is imported
+there (and in :func:`layout`, for tests), never at module level of the web app.
 
 Safety: user text reaches the template only through Jinja's autoescaping, and every URL the
 document, its stylesheet or its metadata asks for goes through :class:`StaticOnlyFetcher`,
@@ -110,12 +111,12 @@ def annex_html(document: AnnexDocument, *, for_pdf: bool) -> str:
 
 
 _stylesheets: dict[Path, tuple] = {}
-_render_lock = threading.Lock()
+_layout_lock = threading.Lock()
 # Drop the cached fonts before interpreter shutdown, while their cleanup can still run.
 atexit.register(_stylesheets.clear)
 
 
-def _stylesheet(root: Path):
+def load_stylesheet(root: Path):
     """The parsed annex stylesheet and its fonts, loaded once per process: parsing the CSS
     and loading the @font-face files is a third of a typical render."""
     from weasyprint import CSS
@@ -133,35 +134,60 @@ def _options(document: AnnexDocument) -> dict:
     return {"pdf_variant": PDF_VARIANT, "pdf_identifier": document.fingerprint[:32].encode()}
 
 
-def _layout(document: AnnexDocument, fetcher):
-    """Lay the annex out into pages (call with ``_render_lock`` held)."""
+def layout(document: AnnexDocument, *, fetcher=None):
+    """The laid-out WeasyPrint document (pages and boxes), for checks on the layout.
+
+    Runs in this process (tests only): pages are served through :func:`render_pdf`."""
     from weasyprint import HTML
 
     root = static_root()
-    html = HTML(string=annex_html(document, for_pdf=True), base_url=root.as_uri() + "/",
-                url_fetcher=fetcher or make_fetcher(root))
-    stylesheet, fonts = _stylesheet(root)
-    return html.render(stylesheets=[stylesheet], font_config=fonts, **_options(document))
+    with _layout_lock:  # the shared font configuration is not made for concurrent use
+        html = HTML(string=annex_html(document, for_pdf=True), base_url=root.as_uri() + "/",
+                    url_fetcher=fetcher or make_fetcher(root))
+        stylesheet, fonts = load_stylesheet(root)
+        return html.render(stylesheets=[stylesheet], font_config=fonts, **_options(document))
 
 
-def layout(document: AnnexDocument, *, fetcher=None):
-    """The laid-out WeasyPrint document (pages and boxes), for checks on the layout."""
-    with _render_lock:
-        return _layout(document, fetcher)
+def _person() -> str:
+    from flask import request
+    from flask_login import current_user
+
+    return f"user:{current_user.id}" if current_user.is_authenticated else request.remote_addr
+
+
+def pdf_rate_limit(view):
+    """At most ``PDF_RATE_LIMIT`` draft annex and board-pack PDFs per person (one budget)."""
+    from .extensions import limiter
+
+    return limiter.shared_limit(lambda: current_app.config["PDF_RATE_LIMIT"], scope="pdf",
+                                key_func=_person)(view)
+
+
+def render_pool():
+    """This process's pool of render workers (see :mod:`vendortrack.pdf_pool`)."""
+    from .pdf_pool import pool_for
+
+    config = current_app.config
+    return pool_for(static_root(), workers=config["PDF_WORKERS"], waiting=config["PDF_QUEUE"],
+                    timeout=config["PDF_TIMEOUT"])
+
+
+def _render(job: dict, fetcher) -> bytes:
+    reply = render_pool().render(job)
+    if fetcher is not None:  # tests read what the worker's fetcher served and refused
+        fetcher.fetched.extend(reply["fetched"])
+        fetcher.refused.extend(reply["refused"])
+    return reply["pdf"]
 
 
 def render_pdf(document: AnnexDocument, *, fetcher=None) -> bytes:
-    """Render the annex to PDF/A bytes with title, author, subject and creation date."""
-    with _render_lock:  # the shared font configuration is not made for concurrent use
-        return _layout(document, fetcher).write_pdf(**_options(document))
+    """Render the annex to PDF/A bytes with title, author, subject and creation date, in a
+    render worker (time-limited; raises :class:`~vendortrack.pdf_pool.RenderProblem`)."""
+    return _render({"html": annex_html(document, for_pdf=True), "annex_styles": True,
+                    "options": _options(document)}, fetcher)
 
 
 def render_html_pdf(html: str, *, fetcher=None) -> bytes:
     """Any other printable page (the board pack) to PDF, through the same static-only
-    fetcher; relative URLs resolve against the static folder."""
-    from weasyprint import HTML
-
-    root = static_root()
-    with _render_lock:
-        return HTML(string=html, base_url=root.as_uri() + "/",
-                    url_fetcher=fetcher or make_fetcher(root)).write_pdf()
+    fetcher in a render worker; relative URLs resolve against the static folder."""
+    return _render({"html": html}, fetcher)

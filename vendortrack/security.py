@@ -14,6 +14,12 @@ CSP = (
     "frame-ancestors 'none'"
 )
 
+# The app uses none of these browser features; no page (or injected frame) may ask for them.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
+
 
 def content_security_policy(app: Flask) -> str:
     """CSP, with form-action widened to the origins in CSP_FORM_ACTION (the identity
@@ -31,8 +37,14 @@ def public(view):
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
+    """The user of this browser session, if its server-side record is still live."""
+    from .auth import sessions
+
     user_id, _, generation = session_id.partition(":")
     if not user_id.isdigit() or not generation.isdigit():
+        return None
+    record = sessions.current()
+    if record is None or record.user_id != int(user_id):
         return None
     user = db.session.get(User, int(user_id))
     # A changed generation (deactivation, role or password change) ends the old sessions.
@@ -41,16 +53,15 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
-@login_manager.request_loader
-def load_user_from_token(req) -> User | None:
-    """API clients authenticate with a personal token; the user's role applies."""
-    secret = bearer_token(req.headers.get("Authorization"))
-    if secret is None:
-        return None
-    user = user_for_token(secret)
-    if user is not None:
-        g.token_authenticated = True
-    return user
+def token_user() -> User | None:
+    """The user of the request's bearer token (API paths only), looked up once."""
+    cached = request.environ.get("vendortrack.token_user", False)
+    if cached is False:
+        secret = bearer_token(request.headers.get("Authorization"))
+        cached = (user_for_token(secret) if secret is not None
+                  and request.path.startswith("/api/") else None)
+        request.environ["vendortrack.token_user"] = cached
+    return cached
 
 
 def users_exist() -> bool:
@@ -84,11 +95,18 @@ def register_security(app: Flask) -> None:
         return redirect(url_for(login_manager.login_view, next=request.full_path.rstrip("?")))
 
     @app.before_request
+    def tokens_only_on_the_api():
+        """Bearer tokens authenticate /api/ requests and nothing else; an API request that
+        carries one acts as the token's user (or nobody), never as the session's."""
+        if request.path.startswith("/api/") and request.headers.get("Authorization"):
+            g._login_user = token_user() or login_manager.anonymous_user()
+        return None
+
+    @app.before_request
     def check_csrf():
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
             return None
-        secret = bearer_token(request.headers.get("Authorization"))
-        if secret is not None and request.path.startswith("/api/") and user_for_token(secret):
+        if token_user() is not None:
             return None  # a valid token is proof enough: a forged cross-site request has none
         if getattr(app.view_functions.get(request.endpoint), "signed_link", False):
             return None  # the signed token in the URL is the proof (one-click unsubscribe)
@@ -116,6 +134,10 @@ def register_security(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if request.is_secure and app.config["HSTS_SECONDS"]:
+            headers.setdefault("Strict-Transport-Security",
+                               f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains")
         if request.endpoint != "static":  # pages show confidential contract data
             headers.setdefault("Cache-Control", "no-store")
         return response

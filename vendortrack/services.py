@@ -13,24 +13,27 @@ from dataclasses import replace
 from datetime import datetime
 from functools import partial
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .domain import spec as specs
 from .domain.risk import assess_undated, open_facts
 from .domain.spec_diff import diff_specs
 from .domain.vocabulary import can_move_deliverable
-from .extensions import db
+from .extensions import db, dialect_insert
 from .models import (
     AuditEvent,
     Deliverable,
     Engagement,
     EngagementFlag,
     EngagementPerson,
+    FirstRun,
     HardConstraint,
     Metric,
     TradeoffRule,
     User,
+    UserSession,
     Vendor,
     utcnow,
 )
@@ -46,6 +49,14 @@ class EditConflict(Exception):
         super().__init__(f"engagement {engagement_id} changed since version {expected_version}")
         self.engagement_id = engagement_id
         self.expected_version = expected_version
+
+
+class AlreadySetUp(Exception):
+    """Another first-run setup created the first administrator a moment ago."""
+
+
+class VendorNameTaken(Exception):
+    """Another vendor has this name (perhaps created a moment ago by someone else)."""
 
 
 class NotAllowed(Exception):
@@ -148,8 +159,12 @@ def vendor_for_name(name: str) -> Vendor | None:
         return None
     vendor = find_vendor(name)
     if vendor is None:
-        vendor = Vendor(name=name, name_key=name.lower(), contact="", notes="")
-        db.session.add(vendor)
+        # Inserted at once unless the name is taken: when a parallel save creates the same
+        # vendor first, the database waits for it and then we use theirs.
+        db.session.execute(dialect_insert(Vendor.__table__).values(
+            name=name, name_key=name.lower(), contact="", notes="", created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["name_key"]))
+        vendor = find_vendor(name)
     return vendor
 
 
@@ -175,7 +190,10 @@ def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
     changes = [{"field": k, "old": before[k], "new": after[k]}
                for k in after if before[k] != after[k]]
     record(action, user, subject=name, changes=changes)
-    commit()
+    try:
+        commit()
+    except IntegrityError:  # a parallel save took the name first
+        raise VendorNameTaken(name) from None
     return vendor
 
 
@@ -403,11 +421,10 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def create_user(*, email: str, name: str, role: str, password: str | None,
-                actor: User | None, break_glass: bool = False) -> User:
-    """Create an account (the caller has validated the fields and that the e-mail is free).
-
-    Without a password (accounts made at a first single sign-on) no password can match."""
+def _add_user(*, email: str, name: str, role: str, password: str | None,
+              actor: User | None, break_glass: bool = False) -> User:
+    """Add an account to the transaction; without a password (accounts made at a first
+    single sign-on) no password can match."""
     user = User(email=email.strip().lower(), name=name.strip(), role=role,
                 password_hash=hash_password(password) if password else NO_PASSWORD,
                 active=True, session_generation=0, break_glass=break_glass)
@@ -417,8 +434,57 @@ def create_user(*, email: str, name: str, role: str, password: str | None,
     if break_glass:
         changes.append({"field": "break_glass", "old": None, "new": True})
     record("user.create", actor or user, subject=user.email, changes=changes)
+    return user
+
+
+def create_user(*, email: str, name: str, role: str, password: str | None,
+                actor: User | None, break_glass: bool = False) -> User:
+    """Create an account (the caller has validated the fields and that the e-mail is free)."""
+    user = _add_user(email=email, name=name, role=role, password=password, actor=actor,
+                     break_glass=break_glass)
     commit()
     return user
+
+
+def create_first_admin(*, email: str, name: str, password: str) -> User:
+    """The first administrator, created once: the ``first_run`` row (one primary key) makes
+    racing setups fail in the database, and the losers get :class:`AlreadySetUp`."""
+    try:
+        db.session.add(FirstRun(id=1))
+        db.session.flush()
+        if count_users() > 0:  # accounts made on the command line before the first run
+            raise AlreadySetUp()
+        user = _add_user(email=email, name=name, role="admin", password=password, actor=None)
+        db.session.commit()
+    except (IntegrityError, AlreadySetUp):
+        db.session.rollback()
+        raise AlreadySetUp() from None
+    return user
+
+
+def change_own_password(user: User, password: str, *, keep: UserSession | None) -> int:
+    """Set ``user``'s new password and end their other sessions; returns how many ended."""
+    from .auth import sessions
+
+    user.password_hash = hash_password(password)
+    ended = sessions.end_others(user, keep)
+    record("user.password", user, subject=user.email,
+           changes=[{"field": "password", "old": "…", "new": "(changed)"},
+                    {"field": "other_sessions", "old": None, "new": f"{ended} ended"}])
+    commit()
+    return ended
+
+
+def end_other_sessions(user: User, keep: UserSession | None) -> int:
+    """End every session of ``user`` but ``keep``."""
+    from .auth import sessions
+
+    ended = sessions.end_others(user, keep)
+    if ended:
+        record("user.sessions", user, subject=user.email,
+               changes=[{"field": "other_sessions", "old": None, "new": f"{ended} ended"}])
+    commit()
+    return ended
 
 
 def update_user(user: User, *, name: str, role: str, active: bool, password: str | None,
@@ -439,6 +505,7 @@ def update_user(user: User, *, name: str, role: str, active: bool, password: str
         changes.append({"field": "password", "old": "…", "new": "(changed)"})
     if any(c["field"] in ("role", "active", "password") for c in changes):
         user.session_generation = (user.session_generation or 0) + 1
+        db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     if password or not active:  # a reset account keeps no door open for whoever had it
         for token in user.tokens:
             if token.revoked_at is None:

@@ -70,6 +70,7 @@ NAV = (
     ("imports.upload", "Import", permissions.IMPORT_ROLES),
     ("admin.users", "Users", {"admin"}),
     ("admin.history", "History", {"admin"}),
+    ("admin.tokens", "Tokens", {"admin"}),
 )
 
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from .clock import now
 from .extensions import db
 from .models import ApiToken, User, utcnow
 
@@ -16,14 +18,18 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(user: User, name: str) -> str:
-    """Create a token for ``user`` and return its secret (the only time it is seen)."""
+def create_token(user: User, name: str, *, days: int | None = None) -> str:
+    """Create a token for ``user`` that expires after ``days`` (never when None) and return
+    its secret (the only time it is seen)."""
     from .services import commit, record
 
     secret = PREFIX + secrets.token_urlsafe(32)
+    expires = now() + timedelta(days=days) if days else None
     db.session.add(ApiToken(user_id=user.id, name=name, prefix=secret[:10],
-                            token_hash=_digest(secret)))
-    record("token.create", user, subject=name)
+                            token_hash=_digest(secret), expires_at=expires))
+    record("token.create", user, subject=name,
+           changes=[{"field": "expires_at", "old": None,
+                     "new": expires.date().isoformat() if expires else "never"}])
     commit()
     return secret
 
@@ -38,12 +44,20 @@ def revoke_token(token: ApiToken, actor: User) -> None:
 
 
 def user_for_token(secret: str) -> User | None:
-    """The active user owning a valid, unrevoked token, or None."""
+    """The active user owning a valid, unrevoked, unexpired token, or None. Notes when the
+    token was used (at most once a minute)."""
+    from .auth.sessions import TOUCH_EVERY, write_aside
+
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
-    if token is None or token.revoked_at is not None or not token.user.active:
+    moment = now()
+    if token is None or token.revoked_at is not None or not token.user.active \
+            or (token.expires_at is not None and token.expires_at <= moment):
         return None
+    if token.last_used_at is None or moment - token.last_used_at >= TOUCH_EVERY:
+        write_aside(update(ApiToken).where(ApiToken.id == token.id)
+                    .values(last_used_at=moment))
     return token.user
 
 

@@ -83,6 +83,10 @@ def _start(template: str, tmp_dir: Path, **config):
     with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(target)) as copy:
         source.backup(copy)
     app = create_app(app_config(f"sqlite:///{target}", VENDORTRACK_TODAY=TODAY, **config))
+    with app.app_context():  # the PDF renderer starts with the server, as under gunicorn
+        from vendortrack.pdf import render_pool
+
+        render_pool()
     holder: list[str] = []
     http = _serve(app, holder)
     return app, http, holder[0]

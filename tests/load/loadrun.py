@@ -347,18 +347,27 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-# How every measured server runs (load runs and the throughput benchmark alike).
-GUNICORN_SETTINGS = ["--workers", "2", "--timeout", "60"]
+def gunicorn_settings(app: str = "wsgi:app") -> list[str]:
+    """How every measured server runs: gunicorn as ``make run`` starts it (its config file),
+    2 workers. Another app (the benchmark's floor) gets the same worker settings without
+    vendortrack's start-up hook."""
+    if app == "wsgi:app":
+        return ["-c", "python:vendortrack.gunicorn_conf", "--workers", "2"]
+    from vendortrack import gunicorn_conf
+
+    return ["--worker-class", gunicorn_conf.worker_class, "--threads",
+            str(gunicorn_conf.threads), "--timeout", str(gunicorn_conf.timeout), "--workers", "2"]
 
 
 def start_gunicorn(folder: Path, url: str, secret: str, port: int, *, app: str = "wsgi:app",
-                   log_name: str = "gunicorn.log", **env_overrides: str) -> subprocess.Popen:
+                   log_name: str = "gunicorn.log", **settings: str) -> subprocess.Popen:
+    """gunicorn serving ``app`` with ``settings`` in its environment."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SECRET_KEY": secret, "DATABASE_URL": url,
-           "SESSION_COOKIE_SECURE": "0", "RATELIMIT_LOGIN": "100000 per minute",
-           **env_overrides}
+           "SESSION_COOKIE_SECURE": "0", "RATELIMIT_LOGIN": "100000 per minute", **settings}
     log = open(folder / log_name, "w")  # noqa: SIM115 (closed with the process)
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", *GUNICORN_SETTINGS, "--bind", f"{HOST}:{port}", app],
+        [sys.executable, "-m", "gunicorn", *gunicorn_settings(app), "--bind", f"{HOST}:{port}",
+         app],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 

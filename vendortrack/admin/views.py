@@ -10,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import services
+from .. import tokens as tokens_service
+from ..clock import now
 from ..domain.text import whole_number
 from ..domain.vocabulary import SIGN_IN_METHODS
 from ..extensions import db
 from ..forms import UserCreateForm, UserEditForm
-from ..models import AuditEvent, User
+from ..models import ApiToken, AuditEvent, User
 from ..permissions import roles_required
 from ..queries import page_number
 
@@ -64,6 +66,23 @@ def edit_user(user_id: int):
             flash(f"Saved {user.name}.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/tokens")
+def tokens():
+    """Everyone's API tokens, active first."""
+    rows = db.session.scalars(select(ApiToken).options(selectinload(ApiToken.user))
+                              .order_by(ApiToken.revoked_at.is_not(None),
+                                        ApiToken.created_at.desc())).all()
+    return render_template("admin/tokens.html", tokens=rows, now=now())
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke_token(token_id: int):
+    token = db.get_or_404(ApiToken, token_id)
+    tokens_service.revoke_token(token, current_user)
+    flash(f"Revoked {token.user.name}’s token “{token.name}”.", "success")
+    return redirect(url_for("admin.tokens"))
 
 
 def _day(value: str | None) -> date | None:

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload
@@ -22,6 +25,7 @@ from ..domain.spec import canonical_json
 from ..extensions import db
 from ..models import Annex, Engagement, User, utcnow
 from ..pdf import AnnexDocument, render_pdf
+from ..pdf_pool import RenderBusy, RenderTimeout
 from ..permissions import can_issue_annex
 
 log = logging.getLogger(__name__)
@@ -37,6 +41,10 @@ class AnnexRenderFailed(AnnexRefused):
 
 class AnnexConflict(AnnexRefused):
     """Another annex was issued meanwhile, so the number the user saw is taken."""
+
+
+class AnnexUnchanged(AnnexConflict):
+    """The latest annex already states the current spec's terms."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,40 @@ def draft_document(engagement: Engagement) -> AnnexDocument:
                          next_number(latest_number(engagement.id)), utcnow(), "", draft=True)
 
 
+_drafts: OrderedDict[tuple, bytes] = OrderedDict()
+_drafts_lock = threading.Lock()
+_rendering: dict[tuple, threading.Lock] = {}
+DRAFT_CACHE_BYTES = 64 * 1024 * 1024
+
+
+def draft_pdf(engagement: Engagement) -> tuple[AnnexDocument, bytes]:
+    """The draft annex and its PDF, rendered once per unchanged spec and reused.
+
+    Kept in this process (most recently used first, at most ``DRAFT_CACHE_BYTES``); requests
+    for the same draft that arrive while it renders wait for that one render.
+    """
+    document = draft_document(engagement)
+    key = (str(db.engine.url), engagement.id, document.fingerprint, document.number,
+           current_app.config["ORGANISATION_NAME"])
+    with _drafts_lock:
+        gate = _rendering.setdefault(key, threading.Lock())
+    with gate:
+        with _drafts_lock:
+            if key in _drafts:
+                _drafts.move_to_end(key)
+                return document, _drafts[key]
+        try:
+            pdf = render_pdf(document)
+            with _drafts_lock:
+                _drafts[key] = pdf
+                while sum(map(len, _drafts.values())) > DRAFT_CACHE_BYTES and len(_drafts) > 1:
+                    _drafts.popitem(last=False)
+        finally:
+            with _drafts_lock:
+                _rendering.pop(key, None)
+    return document, pdf
+
+
 # --- writing -----------------------------------------------------------------------------
 
 def issue_annex(engagement: Engagement, user: User, *, expected_number: int | None = None,
@@ -141,26 +183,43 @@ def issue_annex(engagement: Engagement, user: User, *, expected_number: int | No
     """
     if not can_issue_annex(user):
         raise AnnexRefused("Only procurement and administrators issue annexes.")
-    number = next_number(latest_number(engagement.id))
+    status = annex_status(engagement)
+    number = status.next
     if expected_number is not None and expected_number != number:
         raise AnnexConflict(f"Annex v{number - 1} has been issued meanwhile; nothing more was "
                             f"issued. Check the spec and issue v{number} if it is still needed.")
     if expected_version is not None and expected_version != engagement.version:
         raise AnnexConflict("The spec changed after you opened the preview; nothing was "
                             "issued. Read the updated preview, then issue again.")
+    if status.latest is not None and not status.changed:
+        # Also what a second, parallel issue of the same spec finds once the first is stored.
+        raise AnnexUnchanged(f"Annex v{status.latest} already states these terms, so nothing "
+                             "was issued. Change the spec first if the contract changed.")
     traps = open_trap_flags(engagement)
     if traps and not confirm_dependency_trap:
         raise TrapNotConfirmed(traps)
 
     snapshot = services.engagement_json(engagement)
+    engagement_id, version = engagement.id, engagement.version
     document = AnnexDocument(snapshot, number, utcnow(), user.name)
+    # End the reading transaction while the PDF renders, so that nobody waits for it (on
+    # SQLite it holds the write lock); what was read is checked again before storing.
+    db.session.rollback()
     try:
         pdf = render_pdf(document)
+    except (RenderBusy, RenderTimeout):
+        raise  # answered as a calm 503 that says why
     except Exception:
-        log.exception("rendering annex v%s of engagement %s failed", number, engagement.id)
+        log.exception("rendering annex v%s of engagement %s failed", number, engagement_id)
         raise AnnexRenderFailed(
             f"The PDF of annex v{number} could not be rendered, so nothing was issued or "
             "stored. Please try again; if it keeps failing, tell your administrator.") from None
+    if latest_number(engagement_id) != status.latest:
+        raise AnnexConflict(f"Annex v{number} was issued by someone else a moment ago; "
+                            "nothing more was issued.")
+    if engagement.version != version:
+        raise AnnexConflict("The spec changed while the annex was being rendered; nothing was "
+                            "issued. Read the updated preview, then issue again.")
     annex = Annex(engagement_id=engagement.id, number=number,
                   snapshot=canonical_json(snapshot).decode(), snapshot_sha256=document.fingerprint,
                   pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),

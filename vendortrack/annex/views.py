@@ -27,7 +27,7 @@ from ..domain.text import whole_number
 from ..domain.vocabulary import STATUSES
 from ..errors import http_error
 from ..models import Engagement
-from ..pdf import render_pdf
+from ..pdf import pdf_rate_limit
 from ..permissions import can_issue_annex
 from ..queries import EngagementFilter, engagement_or_404
 from . import service
@@ -96,11 +96,11 @@ def preview(engagement_id: int):
 
 
 @bp.route("/engagements/<int:engagement_id>/annex/draft.pdf")
+@pdf_rate_limit
 def draft_pdf(engagement_id: int):
     engagement = engagement_or_404(engagement_id)
-    document = service.draft_document(engagement)
-    return _pdf_response(render_pdf(document), _filename(engagement, document.number, "draft"),
-                         inline=True)
+    document, pdf = service.draft_pdf(engagement)
+    return _pdf_response(pdf, _filename(engagement, document.number, "draft"), inline=True)
 
 
 @bp.route("/engagements/<int:engagement_id>/annexes", methods=["POST"])

@@ -166,8 +166,8 @@ def _json_path(name: str) -> str:
 
 
 def _row_errors(rows: FieldList, errors: dict) -> None:
-    if rows.limit_error:
-        _add(errors, rows.name, rows.limit_error)
+    if rows.count_error:
+        _add(errors, rows.name, rows.count_error)
     for entry in rows:
         for sub in entry.form:
             for message in sub.errors:
@@ -176,6 +176,7 @@ def _row_errors(rows: FieldList, errors: dict) -> None:
 
 def _form_errors(form: EngagementForm) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    limits = {m for messages in form.limit_errors.values() for m in messages}
     for field in form:
         if isinstance(field, FieldList):
             _row_errors(field, errors)
@@ -185,7 +186,11 @@ def _form_errors(form: EngagementForm) -> dict[str, list[str]]:
                     _add(errors, f"{field.name}.{part}", message)
         else:
             for message in field.errors:
-                _add(errors, _json_path(field.name), message)
+                if message not in limits:  # reported once, under its own path, below
+                    _add(errors, _json_path(field.name), message)
+    for path, messages in form.limit_errors.items():  # the annex size bound
+        for message in messages:
+            _add(errors, path, message)
     return errors
 
 

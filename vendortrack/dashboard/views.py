@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from ..clock import today
+from ..pdf import pdf_rate_limit, render_html_pdf
 from . import charts, figures
 
 bp = Blueprint("dashboard", __name__)
@@ -51,8 +52,8 @@ def index():
 
 
 @bp.route("/dashboard/board-pack.pdf")
+@pdf_rate_limit
 def board_pack():
-    from ..pdf import render_html_pdf  # WeasyPrint loads only when a board pack is asked for
 
     html = render_template("dashboard/board_pack.html",
                            **_page_context(external=True, at_risk=figures.TOP_AT_RISK))

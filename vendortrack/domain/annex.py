@@ -64,3 +64,30 @@ def neutralise_cell(value: object) -> object:
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
+
+
+def _characters(value: object) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_characters(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return sum(_characters(v) for v in value)
+    return 0
+
+
+def annex_size_problems(snapshot: dict, limit: int) -> dict[str, list[str]]:
+    """Messages keyed by field path when the annex would hold more than ``limit`` characters
+    of text (so it could not be rendered in reasonable time); empty when it fits.
+
+    The message sits on the field or section holding the most text, where shortening helps.
+    """
+    sizes = {key: _characters(value) for key, value in snapshot.items()}
+    total = sum(sizes.values())
+    if total <= limit:
+        return {}
+    largest = max(sizes, key=sizes.__getitem__)
+    return {largest: [
+        f"An annex holds at most {limit:,} characters of text; this one would hold "
+        f"{total:,}. This part has {sizes[largest]:,}: shorten it by at least "
+        f"{total - limit:,} characters (nothing was saved)."]}

@@ -39,11 +39,16 @@ def _save(vendor: Vendor | None):
         if services.vendor_name_taken(form.name.data, vendor.id if vendor else None):
             form.name.errors.append("A vendor with this name already exists.")
         else:
-            saved = services.save_vendor(vendor, name=form.name.data,
-                                         contact=form.contact.data or "",
-                                         notes=form.notes.data or "", user=current_user)
-            flash(f"Saved vendor {saved.name}.", "success")
-            return redirect(url_for("vendors.show", vendor_id=saved.id))
+            try:
+                saved = services.save_vendor(vendor, name=form.name.data,
+                                             contact=form.contact.data or "",
+                                             notes=form.notes.data or "", user=current_user)
+            except services.VendorNameTaken:
+                form.name.errors.append("A vendor with this name was created a moment ago by "
+                                        "someone else; nothing was saved.")
+            else:
+                flash(f"Saved vendor {saved.name}.", "success")
+                return redirect(url_for("vendors.show", vendor_id=saved.id))
     return render_template("vendors/form.html", form=form, vendor=vendor)
 
 

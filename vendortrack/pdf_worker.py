@@ -1,0 +1,66 @@
+"""The PDF render worker: a separate process that turns HTML into PDF with WeasyPrint.
+
+Started by :class:`vendortrack.pdf_pool.RenderPool` as ``python -m vendortrack.pdf_worker
+READ_FD WRITE_FD STATIC_ROOT``. It imports WeasyPrint and loads the annex stylesheet and its
+fonts once, renders a small page to warm up, says it is ready, then renders one job at a time.
+The pool kills it when a job passes the time limit, so no render can hold a web worker.
+It runs at a lower CPU priority, so that web requests win the processor while it works.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+WARM_UP = "<p>vendortrack</p>"
+
+
+def render(job: dict, root: Path, stylesheet, fonts) -> dict:
+    """One job: ``{"html", "options", "annex_styles"}`` → ``{"pdf", "fetched", "refused"}``."""
+    from weasyprint import HTML
+
+    from .pdf import make_fetcher
+
+    fetcher = make_fetcher(root)
+    html = HTML(string=job["html"], base_url=root.as_uri() + "/", url_fetcher=fetcher)
+    if job.get("annex_styles"):
+        options = job.get("options", {})
+        pdf = html.render(stylesheets=[stylesheet], font_config=fonts,
+                          **options).write_pdf(**options)
+    else:
+        pdf = html.write_pdf()
+    return {"pdf": pdf, "fetched": fetcher.fetched, "refused": fetcher.refused}
+
+
+def serve(incoming: Connection, outgoing: Connection, root: Path) -> None:
+    from .pdf import load_stylesheet
+
+    stylesheet, fonts = load_stylesheet(root)
+    render({"html": WARM_UP, "annex_styles": True}, root, stylesheet, fonts)
+    outgoing.send({"ready": True})
+    while True:
+        try:
+            job = incoming.recv()
+        except (EOFError, OSError):
+            return  # the web worker that owned us is gone
+        try:
+            reply = render(job, root, stylesheet, fonts)
+        except Exception as error:  # reported to the web worker, which logs it with context
+            logging.getLogger(__name__).exception("render failed")
+            reply = {"error": f"{type(error).__name__}: {error}"[:500]}
+        outgoing.send(reply)
+
+
+def main(argv: list[str]) -> None:
+    read_fd, write_fd, root = int(argv[1]), int(argv[2]), Path(argv[3])
+    with contextlib.suppress(OSError):
+        os.nice(5)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    serve(Connection(read_fd, writable=False), Connection(write_fd, readable=False), root)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
