@@ -32,7 +32,7 @@ from tests.load.loadrun import (
     worker_cpu_seconds,
 )
 
-from .conftest import TODAY, sqlite_database
+from .conftest import LEADER, TODAY, sqlite_database
 
 CLIENTS = 4  # concurrent connections
 ROUNDS = 5
@@ -122,7 +122,7 @@ def servers(request):
         app = None
         try:
             app = Server(folder, sqlite_database(10_000), "wsgi:app", "/login")
-            app.sign_in("leader@example.org", "correct horse battery staple")
+            app.sign_in(*LEADER)
             yield {"floor": floor, "app": app, "floor figures": measure(floor, ["/"],
                                                                         FLOOR_REQUESTS)}
         finally:
