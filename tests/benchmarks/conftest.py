@@ -67,9 +67,20 @@ def seed_into(url: str, count: int) -> None:
         db.engine.dispose()
 
 
+def migration_head() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parents[2] / "migrations"))
+    return "-".join(sorted(ScriptDirectory.from_config(config).get_heads()))
+
+
 def sqlite_database(count: int) -> str:
     """A migrated SQLite file holding ``count`` demo engagements, built once and cached."""
-    path = cache_dir() / f"bench-{count}-seed{SEED}-{TODAY.isoformat()}.sqlite3"
+    # Named by the migration head: a checkout with other (or re-chained) migrations, sharing
+    # the cache folder, builds its own file instead of failing to upgrade another's.
+    path = cache_dir() / f"bench-{count}-seed{SEED}-{TODAY.isoformat()}-{migration_head()}.sqlite3"
     if not path.exists():
         partial = path.with_name(path.stem + "-partial.sqlite3")
         for leftover in path.parent.glob(partial.name + "*"):
