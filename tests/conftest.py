@@ -234,3 +234,24 @@ def make_engagement(app, users):
                                           creator or users["product_owner"])
 
     return build
+
+
+@pytest.fixture
+def api(app, users):
+    """A bearer-token client per role."""
+
+    from vendortrack.tokens import create_token
+
+    class Api:
+        def __init__(self, user):
+            self.http = app.test_client()
+            self.headers = {"Authorization": f"Bearer {create_token(user, 'tests')}"}
+
+        def __getattr__(self, method):
+            def call(url, body=None, **kwargs):
+                with app.app_context():
+                    return getattr(self.http, method)(url, json=body, headers=self.headers,
+                                                      **kwargs)
+            return call
+
+    return {role: Api(user) for role, user in users.items()}

@@ -23,7 +23,7 @@ from .conftest import TODAY
 NUMBER_RE = re.compile(r'name="number"[^>]*value="(\d+)"')
 SECTIONS = ("1. Problem to be solved", "2. Success metrics", "3. Hard constraints",
             "4. Trade-off rules", "5. Internal owner and successors", "6. Handover",
-            "7. Knowledge-transfer deliverables", "8. Signatures")
+            "7. Knowledge-transfer deliverables", "8. Exit and transition", "9. Signatures")
 
 
 def issue(client, engagement_id: int, *, confirm: bool = False):

@@ -111,3 +111,24 @@ def test_annex_size_problems_name_the_largest_part(snapshot, limit, expected):
     assert set(problems) == set(expected)
     for path, fragment in expected.items():
         assert len(problems[path]) == 1 and fragment in problems[path][0]
+
+
+def test_an_annex_issued_before_a_field_existed_compares_with_new_snapshots():
+    from vendortrack.domain.annex import not_recorded
+
+    new_fields = ("business_function", "notice_period_days", "transition_period_days",
+                  "countries", "annual_expense", "exit_plan", "substitutability",
+                  "reintegration")
+    old = {k: v for k, v in to_json(complete_spec()).items()  # issued before they existed
+           if k not in new_fields}
+    empty = {**to_json(complete_spec()),
+             "countries": {"service": [], "data_storage": []}, "successors": [
+                 {**row, "readiness": {"operate": True}} for row in old["successors"]]}
+    assert not spec_changed(old, empty)
+    assert not terms_diff(old, empty)
+    filled = {**empty, "transition_period_days": 90}
+    assert spec_changed(old, filled)
+    [change] = terms_diff(old, filled).fields
+    assert (change.field, change.old, change.new) == ("transition_period_days", None, 90)
+    assert "transition_period_days" in not_recorded(old, filled)
+    assert not not_recorded(filled, filled)

@@ -117,7 +117,9 @@ def test_flag_chart_figures(app, portfolio):
         "HANDOVER_PASSED_OPEN_KT": 1, "KT_OVERDUE": 1, "SPEC_NO_CONSTRAINTS": 1,
         "HANDOVER_AFTER_END": 0, "KT_NOT_A_DELIVERABLE": 0, "KT_BACKLOADED": 0,
         "SPEC_NO_PROBLEM": 0, "SPEC_NO_METRICS": 0, "SPEC_NO_TRADEOFFS": 0,
-        "NO_SUCCESSORS": 0, "CORE_WITHOUT_UPSKILLING": 0}
+        "NO_SUCCESSORS": 0, "CORE_WITHOUT_UPSKILLING": 0, "SUCCESSORS_NOT_READY": 1,
+        "EXIT_PLAN_MISSING": 0, "EXIT_PLAN_UNTESTED": 0, "EXIT_PLAN_REVIEW_OVERDUE": 0,
+        "NO_ALTERNATIVES": 0, "REINTEGRATION_OVERSTATED": 0}
     assert list(counts)[0] == "DEPENDENCY_TRAP_NO_OWNER"  # most common first
 
 
@@ -152,7 +154,9 @@ def test_top_at_risk_lists_highest_first_with_flags(app, portfolio):
     top = compute(at_risk=20).top_at_risk
     assert [e.level.code for e in top] == ["high"] * 4 + ["medium", "low"]
     by_title = {e.title: e for e in top}
-    assert by_title["Handover passed"].flag_codes == ("HANDOVER_PASSED_OPEN_KT",)
+    # nobody attested readiness, and the handover has passed
+    assert by_title["Handover passed"].flag_codes == ("HANDOVER_PASSED_OPEN_KT",
+                                                      "SUCCESSORS_NOT_READY")
     assert by_title["Overdue KT"].flag_codes == ("KT_OVERDUE",)
     assert "Clean" not in by_title and "Closed" not in by_title
     assert top[0].handover_date is not None  # within a level, traps then nearest handover
@@ -353,3 +357,4 @@ def test_board_pack_pdf_holds_the_tiles_numbers(client, users, portfolio):
     assert "Handover passed" in text and "HANDOVER_PASSED_OPEN_KT" in text
     assert "Which risk flags are most common" in text
     assert "Month of handover" in text  # the charts are drawn with their text
+    assert "Exit readiness" in text and "Substitutability of the provider" in text

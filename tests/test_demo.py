@@ -33,3 +33,32 @@ def test_seeded_rows_agree_with_the_rules(app):
         expected = assess_undated(services.engagement_spec(engagement))
         assert {f.code for f in engagement.flags} == set(expected.codes)
         assert engagement.risk_undated_level == int(expected.level)
+
+
+def test_demo_has_a_realistic_exit_readiness_mix(app):
+    """About a quarter of active engagements in a trap, not nearly all; critical functions
+    with and without plans; some successors attested; valid LEIs on every vendor."""
+    from vendortrack import demo, risk_queries
+    from vendortrack.domain.identity import is_valid_lei
+    from vendortrack.models import BusinessFunction, EngagementPerson, Vendor
+
+    from .conftest import TODAY
+
+    demo.seed(400, TODAY, seed_value=5)
+    active = Engagement.status == "active"
+    total = db.session.scalar(select(func.count(Engagement.id)).where(active))
+    trapped = db.session.scalar(select(func.count(Engagement.id)).where(
+        active, risk_queries.in_dependency_trap(TODAY)))
+    assert 0.15 <= trapped / total <= 0.35, (trapped, total)
+    functions = db.session.scalars(select(BusinessFunction)).all()
+    critical = [f for f in functions if f.criticality == "critical"]
+    assert 0.1 <= len(critical) / len(functions) <= 0.3
+    flags = set(db.session.scalars(select(EngagementFlag.code).distinct()))
+    assert {"EXIT_PLAN_MISSING", "NO_ALTERNATIVES"} <= flags
+    for code in ("EXIT_PLAN_UNTESTED", "SUCCESSORS_NOT_READY"):
+        assert db.session.scalar(select(func.count(Engagement.id)).where(
+            risk_queries.has_flag(code, TODAY))) > 0, code
+    attested = db.session.scalar(select(func.count(EngagementPerson.id)).where(
+        EngagementPerson.can_explain))
+    assert attested > 0
+    assert all(is_valid_lei(v.lei) for v in db.session.scalars(select(Vendor)))

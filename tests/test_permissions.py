@@ -15,6 +15,7 @@ EVERYONE_READS = {}  # signed-in users get 200, anonymous users are sent to sign
 EDITORS = {"product_owner": 403, "procurement": 403, "leadership": 403}
 ADMIN_ONLY = {"product_owner": 403, "owner": 403, "procurement": 403, "leadership": 403}
 VENDOR_EDITORS = {"leadership": 403}
+FUNCTION_EDITORS = {"leadership": 403}
 CREATORS = {"procurement": 403, "leadership": 403}
 IMPORTERS = {"product_owner": 403, "owner": 403, "leadership": 403}
 
@@ -30,6 +31,10 @@ ROUTES = {
     "engagements.index": [("GET", "/engagements", EVERYONE_READS)],
     "engagements.show": [("GET", "/engagements/{engagement}", EVERYONE_READS),
                          ("GET", "/engagements/999999", {w: 404 for w in WHO[1:]})],
+    # Only the successor themself or the internal owner (neither has an account
+    # here); before the edits below, which remove the successor.
+    "readiness.attest": [("POST", "/engagements/{engagement}/successors/{successor}/readiness",
+                          {w: 403 for w in WHO[1:]})],
     "engagements.create": [("GET", "/engagements/new", CREATORS),
                            ("POST", "/engagements/new", {**CREATORS, "product_owner": 302,
                                                          "owner": 302, "admin": 302})],
@@ -43,6 +48,17 @@ ROUTES = {
     "vendors.show": [("GET", "/vendors/{vendor}", EVERYONE_READS)],
     "vendors.create": [("GET", "/vendors/new", VENDOR_EDITORS)],
     "vendors.edit": [("GET", "/vendors/{vendor}/edit", VENDOR_EDITORS)],
+    "functions.index": [("GET", "/functions/", EVERYONE_READS)],
+    "functions.show": [("GET", "/functions/{function}", EVERYONE_READS),
+                       ("GET", "/functions/999999", {w: 404 for w in WHO[1:]})],
+    "functions.create": [("GET", "/functions/new", FUNCTION_EDITORS),
+                         ("POST", "/functions/new", {**FUNCTION_EDITORS, "product_owner": 200,
+                                                     "owner": 200, "procurement": 200,
+                                                     "admin": 200})],
+    "functions.edit": [("GET", "/functions/{function}/edit", FUNCTION_EDITORS),
+                       ("POST", "/functions/{function}/edit",
+                        {**FUNCTION_EDITORS, "product_owner": 302, "owner": 302,
+                         "procurement": 302, "admin": 302})],
     "auth.account": [("GET", "/account", EVERYONE_READS)],
     "auth.revoke": [("POST", "/account/tokens/999/revoke", {w: 404 for w in WHO[1:]})],
     "auth.change_password": [("POST", "/account/password", {w: 400 for w in WHO[1:]})],
@@ -58,6 +74,20 @@ ROUTES = {
     "api.update_engagement": [("PUT", "/api/v1/engagements/{engagement}",
                                {"anon": 401, **EDITORS, "owner": 200, "admin": 200})],
     "api.openapi": [("GET", "/api/v1/openapi.json", {"anon": 200})],
+    "api.list_functions": [("GET", "/api/v1/functions", {"anon": 401})],
+    "api.get_function": [("GET", "/api/v1/functions/{function}", {"anon": 401})],
+    "api.create_function": [("POST", "/api/v1/functions",
+                                     {"anon": 401, "leadership": 403, "product_owner": 422,
+                                      "owner": 422, "procurement": 422, "admin": 422})],
+    "api.update_function": [("PUT", "/api/v1/functions/{function}",
+                                     {"anon": 401, "leadership": 403})],
+    "api.list_vendors": [("GET", "/api/v1/vendors", {"anon": 401})],
+    "api.get_vendor": [("GET", "/api/v1/vendors/{vendor}", {"anon": 401})],
+    "api.create_vendor": [("POST", "/api/v1/vendors",
+                                   {"anon": 401, "leadership": 403, "product_owner": 422,
+                                    "owner": 422, "procurement": 422, "admin": 422})],
+    "api.update_vendor": [("PUT", "/api/v1/vendors/{vendor}",
+                                   {"anon": 401, "leadership": 403})],
     "dashboard.index": [("GET", "/dashboard", EVERYONE_READS)],
     "dashboard.board_pack": [("GET", "/dashboard/board-pack.pdf", EVERYONE_READS)],
     "api.dashboard": [("GET", "/api/v1/dashboard", {"anon": 401})],
@@ -141,8 +171,13 @@ def world(app, make_user, make_client):
     from vendortrack.annex.service import issue_annex
 
     issue_annex(engagement, people["procurement"])  # so that annex v1 exists to download
+    function = services.save_function(None, {
+        "name": "Payments", "criticality": "critical", "criticality_reasons": "",
+        "assessed_on": None, "rto_hours": None, "rpo_hours": None, "impact": None},
+        people["admin"])
     ids = {"engagement": engagement.id, "deliverable": engagement.deliverables[0].id,
-           "vendor": engagement.vendor_id, "user": people["owner"].id}
+           "vendor": engagement.vendor_id, "user": people["owner"].id,
+           "function": function.id, "successor": engagement.successors[0].id}
     clients = {"anon": make_client()}
     for who, user in people.items():
         clients[who] = make_client()
@@ -171,6 +206,13 @@ POST_BODIES = {
     "api.read_all_notifications": lambda ids: {},
     "api.follow_engagement": lambda ids: {},
     "api.unfollow_engagement": lambda ids: {},
+    # an empty name: the form answers 200 (the API 422) with the message, never a 500
+    "api.create_function": lambda ids: {"name": ""},
+    "api.update_function": lambda ids: {"criticality": "critical"},
+    "api.create_vendor": lambda ids: {"name": ""},
+    "api.update_vendor": lambda ids: {"notes": "Checked."},
+    "functions.create": lambda ids: {"name": ""},
+    "functions.edit": lambda ids: {"name": "Payments", "criticality": "critical"},
 }
 
 
@@ -184,7 +226,7 @@ def test_role_matrix(world, who):
             target = url.format(**ids)
             if method == "GET":
                 status = client.get(target).status_code
-            elif endpoint.startswith("api."):
+            elif endpoint.startswith(("api.", "api.")):
                 body = POST_BODIES[endpoint](ids)
                 status = client.open(method, target, json=body,
                                      headers={"X-CSRFToken": client.token or ""}).status_code

@@ -179,7 +179,11 @@ def test_leadership_weekly_summary(mail_app, smtp, users, make_engagement):
     reader = users["leadership"]
     service.save_settings(reader, digest="off", weekly_summary=True)
     make_engagement(title="Trapped", internal_owner=None, contract_value=Decimal("1000"))
-    make_engagement(title="Handing over", handover_date=MONDAY)  # 30 Nov: this month
+    handing_over = make_engagement(title="Handing over", handover_date=MONDAY)  # this month
+    # Its successor attests they are ready, so the handover is no trap (SUCCESSORS_NOT_READY).
+    from vendortrack import services as writes
+    writes.record_readiness(handing_over.successors[0], {"operate", "maintain", "extend",
+                                                         "explain"}, users["admin"], MONDAY)
     job.run(MONDAY)
     [message] = smtp.to(reader.email)
     assert message["Subject"].startswith("vendortrack weekly: 1 in a dependency trap")

@@ -122,9 +122,13 @@ def test_newly_in_a_dependency_trap(app, users, make_engagement):
 
 def test_dated_trap_counts_on_the_day_it_starts(app, users, make_engagement):
     owner = users["product_owner"]
-    make_engagement(**owned_by(owner, handover_date=TODAY + timedelta(days=2),
-                               end_date=TODAY + timedelta(days=200),
-                               deliverables=(due_in(1), due_in(60, "Late"))))
+    engagement = make_engagement(**owned_by(owner, handover_date=TODAY + timedelta(days=2),
+                                            end_date=TODAY + timedelta(days=200),
+                                            deliverables=(due_in(1), due_in(60, "Late"))))
+    # Its successor is ready, so SUCCESSORS_NOT_READY does not trap it before the handover.
+    from vendortrack import services as writes
+    writes.record_readiness(engagement.successors[0], {"operate", "maintain", "extend",
+                                                       "explain"}, owner, TODAY)
     job.run(TODAY)
     job.run(TODAY + timedelta(days=2))  # handover day: not yet passed
     assert "TRAP_ENTERED" not in {n.rule for n in notifications(owner)}

@@ -38,7 +38,8 @@ def test_every_rule_has_message_remedy_and_section():
         assert rule.section
     assert set(DEPENDENCY_TRAP_CODES) == {
         "DEPENDENCY_TRAP_NO_OWNER", "DEPENDENCY_TRAP_NO_HANDOVER", "HANDOVER_AFTER_END",
-        "KT_NOT_A_DELIVERABLE", "HANDOVER_PASSED_OPEN_KT"}
+        "KT_NOT_A_DELIVERABLE", "HANDOVER_PASSED_OPEN_KT", "EXIT_PLAN_MISSING",
+        "SUCCESSORS_NOT_READY"}
 
 
 @pytest.mark.parametrize("owner, fires", [

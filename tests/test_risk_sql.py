@@ -70,3 +70,54 @@ def test_yesterdays_answer_is_not_served_today(app, users):
     assert sql_view(engagement.id, TODAY) == (0, set(), False)
     level, codes, trap = sql_view(engagement.id, TODAY + D)
     assert codes == {"KT_OVERDUE"} and level == 2 and not trap
+
+
+def _function(name, criticality, user):
+    return services.save_function(None, {
+        "name": name, "criticality": criticality, "criticality_reasons": "",
+        "assessed_on": None, "rto_hours": None, "rpo_hours": None, "impact": None}, user)
+
+
+exit_plans = st.one_of(st.none(), st.fixed_dictionaries({
+    "documented": st.booleans(),
+    "last_tested_on": st.one_of(st.none(), st.integers(-400, 0).map(lambda n: TODAY + n * D)),
+    "next_review_on": st.one_of(st.none(), st.integers(-40, 40).map(lambda n: TODAY + n * D)),
+    "alternatives": st.sampled_from([None, "yes", "no", "not_assessed"]),
+}))
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=deliverables, plan=exit_plans,
+       handover=st.one_of(st.none(), st.integers(-10, 45).map(lambda n: TODAY + n * D)),
+       status=st.sampled_from(["active", "in_handover", "closed"]),
+       criticality=st.sampled_from([None, "critical", "not_critical"]),
+       substitutability=st.sampled_from([None, "easy", "medium"]),
+       reintegration=st.sampled_from([None, "easy", "difficult", "highly_complex"]),
+       ready=st.booleans(), day=st.integers(-45, 45))
+def test_sql_matches_python_for_the_exit_rules(app, users, rows, plan, handover, status,
+                                                criticality, substitutability, reintegration,
+                                                ready, day):
+    """The exit rules, dated ones included, agree in SQL, in Python and on the dashboard."""
+    name = ""
+    if criticality:
+        name = f"Function {criticality}"
+        if services.find_function(name) is None:
+            _function(name, criticality, users["admin"])
+    if plan is not None:
+        plan = {"summary": "", "scenarios": (), "last_test_result": None,
+                "alternative_providers": (), **plan}
+    spec = complete_spec(deliverables=tuple(rows), handover_date=handover, status=status,
+                         business_function=name, exit_plan=plan,
+                         substitutability=substitutability, reintegration=reintegration)
+    engagement = services.create_engagement(spec, users["product_owner"])
+    if ready:
+        services.record_readiness(engagement.successors[0], {"operate", "maintain", "extend",
+                                                             "explain"}, users["admin"], TODAY)
+    db.session.expire_all()
+    engagement = db.session.get(Engagement, engagement.id)
+    for today in (TODAY, TODAY + day * D):
+        expected = services.assess_engagement(engagement, today)
+        wanted = (int(expected.level), set(expected.codes), expected.dependency_trap)
+        assert sql_view(engagement.id, today) == wanted, today
+        assert top_at_risk_view(engagement.id, today) == wanted, today

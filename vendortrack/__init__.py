@@ -118,12 +118,16 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .dashboard.views import bp as dashboard_bp
     from .engagements.views import bp as engagements_bp
+    from .functions.views import bp as functions_bp
+    from .readiness.views import bp as readiness_bp
     from .vendors.views import bp as vendors_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(oidc_bp)  # single sign-on, when OIDC_ISSUER is set
     app.register_blueprint(engagements_bp)
     app.register_blueprint(vendors_bp)
+    app.register_blueprint(functions_bp)
+    app.register_blueprint(readiness_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
 

@@ -12,9 +12,12 @@ from decimal import Decimal
 from sqlalchemy import insert, select
 
 from .domain import spec as specs
-from .domain.risk import assess_undated, open_facts
+from .domain.exit import ExitFacts, Readiness
+from .domain.identity import with_check_digits
+from .domain.risk import assess_undated, open_facts, suggested_reintegration
 from .extensions import db
 from .models import (
+    BusinessFunction,
     Deliverable,
     Engagement,
     EngagementFlag,
@@ -63,6 +66,18 @@ KT_TITLES = {"documentation": "Architecture and design documentation",
              "code_walkthrough": "Code walkthrough", "shadowing": "Shadowing week",
              "recorded_demo": "Recorded demo of the full workflow", "other": "Handover workshop"}
 CURRENCIES = ["EUR"] * 6 + ["USD"] * 3 + ["GBP"] * 2 + ["CHF"]
+# Business functions: about a fifth of the work supports a critical one.
+FUNCTIONS = {
+    "Customer payments": "critical", "Claims handling": "critical",
+    "Customer support": "not_critical", "Finance and accounting": "not_critical",
+    "Sales and marketing": "not_critical", "Supply chain": "not_critical",
+    "Human resources": "not_critical", "Internal IT": "not_assessed",
+    "Product development": "not_assessed", "Legal and compliance": "not_critical",
+}
+FUNCTION_WEIGHTS = [5, 5, 8, 8, 8, 6, 5, 6, 8, 4]
+COUNTRIES = ["IE", "DE", "NL", "FR", "SE", "PL", "ES", "GB", "US", "CH"]
+ALTERNATIVE_PROVIDERS = ["Globex plc", "Initech GmbH", "Umbrella Services", "Hooli Cloud",
+                         "Stark Digital", "Wayne Data"]
 
 
 def _person(rng: random.Random) -> specs.Person:
@@ -73,15 +88,16 @@ def _person(rng: random.Random) -> specs.Person:
 
 def demo_spec(rng: random.Random, today: date, vendor: str, number: int) -> specs.Spec:
     """One plausible engagement; ``rng`` decides which gaps it has."""
-    complete = rng.random() < 0.35
+    complete = rng.random() < 0.45
     gap = (lambda p: False) if complete else (lambda p: rng.random() < p)
     subject = rng.choice(SUBJECTS)
     start = today + timedelta(days=rng.randint(-540, 120))
     end = start + timedelta(days=rng.randint(90, 540))
-    handover = None if gap(0.25) else end - timedelta(days=rng.randint(-20 if gap(0.1) else 0, 60))
-    status = rng.choices(["draft", "active", "in_handover", "closed"], [2, 6, 2, 1])[0]
+    handover = None if gap(0.1) else end - timedelta(days=rng.randint(-20 if gap(0.1) else 0, 60))
+    status = _status(rng, today, start, end, handover)
+    diligent = complete or rng.random() < 0.5  # accepts what arrives, in time
     deliverables = []
-    if not gap(0.2):
+    if not gap(0.12):
         for k in range(rng.randint(2, 14)):
             kind = rng.choice(KINDS)
             base = handover or end
@@ -89,7 +105,7 @@ def demo_spec(rng: random.Random, today: date, vendor: str, number: int) -> spec
                                                                            200))
             if due and due < today:
                 state = rng.choices(["accepted", "delivered", "planned", "rejected"],
-                                    [6, 2, 2, 1])[0]
+                                    [40, 1, 1, 0] if diligent else [6, 2, 2, 1])[0]
             else:
                 state = rng.choices(["planned", "delivered"], [5, 1])[0]
             deliverables.append(specs.Deliverable(
@@ -98,7 +114,9 @@ def demo_spec(rng: random.Random, today: date, vendor: str, number: int) -> spec
     metrics = [] if gap(0.2) else [
         specs.Metric(name, base, "" if gap(0.1) else target, unit, "Monthly dashboard review")
         for name, unit, base, target in rng.sample(METRICS, rng.randint(1, 4))]
+    function = rng.choices(list(FUNCTIONS), FUNCTION_WEIGHTS)[0] if rng.random() < 0.85 else ""
     return specs.Spec(
+        **_exit_fields(rng, today, function),
         title=f"{rng.choice(VERBS)} {subject}",
         vendor=vendor,
         contract_reference=f"C-{today.year - rng.randint(0, 2)}-{number:05d}",
@@ -111,7 +129,7 @@ def demo_spec(rng: random.Random, today: date, vendor: str, number: int) -> spec
             "and the work does not scale with demand. We need a system the team can run and "
             "extend after the vendor leaves."),
         core_capability=rng.random() < 0.4,
-        internal_owner=None if gap(0.2) else _person(rng),
+        internal_owner=None if gap(0.1) else _person(rng),
         successors=() if gap(0.25) else tuple(_person(rng) for _ in range(rng.randint(1, 3))),
         upskilling=() if gap(0.4) else tuple(_person(rng) for _ in range(rng.randint(1, 3))),
         metrics=tuple(metrics),
@@ -122,15 +140,99 @@ def demo_spec(rng: random.Random, today: date, vendor: str, number: int) -> spec
     )
 
 
+def _exit_fields(rng: random.Random, today: date, function: str) -> dict:
+    """Contract terms and an exit plan: most critical work has a plan, not all of it tested."""
+    if not function:
+        return {}
+    critical = FUNCTIONS[function] == "critical"
+    fields: dict = {
+        "business_function": function,
+        "notice_period_days": {"organisation": rng.choice([30, 60, 90, 180]),
+                               "provider": rng.choice([90, 180, 365])},
+        "transition_period_days": rng.choice([None, 60, 90, 180]),
+        "countries": {"service": tuple(rng.sample(COUNTRIES, rng.randint(1, 2))),
+                      "data_storage": tuple(rng.sample(COUNTRIES[:7], 1)),
+                      "data_processing": tuple(rng.sample(COUNTRIES, rng.randint(1, 2)))},
+        "annual_expense": Decimal(rng.randrange(10_000, 800_000, 1000)),
+        "substitutability": rng.choice([None, "not_substitutable", "highly_complex", "medium",
+                                        "easy"]),
+        "reintegration": rng.choice([None, None, None, "difficult", "highly_complex",
+                                     "highly_complex", "easy"]),
+    }
+    if rng.random() < (0.85 if critical else 0.3):
+        tested = rng.choices([None, 60, 300, 500], [2, 4, 3, 2])[0]
+        last = None if tested is None else today - timedelta(days=rng.randint(tested // 2, tested))
+        fields["exit_plan"] = {
+            "documented": True,
+            "summary": "Terminate with notice, run both services in parallel during the "
+                       "transition, hand over data and runbooks to the successor team.",
+            "scenarios": tuple(rng.sample(["termination", "provider_failure",
+                                           "quality_deterioration", "disruption"],
+                                          rng.randint(2, 4))),
+            "last_tested_on": last,
+            "last_test_result": rng.choice(["passed", "partly_passed"]) if last else None,
+            "next_review_on": (last or today) + timedelta(days=rng.choice([180, 365])),
+            "alternatives": rng.choices(["yes", "no", "not_assessed"], [7, 2, 1])[0],
+            "alternative_providers": tuple(rng.sample(ALTERNATIVE_PROVIDERS, 2)),
+        }
+    return fields
+
+
+def _status(rng: random.Random, today: date, start: date, end: date,
+            handover: date | None) -> str:
+    """A status that fits the dates, mostly: work ends, handovers happen, drafts start."""
+    if end < today:
+        return rng.choices(["closed", "in_handover", "active"], [8, 1, 1])[0]
+    if handover and handover < today:
+        return rng.choices(["in_handover", "active"], [3, 1])[0]
+    if start > today:
+        return rng.choices(["draft", "active"], [3, 2])[0]
+    return rng.choices(["active", "draft"], [9, 1])[0]
+
+
 def _vendor_ids() -> dict[str, int]:
     existing = {name: vid for vid, name in db.session.execute(select(Vendor.id, Vendor.name))}
-    for name in VENDORS:
+    for number, name in enumerate(VENDORS):
         if name not in existing:
-            vendor = Vendor(name=name, name_key=name.lower(), contact="", notes="")
+            lei = with_check_digits(f"5299{number:04d}VT{(number + 1) * 7919:08d}")
+            vendor = Vendor(name=name, name_key=name.lower(), contact="", notes="",
+                            legal_name=f"{name} Ltd", lei=lei,
+                            country=COUNTRIES[number % len(COUNTRIES)])
             db.session.add(vendor)
             db.session.flush()
             existing[name] = vendor.id
     return existing
+
+
+def _function_ids() -> dict[str, int]:
+    existing = {name: fid for fid, name in
+                db.session.execute(select(BusinessFunction.id, BusinessFunction.name))}
+    for name, criticality in FUNCTIONS.items():
+        if name not in existing:
+            function = BusinessFunction(
+                name=name, name_key=name.lower(), criticality=criticality,
+                criticality_reasons="Its disruption would stop customers paying or being "
+                                    "paid." if criticality == "critical" else "")
+            db.session.add(function)
+            db.session.flush()
+            existing[name] = function.id
+    return existing
+
+
+def _attestations(rng: random.Random, today: date, spec: specs.Spec) -> list[Readiness]:
+    """Successors attest more often as the handover nears; some only partly."""
+    near = spec.handover_date is not None and spec.handover_date <= today + timedelta(days=60)
+    out = []
+    for _ in spec.successors:
+        roll = rng.random()
+        attested_on = today - timedelta(days=rng.randint(1, 60))
+        if roll < (0.7 if near else 0.25):
+            out.append(Readiness(True, True, True, True, attested_on))
+        elif roll < (0.85 if near else 0.45):
+            out.append(Readiness(True, True, False, rng.random() < 0.5, attested_on))
+        else:
+            out.append(Readiness())
+    return out
 
 
 def seed(count: int, today: date, seed_value: int = 7, created_by_id: int | None = None,
@@ -138,27 +240,36 @@ def seed(count: int, today: date, seed_value: int = 7, created_by_id: int | None
     """Insert ``count`` demo engagements; returns how many were inserted."""
     rng = random.Random(seed_value)
     vendor_ids = _vendor_ids()
+    function_ids = _function_ids()
     weights = [1 / (i + 1) for i in range(len(VENDORS))]  # a few vendors hold most work
     done = 0
     while done < count:
         batch = [demo_spec(rng, today, rng.choices(VENDORS, weights)[0], done + i + 1)
                  for i in range(min(chunk, count - done))]
-        _insert(batch, vendor_ids, created_by_id)
+        readiness = [_attestations(rng, today, s) for s in batch]
+        _insert(batch, readiness, vendor_ids, function_ids, created_by_id)
         done += len(batch)
     commit()
     return done
 
 
-def _insert(batch: list[specs.Spec], vendor_ids: dict[str, int], created_by_id) -> None:
+def _insert(batch: list[specs.Spec], readiness: list[list[Readiness]],
+            vendor_ids: dict[str, int], function_ids: dict[str, int], created_by_id) -> None:
     now = utcnow()
     rows = []
     assessments = []
-    for s in batch:
-        a = assess_undated(s)
+    for s, attested in zip(batch, readiness, strict=True):
+        facts = ExitFacts(critical=FUNCTIONS.get(s.business_function) == "critical",
+                          successors_ready=sum(r.complete for r in attested))
+        a = assess_undated(s, facts)
         assessments.append(a)
         open_count, earliest_open_due = open_facts(s.deliverables)
         rows.append(dict(
             **scalar_columns(s), vendor_id=vendor_ids[s.vendor],
+            business_function_id=function_ids.get(s.business_function),
+            supports_critical_function=facts.critical,
+            successor_ready=facts.successors_ready > 0,
+            reintegration_suggested=suggested_reintegration(s, facts).rating,
             created_by_id=created_by_id, created_at=now, updated_at=now, version=1,
             risk_undated_level=int(a.level), risk_undated_trap=a.dependency_trap,
             open_deliverables=open_count, earliest_open_due=earliest_open_due,
@@ -166,7 +277,7 @@ def _insert(batch: list[specs.Spec], vendor_ids: dict[str, int], created_by_id) 
     ids = db.session.scalars(
         insert(Engagement).returning(Engagement.id, sort_by_parameter_order=True), rows).all()
     metrics, constraints, tradeoffs, people, deliverables, flags = [], [], [], [], [], []
-    for eid, s, a in zip(ids, batch, assessments, strict=True):
+    for eid, s, a, attested in zip(ids, batch, assessments, readiness, strict=True):
         metrics += [dict(engagement_id=eid, position=i, name=m.name, baseline=m.baseline,
                          target=m.target, unit=m.unit, measurement=m.measurement)
                     for i, m in enumerate(s.metrics)]
@@ -174,10 +285,12 @@ def _insert(batch: list[specs.Spec], vendor_ids: dict[str, int], created_by_id) 
                         for i, c in enumerate(s.constraints)]
         tradeoffs += [dict(engagement_id=eid, position=i, rule=t.rule, decided_by=t.decided_by)
                       for i, t in enumerate(s.tradeoffs)]
-        everyone = [("successor", p) for p in s.successors] + [("upskilling", p)
-                                                               for p in s.upskilling]
-        people += [dict(engagement_id=eid, position=i, kind=k, name=p.name, email=p.email)
-                   for i, (k, p) in enumerate(everyone)]
+        everyone = [("successor", p, r) for p, r in zip(s.successors, attested, strict=True)]
+        everyone += [("upskilling", p, Readiness()) for p in s.upskilling]
+        people += [dict(engagement_id=eid, position=i, kind=k, name=p.name, email=p.email,
+                        can_operate=r.operate, can_maintain=r.maintain, can_extend=r.extend,
+                        can_explain=r.explain, attested_on=r.attested_on)
+                   for i, (k, p, r) in enumerate(everyone)]
         deliverables += [dict(engagement_id=eid, position=i, kind=d.kind, title=d.title,
                               due_date=d.due_date, acceptance_criteria=d.acceptance_criteria,
                               status=d.status, decided_at=now if d.status in ("accepted",

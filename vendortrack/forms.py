@@ -1,7 +1,7 @@
 """WTForms form classes. Limits come from the model's text sizes."""
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import list_currencies
@@ -15,13 +15,12 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.fields import SelectChoice
+from wtforms.fields import SelectChoice, SelectMultipleField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -32,12 +31,24 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from .clock import today
 from .domain import spec as specs
 from .domain.annex import annex_size_problems
+from .domain.exit import exit_test_problem
+from .domain.identity import COUNTRIES, lei_problem, normalise_lei
 from .domain.spec import LONG, MAX_ROWS, MEDIUM, SHORT
 from .domain.text import clean_text, whole_number
-from .domain.vocabulary import DELIVERABLE_KINDS, FIELD_LABELS, FORM_LABELS, ROLES, STATUSES
+from .domain.vocabulary import (
+    CRITICALITY,
+    DELIVERABLE_KINDS,
+    FIELD_LABELS,
+    FORM_LABELS,
+    IMPACTS,
+    ROLES,
+    STATUSES,
+)
 
 # Below 10^12 with cents, every amount survives a round trip through a JSON number exactly.
 MAX_CONTRACT_VALUE = Decimal("999999999999.99")
@@ -80,6 +91,113 @@ class MoneyField(DecimalField):
             self.data = None
             raise ValueError("Enter an amount with at most two decimal places.")
         self.data = value
+
+
+class WholeNumberField(StringField):
+    """A whole number between ``lo`` and ``hi``, or nothing; the error says the range."""
+
+    def __init__(self, label=None, lo: int = 0, hi: int = 2**31 - 1, unit: str = "", **kwargs):
+        super().__init__(label, **kwargs)
+        self.lo, self.hi, self.unit = lo, hi, unit
+
+    def process_formdata(self, valuelist):
+        if not valuelist:  # not sent: keep the stored value
+            return
+        raw = valuelist[0].strip()
+        self.raw_text = raw
+        self.data = None if not raw else whole_number(raw, self.lo, self.hi)
+        if raw and self.data is None:
+            unit = f" {self.unit}" if self.unit else ""
+            raise ValueError(f"Enter a whole number of{unit} from {self.lo} to {self.hi:,}.")
+
+    def _value(self):
+        return getattr(self, "raw_text", None) or ("" if self.data is None else str(self.data))
+
+
+class CountryField(SelectField):
+    """An ISO 3166-1 alpha-2 country, picked by name (the API sends the code)."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, validate_choice=False, **kwargs)
+        self.choices = [SelectChoice("", "Not recorded")] + [
+            SelectChoice(code, f"{name} ({code})")
+            for code, name in sorted(COUNTRIES.items(), key=lambda item: item[1])]
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.data = valuelist[0].strip().upper()
+
+    def pre_validate(self, form):
+        if self.data and self.data not in COUNTRIES:
+            raise ValidationError(f"“{self.data}” is not a country code: use the two-letter "
+                                  "ISO 3166-1 code, such as IE, DE or US.")
+
+
+class CodeField(SelectField):
+    """A choice from a fixed vocabulary; an unknown code is named with the ones allowed."""
+
+    def pre_validate(self, form):
+        allowed = [c[0] if isinstance(c, tuple) else c.value for c in self.choices]
+        if self.data is None and "" in allowed:
+            self.data = ""
+        if self.data not in allowed:
+            codes = ", ".join(code for code in allowed if code)
+            raise ValidationError(f"Must be one of: {codes}.")
+
+
+class CodesField(SelectMultipleField):
+    """Some codes of a vocabulary, as checkboxes; an unknown code is named with the allowed."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        allowed = [c.value if isinstance(c, SelectChoice) else c[0] for c in self.choices]
+        unknown = [v for v in self.data or [] if v not in allowed]
+        if unknown:
+            raise ValidationError(f"Must be some of: {', '.join(allowed)}.")
+
+
+class CountriesField(StringField):
+    """ISO 3166-1 alpha-2 codes typed as "IE, DE" (any case, commas or spaces)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.raw_text = valuelist[0]
+            self.data = tuple(dict.fromkeys(
+                code.upper() for code in valuelist[0].replace(",", " ").split()))
+
+    def _value(self):
+        if getattr(self, "raw_text", None) is not None:
+            return self.raw_text
+        return ", ".join(self.data or ())
+
+    def pre_validate(self, form):
+        unknown = [code for code in self.data or () if code not in COUNTRIES]
+        if unknown:
+            named = ", ".join(f"“{code}”" for code in unknown)
+            verb = "is not a country code" if len(unknown) == 1 else "are not country codes"
+            raise ValidationError(f"{named} {verb}: use two-letter ISO 3166-1 codes, "
+                                  "such as IE, DE or US.")
+
+
+class NamesField(TextAreaField):
+    """Names, one per line."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            lines = (clean_text(line)[:SHORT] for line in valuelist[0].splitlines())
+            self.data = tuple(line for line in lines if line)
+
+    def _value(self):
+        return "\n".join(self.data or ())
+
+
+def not_in_future(message: str):
+    def check(form, field):
+        if field.data and field.data > today():
+            raise ValidationError(message)
+    return check
 
 
 def optional_email(form, field):
@@ -258,17 +376,30 @@ class EngagementForm(FlaskForm):
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
+        problems = self._exit_test_problems()
         #: messages keyed by JSON path for limits of the whole annex (the API reports them)
-        self.limit_errors = annex_size_problems(specs.to_json(self.to_spec()),
-                                                current_app.config["ANNEX_MAX_CHARACTERS"])
-        for path, messages in self.limit_errors.items():
+        self.limit_errors = self._annex_size_problems()
+        return ok and not problems and not self.limit_errors
+
+    def _exit_test_problems(self) -> dict:
+        plan = self.exit_plan.form
+        problems = exit_test_problem(plan.last_tested_on.data, plan.next_review_on.data,
+                                     today())
+        for name, message in problems.items():
+            plan[name].errors = [*plan[name].errors, message]
+        return problems
+
+    def _annex_size_problems(self) -> dict:
+        problems = annex_size_problems(specs.to_json(self.to_spec()),
+                                       current_app.config["ANNEX_MAX_CHARACTERS"])
+        for path, messages in problems.items():
             field = getattr(self, "owner_name" if path == "internal_owner" else path)
             if isinstance(field, FieldList):
                 # shown above the section's rows, after a too-many-rows message if any
                 field.limit_error = " ".join(filter(None, [field.limit_error, *messages]))
             else:
                 field.errors = [*field.errors, *messages]
-        return ok and not self.limit_errors
+        return problems
 
     def filled_rows(self, section: str) -> list:
         return [entry.form for entry in getattr(self, section) if not entry.form.is_blank()]
@@ -279,14 +410,7 @@ class EngagementForm(FlaskForm):
                 return None
             return specs.Person(self.owner_name.data or "", (self.owner_email.data or "").lower())
         data = self[spec_field.name].data
-        if spec_field.kind == "vendor":
-            return " ".join((data or "").split())
-        if spec_field.kind == "object":
-            value = {part: data.get(part) for part in spec_field.parts}
-            return value if any(v not in (None, "") for v in value.values()) else None
-        if spec_field.kind == "bool":
-            return bool(data)
-        return data or "" if spec_field.empty == "" else data
+        return _typed(spec_field, data)
 
     def to_spec(self) -> specs.Spec:
         """The spec as typed; deliverable statuses are empty (the form does not change them:
@@ -343,12 +467,30 @@ class EngagementForm(FlaskForm):
         return out
 
 
+def _typed(spec_field: specs.SpecField, data):
+    """A form field's data as the spec holds it."""
+    kind = spec_field.kind
+    if kind in ("vendor", "function"):
+        return " ".join((data or "").split())
+    if kind == "object":
+        value = {part.name: _typed(part, (data or {}).get(part.name))
+                 for part in spec_field.subfields()}
+        return None if all(map(specs.is_blank, value.values())) else value
+    if kind == "bool":
+        return bool(data)
+    if kind in specs.LIST_KINDS:
+        return tuple(data or ())
+    if kind == "choice" and spec_field.nullable:
+        return data or None
+    return data or "" if spec_field.empty == "" else data
+
+
 def _form_field(spec_field: specs.SpecField):
     """A form field for a spec field described only in the table."""
     name, kind, limit = spec_field.name, spec_field.kind, spec_field.limit
     help_text = spec_field.help
-    if kind == "text":
-        return text(label(name), limit, description=help_text)
+    if kind in ("text", "function"):
+        return text(label(name), limit or SHORT, description=help_text)
     if kind == "longtext":
         return TextAreaField(label(name), validators=[Length(max=limit)], filters=[_strip],
                              description=help_text)
@@ -357,15 +499,29 @@ def _form_field(spec_field: specs.SpecField):
     if kind == "bool":
         return BooleanField(label(name), description=help_text)
     if kind == "integer":
-        return IntegerField(label(name), validators=[Optional(), NumberRange(min=0)],
-                            description=help_text)
+        return WholeNumberField(label(name), hi=limit or 2**31 - 1,
+                                unit="days" if limit == specs.DAYS else "",
+                                description=help_text)
+    if kind == "money":
+        return MoneyField(label(name), validators=[Optional(), NumberRange(
+            min=0, max=MAX_CONTRACT_VALUE,
+            message="Enter an amount between 0 and 999,999,999,999.")], description=help_text)
     if kind == "choice":
-        return SelectField(label(name), choices=choices(spec_field.choices),
-                           default=spec_field.empty, description=help_text)
+        empty = [SelectChoice("", "Not assessed yet")] if spec_field.nullable else []
+        return CodeField(label(name), choices=empty + choices(spec_field.choices),
+                         default="" if spec_field.nullable else spec_field.empty,
+                         description=help_text)
+    if kind == "codes":
+        return CodesField(label(name), choices=choices(spec_field.choices),
+                          description=help_text)
+    if kind == "countries":
+        return CountriesField(label(name), description=help_text)
+    if kind == "names":
+        return NamesField(label(name), description=help_text)
     if kind == "object":
         parts = type(f"{name}_parts", (Form,), {
-            part: _form_field(specs.SpecField(f"{name}.{part}", spec_field.part_kind))
-            for part in spec_field.parts})
+            part.name: _form_field(replace(part, name=f"{name}.{part.name}"))
+            for part in spec_field.subfields()})
         return FormField(parts, label(name), description=help_text)
     raise ValueError(f"no form field for a {kind} spec field")
 
@@ -426,6 +582,54 @@ class VendorForm(FlaskForm):
     contact = TextAreaField("Contact", validators=[Length(max=MEDIUM)], filters=[_strip],
                             description="Who to call, with e-mail and phone.")
     notes = TextAreaField("Notes", validators=[Length(max=LONG)], filters=[_strip])
+    legal_name = text("Legal name", SHORT,
+                      description="As registered, e.g. “Northwind Analytics Ltd”.")
+    lei = StringField("LEI", validators=[Length(max=40)],
+                      filters=[_strip, lambda v: normalise_lei(v) if v else v],
+                      description="The 20-character Legal Entity Identifier (ISO 17442), "
+                                  "if the provider has one.")
+    country = CountryField("Head-office country")
+
+    def values(self) -> dict:
+        """The fields as the service stores them."""
+        return {key: getattr(self, key).data or "" for key in
+                ("name", "contact", "notes", "legal_name", "lei", "country")}
+
+    def validate_lei(self, field):
+        if field.data:
+            problem = lei_problem(field.data)
+            if problem:
+                raise ValidationError(problem)
+
+
+class BusinessFunctionForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Give the business function a name."),
+                                           Length(max=SHORT)], filters=[_strip],
+                       description="What the organisation does, e.g. “Customer payments”.")
+    criticality = CodeField(
+        "Criticality", choices=choices(CRITICALITY), default="not_assessed",
+        description="Critical or important: its disruption would materially impair the "
+                    "organisation's performance, soundness or compliance.")
+    criticality_reasons = TextAreaField("Reasons", validators=[Length(max=LONG)],
+                                        filters=[_strip],
+                                        description="Why the function is or is not critical.")
+    assessed_on = FriendlyDateField(
+        "Last assessed on", validators=[
+            Optional(), not_in_future("The assessment date cannot be in the future.")])
+    rto_hours = WholeNumberField("Recovery time objective (hours)", hi=87_600, unit="hours",
+                                 description="How long the function may be down.")
+    rpo_hours = WholeNumberField("Recovery point objective (hours)", hi=87_600, unit="hours",
+                                 description="How much data, in hours of work, may be lost.")
+    impact = CodeField("Impact of discontinuing",
+                         choices=[SelectChoice("", "Not assessed")] + choices(IMPACTS),
+                         default="")
+
+    def values(self) -> dict:
+        """The fields as the service stores them."""
+        return {"name": self.name.data, "criticality": self.criticality.data,
+                "criticality_reasons": self.criticality_reasons.data or "",
+                "assessed_on": self.assessed_on.data, "rto_hours": self.rto_hours.data,
+                "rpo_hours": self.rpo_hours.data, "impact": self.impact.data or None}
 
 
 class TokenForm(FlaskForm):

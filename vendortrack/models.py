@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     DateTime,
@@ -136,10 +137,35 @@ class Vendor(db.Model):
     name_key: Mapped[str] = mapped_column(String(SHORT), unique=True)
     contact: Mapped[str] = mapped_column(String(MEDIUM), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Provider identity (DORA register of information): legal name, LEI, head-office country.
+    legal_name: Mapped[str] = mapped_column(String(SHORT), default="")
+    lei: Mapped[str] = mapped_column(String(20), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     engagements: Mapped[list[Engagement]] = relationship(back_populates="vendor")
     # Filled by queries that ask for it (with_expression), e.g. the vendor list's counts.
+    engagement_count: Mapped[int | None] = query_expression()
+
+
+class BusinessFunction(db.Model):
+    """A business function engagements support, and how critical it is to the organisation."""
+
+    __tablename__ = "business_function"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(SHORT))
+    # Lower-cased name: function names are unique without regard to case.
+    name_key: Mapped[str] = mapped_column(String(SHORT), unique=True)
+    criticality: Mapped[str] = mapped_column(String(20), default="not_assessed", index=True)
+    criticality_reasons: Mapped[str] = mapped_column(Text, default="")
+    assessed_on: Mapped[date | None] = mapped_column(Date)
+    rto_hours: Mapped[int | None] = mapped_column(Integer)
+    rpo_hours: Mapped[int | None] = mapped_column(Integer)
+    impact: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    engagements: Mapped[list[Engagement]] = relationship(back_populates="business_function")
     engagement_count: Mapped[int | None] = query_expression()
 
 
@@ -158,6 +184,28 @@ class Engagement(db.Model):
     core_capability: Mapped[bool] = mapped_column(Boolean, default=False)
     owner_name: Mapped[str] = mapped_column(String(SHORT), default="")
     owner_email: Mapped[str] = mapped_column(String(254), default="", index=True)
+
+    # Exit readiness (DORA Art. 28(8), 30(3)(f); EBA/GL/2019/02 §§ 106–108).
+    business_function_id: Mapped[int | None] = mapped_column(
+        ForeignKey("business_function.id"), index=True)
+    notice_period_days_organisation: Mapped[int | None] = mapped_column(Integer)
+    notice_period_days_provider: Mapped[int | None] = mapped_column(Integer)
+    transition_period_days: Mapped[int | None] = mapped_column(Integer)
+    countries_service: Mapped[list] = mapped_column(JSON, default=list)
+    countries_data_storage: Mapped[list] = mapped_column(JSON, default=list)
+    countries_data_processing: Mapped[list] = mapped_column(JSON, default=list)
+    annual_expense: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    exit_plan_documented: Mapped[bool] = mapped_column(Boolean, default=False)
+    exit_plan_summary: Mapped[str] = mapped_column(Text, default="")
+    exit_plan_scenarios: Mapped[list] = mapped_column(JSON, default=list)
+    exit_plan_last_tested_on: Mapped[date | None] = mapped_column(Date)
+    exit_plan_last_test_result: Mapped[str | None] = mapped_column(String(20))
+    exit_plan_next_review_on: Mapped[date | None] = mapped_column(Date)
+    exit_plan_alternatives: Mapped[str | None] = mapped_column(String(20))
+    exit_plan_alternative_providers: Mapped[list] = mapped_column(JSON, default=list)
+    substitutability: Mapped[str | None] = mapped_column(String(20))
+    reintegration: Mapped[str | None] = mapped_column(String(20))
+
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -169,11 +217,18 @@ class Engagement(db.Model):
     risk_undated_trap: Mapped[bool] = mapped_column(Boolean, default=False)
     open_deliverables: Mapped[int] = mapped_column(Integer, default=0)
     earliest_open_due: Mapped[date | None] = mapped_column(Date)  # see ix_engagement_overdue_cover
+    # Facts the dated exit rules need: the function's criticality (refreshed when the function
+    # changes) and whether a successor has attested all four abilities.
+    supports_critical_function: Mapped[bool] = mapped_column(Boolean, default=False)
+    successor_ready: Mapped[bool] = mapped_column(Boolean, default=False)
+    reintegration_suggested: Mapped[str] = mapped_column(String(20), default="highly_complex")
 
     # The risk level on the day of the query, filled with with_expression(risk_queries.level).
     risk_level: Mapped[int | None] = query_expression()
 
     vendor: Mapped[Vendor | None] = relationship(back_populates="engagements")
+    business_function: Mapped[BusinessFunction | None] = relationship(
+        back_populates="engagements")
     created_by: Mapped[User | None] = relationship()
     metrics: Mapped[list[Metric]] = relationship(
         back_populates="engagement", order_by="Metric.position", cascade="all, delete-orphan")
@@ -274,8 +329,16 @@ class EngagementPerson(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(SHORT), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
+    # A successor's own attestation (or the internal owner's on their behalf).
+    can_operate: Mapped[bool] = mapped_column(Boolean, default=False)
+    can_maintain: Mapped[bool] = mapped_column(Boolean, default=False)
+    can_extend: Mapped[bool] = mapped_column(Boolean, default=False)
+    can_explain: Mapped[bool] = mapped_column(Boolean, default=False)
+    attested_on: Mapped[date | None] = mapped_column(Date)
+    attested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     engagement: Mapped[Engagement] = relationship(back_populates="people")
+    attested_by: Mapped[User | None] = relationship()
 
 
 class Deliverable(db.Model):
@@ -338,12 +401,15 @@ class AuditEvent(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     action: Mapped[str] = mapped_column(String(40))
     engagement_id: Mapped[int | None] = mapped_column(ForeignKey("engagement.id"), index=True)
+    business_function_id: Mapped[int | None] = mapped_column(
+        ForeignKey("business_function.id"), index=True)
     subject: Mapped[str] = mapped_column(String(SHORT), default="")
     engagement_version: Mapped[int | None] = mapped_column(Integer)
     changes: Mapped[str] = mapped_column(Text, default="[]")
 
     user: Mapped[User | None] = relationship()
     engagement: Mapped[Engagement | None] = relationship()
+    business_function: Mapped[BusinessFunction | None] = relationship()
 
 
 @event.listens_for(Session, "before_flush")

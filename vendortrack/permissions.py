@@ -7,12 +7,15 @@ from flask import abort
 from flask_login import current_user
 
 from .domain.vocabulary import ROLES
-from .models import Engagement, User
+from .models import Engagement, EngagementPerson, User
 
 EDITOR_ROLES = {"product_owner", "admin"}
 ANNEX_ROLES = {"procurement", "admin"}
 VENDOR_ROLES = {"product_owner", "procurement", "admin"}
 IMPORT_ROLES = {"procurement", "admin"}
+# Product owners mark the functions their engagements support as critical; procurement keeps
+# the register of outsourcing arrangements; leadership reads.
+FUNCTION_ROLES = {"product_owner", "procurement", "admin"}
 
 
 def can_create_engagement(user: User) -> bool:
@@ -48,6 +51,25 @@ def can_manage_vendors(user: User) -> bool:
 def can_import(user: User) -> bool:
     """Importing a register from a spreadsheet: procurement and administrators."""
     return user.is_authenticated and user.role in IMPORT_ROLES
+
+
+def can_manage_functions(user: User) -> bool:
+    return user.is_authenticated and user.role in FUNCTION_ROLES
+
+
+def _same_email(user: User, email: str) -> bool:
+    return bool(email) and email.lower() == user.email.lower()
+
+
+def can_attest_readiness(user: User, successor: EngagementPerson) -> bool:
+    """A successor records their own readiness; the internal owner may record it for them.
+
+    Nobody else may, administrators included: an attestation is a person's own word.
+    """
+    if not user.is_authenticated or successor.kind != "successor":
+        return False
+    return (_same_email(user, successor.email)
+            or _same_email(user, successor.engagement.owner_email))
 
 
 def roles_required(*roles: str):

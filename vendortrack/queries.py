@@ -12,10 +12,10 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload, with_expres
 from . import risk_queries
 from .domain.risk import RULES_BY_CODE, Severity
 from .domain.text import clean_text, whole_number
-from .domain.vocabulary import STATUSES
+from .domain.vocabulary import CRITICALITY, REINTEGRATION, STATUSES, SUBSTITUTABILITY
 from .errors import http_error
 from .extensions import db
-from .models import Engagement, Vendor
+from .models import BusinessFunction, Engagement, Vendor
 
 # Everything an engagement's spec is made of: load it with the engagement, not row by row.
 # The vendor comes in the same query (a join); each list of rows costs one query, so the
@@ -75,6 +75,11 @@ class EngagementFilter:
     handover_month: str = ""
     currency: str = ""  # an ISO 4217 code, or "none" for engagements without one
     open_kt: bool = False  # some knowledge-transfer deliverable is not yet accepted
+    function: int | None = None  # the business function supported
+    criticality: str = ""  # of the business function supported
+    substitutability: str = ""  # as assessed, or "none" when not assessed
+    reintegration: str = ""  # as assessed by people, or "none" when not assessed
+    suggested: str = ""  # reintegration as the evidence suggests
     sort: str = "updated"
 
     @classmethod
@@ -101,6 +106,11 @@ class EngagementFilter:
             handover_month=month if _is_month(month) else "",
             currency=currency if _is_currency(currency) else "",
             open_kt=args.get("open_kt") in ("1", "true", "yes"),
+            function=integer("function"),
+            criticality=_code(args.get("criticality", ""), CRITICALITY),
+            substitutability=_code(args.get("substitutability", ""), SUBSTITUTABILITY, "none"),
+            reintegration=_code(args.get("reintegration", ""), REINTEGRATION, "none"),
+            suggested=_code(args.get("suggested", ""), REINTEGRATION),
             sort=sort if sort in SORTS else "updated",
         )
 
@@ -119,7 +129,8 @@ class EngagementFilter:
         return bool(self.args(sort="updated"))
 
     def conditions(self, today: date) -> list:
-        return [*self._who_and_what(), *self._risk(today), *self._dates(today)]
+        return [*self._who_and_what(), *self._risk(today), *self._dates(today),
+                *self._exit_conditions()]
 
     def _who_and_what(self) -> list:
         conds = []
@@ -173,6 +184,24 @@ class EngagementFilter:
             end = (start + timedelta(days=32)).replace(day=1)
             conds.append(and_(Engagement.status != "closed", Engagement.handover_date >= start,
                               Engagement.handover_date < end))
+        return conds
+
+    def _exit_conditions(self) -> list:
+        conds = []
+        if self.function is not None:
+            conds.append(Engagement.business_function_id == self.function)
+        if self.criticality == "critical":
+            conds.append(Engagement.supports_critical_function)  # kept right on every change
+        elif self.criticality:
+            conds.append(Engagement.business_function_id.in_(
+                select(BusinessFunction.id)
+                .where(BusinessFunction.criticality == self.criticality)))
+        for column, wanted in ((Engagement.substitutability, self.substitutability),
+                               (Engagement.reintegration, self.reintegration)):
+            if wanted:
+                conds.append(column.is_(None) if wanted == "none" else column == wanted)
+        if self.suggested:
+            conds.append(Engagement.reintegration_suggested == self.suggested)
         return conds
 
     def statement(self, today: date) -> Select:
@@ -255,6 +284,10 @@ def list_page(filters: EngagementFilter, today: date, page: int, per_page: int):
                                  error_out=False)
     pagination.items = list_rows(list(pagination.items), today)
     return pagination
+
+
+def _code(value: str, vocabulary: dict, *extra: str) -> str:
+    return value if value in vocabulary or value in extra else ""
 
 
 def _is_month(value: str) -> bool:

@@ -22,6 +22,7 @@ from sqlalchemy import and_, case, exists, false, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from .domain.risk import DATED_CODES, RULES_BY_CODE, Severity
+from .exit_queries import DATED_EXIT_EXPRESSIONS
 from .models import Engagement, EngagementFlag
 
 NOT_CLOSED = Engagement.status != "closed"
@@ -38,6 +39,7 @@ def kt_overdue(today: date) -> ColumnElement[bool]:
 DATED_EXPRESSIONS = {
     "HANDOVER_PASSED_OPEN_KT": handover_passed_open_kt,
     "KT_OVERDUE": kt_overdue,
+    **DATED_EXIT_EXPRESSIONS,
 }
 assert set(DATED_EXPRESSIONS) == set(DATED_CODES), "every dated rule needs its SQL form"
 
@@ -52,24 +54,30 @@ def has_flag(code: str, today: date) -> ColumnElement[bool]:
         EngagementFlag.engagement_id == Engagement.id, EngagementFlag.code == code)))
 
 
+def _dated_at(severity: Severity, today: date) -> ColumnElement[bool]:
+    """Some dated flag of ``severity`` is up on ``today``."""
+    return or_(*(expression(today) for code, expression in DATED_EXPRESSIONS.items()
+                 if RULES_BY_CODE[code].severity == severity))
+
+
 def level(today: date) -> ColumnElement[int]:
-    """The risk level (0 none … 3 high) on ``today``."""
-    overdue_level = int(RULES_BY_CODE["KT_OVERDUE"].severity)
+    """The risk level (0 none … 3 high) on ``today``: the stored (undated) level raised by
+    any dated flag up today."""
     stored = Engagement.risk_undated_level
+    dated_levels = sorted({RULES_BY_CODE[code].severity for code in DATED_EXPRESSIONS},
+                          reverse=True)
     return case(
         (Engagement.status == "closed", 0),
-        (handover_passed_open_kt(today), int(RULES_BY_CODE["HANDOVER_PASSED_OPEN_KT"].severity)),
-        (and_(kt_overdue(today), stored < overdue_level), overdue_level),
+        *((and_(_dated_at(severity, today), stored < int(severity)), int(severity))
+          for severity in dated_levels),
         else_=stored,
     )
 
 
-# level() relies on this: a passed handover outranks every stored flag.
-assert RULES_BY_CODE["HANDOVER_PASSED_OPEN_KT"].severity == max(Severity)
-
-
 def in_dependency_trap(today: date) -> ColumnElement[bool]:
-    return and_(NOT_CLOSED, or_(Engagement.risk_undated_trap, handover_passed_open_kt(today)))
+    dated_traps = [DATED_EXPRESSIONS[code](today) for code in DATED_EXPRESSIONS
+                   if RULES_BY_CODE[code].dependency_trap]
+    return and_(NOT_CLOSED, or_(Engagement.risk_undated_trap, *dated_traps))
 
 
 def level_is(severity: Severity, today: date) -> ColumnElement[bool]:

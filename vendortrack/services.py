@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 
 from sqlalchemy import delete, func, select, update
@@ -18,12 +18,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .domain import spec as specs
-from .domain.risk import assess_undated, open_facts
+from .domain.exit import ExitFacts, Readiness, Suggestion
+from .domain.risk import (
+    Assessment,
+    assess,
+    assess_undated,
+    open_facts,
+    suggested_reintegration,
+)
 from .domain.spec_diff import diff_specs
 from .domain.vocabulary import can_move_deliverable
 from .extensions import db, dialect_insert
 from .models import (
     AuditEvent,
+    BusinessFunction,
     Deliverable,
     Engagement,
     EngagementFlag,
@@ -76,10 +84,12 @@ class StatusRefused(NotAllowed):
 def engagement_spec(engagement: Engagement) -> specs.Spec:
     """The engagement as a domain :class:`~vendortrack.domain.spec.Spec`."""
     scalars = {f.name: specs.value_from_columns(f, partial(getattr, engagement))
-               for f in specs.SCALAR_FIELDS if f.kind != "vendor"}
+               for f in specs.SCALAR_FIELDS if f.kind not in specs.LINK_KINDS}
     return specs.Spec(
         **scalars,
         vendor=engagement.vendor.name if engagement.vendor else "",
+        business_function=(engagement.business_function.name
+                           if engagement.business_function else ""),
         successors=tuple(specs.Person(p.name, p.email) for p in engagement.successors),
         upskilling=tuple(specs.Person(p.name, p.email) for p in engagement.upskilling),
         metrics=tuple(
@@ -99,7 +109,7 @@ def scalar_columns(spec: specs.Spec) -> dict:
     """The engagement table's columns for the spec's scalar fields (all but the vendor link)."""
     out: dict = {}
     for spec_field in specs.SCALAR_FIELDS:
-        if spec_field.kind != "vendor":
+        if spec_field.kind not in specs.LINK_KINDS:
             out.update(specs.columns_of(spec_field, getattr(spec, spec_field.name)))
     return out
 
@@ -114,8 +124,8 @@ KNOWN_VENDORS = "known_vendors"
 
 
 def find_vendor(name: str) -> Vendor | None:
-    """The vendor called ``name`` (any case), or None."""
-    key = name.strip().lower()
+    """The vendor called ``name`` (any case, spacing collapsed as stored), or None."""
+    key = " ".join(name.split()).lower()
     if not key:
         return None
     known = db.session.info.get(KNOWN_VENDORS)
@@ -127,12 +137,14 @@ def find_vendor(name: str) -> Vendor | None:
 # --- history -----------------------------------------------------------------------------
 
 def record(action: str, user: User | None, *, engagement: Engagement | None = None,
-           subject: str = "", changes: list | None = None) -> AuditEvent:
+           subject: str = "", changes: list | None = None,
+           function: BusinessFunction | None = None) -> AuditEvent:
     """Append a history event to the current transaction (committed by the caller)."""
     event = AuditEvent(
         action=action,
         user_id=user.id if user is not None else None,
         engagement=engagement,  # the relationship: a new engagement may not have its id yet
+        business_function=function,
         engagement_version=(engagement.version or 1) if engagement is not None else None,
         subject=subject[:200],
         changes=json.dumps(changes or [], default=str),
@@ -168,17 +180,30 @@ def vendor_for_name(name: str) -> Vendor | None:
     return vendor
 
 
+def set_fields(record, values: dict) -> list[dict]:
+    """Set ``values`` on ``record``; the history's field changes (old and new) for them."""
+    changes = []
+    for key, new in values.items():
+        old = getattr(record, key)
+        if old != new:
+            changes.append({"field": key, "old": old, "new": new})
+            setattr(record, key, new)
+    return changes
+
+
 def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
-                user: User) -> Vendor:
-    """Create or update a vendor (the caller has checked that the name is free)."""
+                legal_name: str, lei: str, country: str, user: User) -> Vendor:
+    """Create or update a vendor (the caller has checked that the name is free and that the
+    LEI and country are valid)."""
     name = " ".join(name.split())
     action = "vendor.create" if vendor is None else "vendor.update"
     if vendor is None:
         vendor = Vendor()
         db.session.add(vendor)
-    before = {"name": vendor.name, "contact": vendor.contact, "notes": vendor.notes}
     renamed = vendor.id is not None and vendor.name != name
-    vendor.name, vendor.name_key, vendor.contact, vendor.notes = name, name.lower(), contact, notes
+    vendor.name_key = name.lower()
+    changes = set_fields(vendor, {"name": name, "contact": contact, "notes": notes,
+                                  "legal_name": legal_name, "lei": lei, "country": country})
     if renamed:
         # Open edit forms and API clients hold the old name: make their saves conflict
         # instead of quietly re-creating the old vendor.
@@ -186,9 +211,6 @@ def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
                            .values(version=Engagement.version + 1,
                                    updated_at=utcnow()).execution_options(
                                synchronize_session=False))
-    after = {"name": name, "contact": contact, "notes": notes}
-    changes = [{"field": k, "old": before[k], "new": after[k]}
-               for k in after if before[k] != after[k]]
     record(action, user, subject=name, changes=changes)
     try:
         commit()
@@ -205,9 +227,27 @@ def vendor_name_taken(name: str, exclude_id: int | None = None) -> bool:
 
 # --- engagements -------------------------------------------------------------------------
 
+def exit_facts(engagement: Engagement) -> ExitFacts:
+    """What the exit rules need beyond the spec: the function's criticality and how many
+    successors attested all four abilities."""
+    function = engagement.business_function
+    return ExitFacts(
+        critical=function is not None and function.criticality == "critical",
+        successors_ready=sum(readiness_of(p).complete for p in engagement.successors))
+
+
+def assess_engagement(engagement: Engagement, today: date) -> Assessment:
+    """The engagement's risk flags on ``today``."""
+    return assess(engagement_spec(engagement), today, facts=exit_facts(engagement))
+
+
 def refresh_risk(engagement: Engagement, spec: specs.Spec) -> None:
     """Store the undated assessment and the facts the dated rules need (see risk_queries)."""
-    assessment = assess_undated(spec)
+    facts = exit_facts(engagement)
+    assessment = assess_undated(spec, facts)
+    engagement.supports_critical_function = facts.critical
+    engagement.successor_ready = facts.successors_ready > 0
+    engagement.reintegration_suggested = suggested_reintegration(spec, facts).rating
     engagement.risk_undated_level = int(assessment.level)
     engagement.risk_undated_trap = assessment.dependency_trap
     wanted = {f.code for f in assessment.flags}
@@ -255,6 +295,7 @@ def _apply_spec(engagement: Engagement, spec: specs.Spec, user: User | None,
 def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
                   deliverable_ids: list | None) -> None:
     engagement.vendor = vendor_for_name(spec.vendor)
+    engagement.business_function = function_for_name(spec.business_function)
     for column, value in scalar_columns(spec).items():
         setattr(engagement, column, value)
     engagement.updated_at = utcnow()  # also bumps the version when only rows changed
@@ -266,9 +307,12 @@ def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
         engagement.constraints, [{"text": c} for c in spec.constraints], HardConstraint)
     engagement.tradeoffs = _sync_rows(engagement.tradeoffs, [
         {"rule": t.rule, "decided_by": t.decided_by} for t in spec.tradeoffs], TradeoffRule)
+    attested_by = {p.email.lower(): p for p in engagement.successors if p.attested_on}
     successors = _sync_rows(engagement.successors, [
         {"kind": "successor", "name": p.name, "email": p.email} for p in spec.successors],
         EngagementPerson)
+    for row in successors:  # an attestation belongs to the person who made it
+        _keep_attestation(row, attested_by.get((row.email or "").lower()))
     upskilling = _sync_rows(engagement.upskilling, [
         {"kind": "upskilling", "name": p.name, "email": p.email} for p in spec.upskilling],
         EngagementPerson)
@@ -285,6 +329,18 @@ def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
         _set_deliverable_status(row, wanted.status, user, now)
     engagement.deliverables = rows
     refresh_risk(engagement, spec)
+
+
+def _keep_attestation(row: EngagementPerson, attested: EngagementPerson | None) -> None:
+    columns = (*ABILITY_COLUMNS.values(), "attested_on", "attested_by_id")
+    if attested is row:
+        return
+    for column in columns:
+        value = getattr(attested, column) if attested is not None else None
+        if column in ABILITY_COLUMNS.values():
+            value = bool(value)
+        if getattr(row, column, None) != value:
+            setattr(row, column, value)
 
 
 def create_engagement(spec: specs.Spec, user: User) -> Engagement:
@@ -388,13 +444,9 @@ def statuses_by_id(engagement: Engagement) -> dict[int, str]:
     return {d.id: d.status for d in engagement.deliverables}
 
 
-def change_deliverable_status(deliverable: Deliverable, new_status: str, user: User) -> None:
-    """Move a deliverable along planned → delivered → accepted / rejected, recording who."""
-    old_status = deliverable.status
-    if not can_move_deliverable(old_status, new_status):
-        raise NotAllowed(f"A deliverable that is {old_status} cannot be marked {new_status}.")
-    engagement = deliverable.engagement
-    _set_deliverable_status(deliverable, new_status, user, utcnow())
+def _flush_row_change(engagement: Engagement) -> None:
+    """A row of ``engagement`` changed: bump its version, refresh its risk, flush, and turn a
+    concurrent save into an :class:`EditConflict`."""
     engagement.updated_at = utcnow()
     refresh_risk(engagement, engagement_spec(engagement))
     try:
@@ -402,6 +454,16 @@ def change_deliverable_status(deliverable: Deliverable, new_status: str, user: U
     except StaleDataError:
         db.session.rollback()
         raise EditConflict(engagement.id, None) from None
+
+
+def change_deliverable_status(deliverable: Deliverable, new_status: str, user: User) -> None:
+    """Move a deliverable along planned → delivered → accepted / rejected, recording who."""
+    old_status = deliverable.status
+    if not can_move_deliverable(old_status, new_status):
+        raise NotAllowed(f"A deliverable that is {old_status} cannot be marked {new_status}.")
+    engagement = deliverable.engagement
+    _set_deliverable_status(deliverable, new_status, user, utcnow())
+    _flush_row_change(engagement)
     record("deliverable.status", user, engagement=engagement, subject=deliverable.title,
            changes=[{"section": "deliverables", "change": "status",
                      "old": old_status, "new": new_status,
@@ -548,3 +610,109 @@ def account_from_provider(user: User | None, *, email: str, name: str, role: str
         commit()
     return user
 
+
+# --- business functions ------------------------------------------------------------------
+
+FUNCTION_FIELDS = ("name", "criticality", "criticality_reasons", "assessed_on", "rto_hours",
+                   "rpo_hours", "impact")
+
+
+def find_function(name: str) -> BusinessFunction | None:
+    key = " ".join(name.split()).lower()
+    if not key:
+        return None
+    return db.session.scalar(select(BusinessFunction).where(BusinessFunction.name_key == key))
+
+
+def function_for_name(name: str) -> BusinessFunction | None:
+    """The business function called ``name`` (any case), created when new (its criticality
+    not yet assessed); None for a blank name."""
+    name = " ".join(name.split())
+    if not name:
+        return None
+    function = find_function(name)
+    if function is None:
+        function = BusinessFunction(name=name, name_key=name.lower(), criticality="not_assessed",
+                                    criticality_reasons="")
+        db.session.add(function)
+    return function
+
+
+def function_name_taken(name: str, exclude_id: int | None = None) -> bool:
+    existing = find_function(name)
+    return existing is not None and existing.id != exclude_id
+
+
+def save_function(function: BusinessFunction | None, values: dict,
+                  user: User) -> BusinessFunction:
+    """Create or update a business function from ``values`` (the keys of FUNCTION_FIELDS;
+    the caller has validated them and checked that the name is free)."""
+    values = {**values, "name": " ".join(values["name"].split())}
+    action = "function.create" if function is None else "function.update"
+    if function is None:
+        function = BusinessFunction()
+        db.session.add(function)
+    function.name_key = values["name"].lower()
+    changes = set_fields(function, {key: values[key] for key in FUNCTION_FIELDS})
+    if any(c["field"] in ("name", "criticality") for c in changes) and function.id is not None:
+        _refresh_supporting(function)
+    if changes or action == "function.create":
+        record(action, user, subject=function.name, changes=changes, function=function)
+    commit()
+    return function
+
+
+def _refresh_supporting(function: BusinessFunction) -> None:
+    """The exit rules of the engagements supporting ``function`` follow its criticality."""
+    engagements = db.session.scalars(select(Engagement).where(
+        Engagement.business_function_id == function.id)).all()
+    for engagement in engagements:
+        engagement.updated_at = utcnow()  # open edit forms hold the old function
+        refresh_risk(engagement, engagement_spec(engagement))
+
+
+# --- successor readiness -----------------------------------------------------------------
+
+ABILITY_COLUMNS = {"operate": "can_operate", "maintain": "can_maintain",
+                   "extend": "can_extend", "explain": "can_explain"}
+
+
+def readiness_of(person: EngagementPerson) -> Readiness:
+    """A successor row's attestation as the domain sees it."""
+    return Readiness(**{ability: bool(getattr(person, column))
+                        for ability, column in ABILITY_COLUMNS.items()},
+                     attested_on=person.attested_on)
+
+
+def readiness_json(person: EngagementPerson) -> dict | None:
+    """A successor's attestation as the API sends it (None before any)."""
+    if person.attested_on is None:
+        return None
+    return {**{a: bool(getattr(person, c)) for a, c in ABILITY_COLUMNS.items()},
+            "attested_on": person.attested_on.isoformat(),
+            "recorded_by": person.attested_by.name if person.attested_by else None}
+
+
+def reintegration_suggestion(engagement: Engagement) -> Suggestion:
+    """The reintegration rating the evidence suggests, and what is missing for a better one."""
+    return suggested_reintegration(engagement_spec(engagement), exit_facts(engagement))
+
+
+def record_readiness(successor: EngagementPerson, abilities: set[str], user: User,
+                     on: date) -> None:
+    """Record what ``successor`` can do without the vendor, as attested by ``user`` on ``on``
+    (the caller has checked :func:`vendortrack.permissions.can_attest_readiness`)."""
+    engagement = successor.engagement
+    before = readiness_of(successor)
+    for ability, column in ABILITY_COLUMNS.items():
+        setattr(successor, column, ability in abilities)
+    successor.attested_on = on
+    successor.attested_by_id = user.id
+    _flush_row_change(engagement)
+    on_behalf = "" if user.email.lower() == successor.email.lower() else " (recorded for them)"
+    record("successor.readiness", user, engagement=engagement,
+           subject=f"{successor.name}{on_behalf}", changes=[{
+               "field": "readiness", "person": successor.name,
+               "old": [a for a in ABILITY_COLUMNS if getattr(before, a)],
+               "new": [a for a in ABILITY_COLUMNS if a in abilities]}])
+    commit()

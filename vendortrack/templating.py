@@ -13,6 +13,7 @@ from flask_login import current_user
 from . import permissions
 from .clock import today
 from .domain import vocabulary
+from .domain.identity import country_name
 from .domain.risk import RULES_BY_CODE, Severity, is_overdue
 from .domain.spec import fields_in
 from .domain.text import days_away
@@ -68,6 +69,7 @@ NAV = (
     ("engagements.index", "Engagements", None),
     ("vendors.index", "Vendors", None),
     ("imports.upload", "Import", permissions.IMPORT_ROLES),
+    ("functions.index", "Functions", None),
     ("admin.users", "Users", {"admin"}),
     ("admin.history", "History", {"admin"}),
     ("admin.tokens", "Tokens", {"admin"}),
@@ -87,15 +89,18 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         url_with=url_with, nav_items=nav_items,
         LEVEL_LABELS=LEVEL_LABELS, RULES_BY_CODE=RULES_BY_CODE, Severity=Severity,
-        spec_fields=fields_in,
+        spec_fields=fields_in, country_name=country_name,
         **{name: getattr(vocabulary, name) for name in (
             "STATUSES", "ROLES", "DELIVERABLE_KINDS", "DELIVERABLE_STATUSES",
             "COMMON_CURRENCIES", "FIELD_LABELS", "SECTION_LABELS", "COLUMN_LABELS",
-            "HISTORY_LABELS")},
+            "HISTORY_LABELS", "CRITICALITY", "IMPACTS", "ABILITIES", "SUBSTITUTABILITY",
+            "REINTEGRATION", "EXIT_SCENARIOS", "EXIT_TEST_RESULTS", "ALTERNATIVES")},
     )
 
     # `{% if deliverable is overdue(engagement.status) %}`: the rule of domain.risk, as of today.
     app.jinja_env.tests["overdue"] = lambda d, status: is_overdue(d, status, today())
+    app.jinja_env.globals["can_attest_readiness"] = (
+        lambda person: permissions.can_attest_readiness(current_user, person))
     app.jinja_env.globals["can_edit_engagement"] = (
         lambda e: permissions.can_edit_engagement(current_user, e))
 
@@ -106,5 +111,6 @@ def init_app(app: Flask) -> None:
             "can_create_engagement": permissions.can_create_engagement(current_user),
             "can_issue_annex": permissions.can_issue_annex(current_user),
             "can_manage_vendors": permissions.can_manage_vendors(current_user),
+            "can_manage_functions": permissions.can_manage_functions(current_user),
             "organisation_name": app.config["ORGANISATION_NAME"],
         }

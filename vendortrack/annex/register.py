@@ -10,14 +10,40 @@ from sqlalchemy import func, select
 
 from .. import risk_queries
 from ..domain.annex import neutralise_cell
+from ..domain.vocabulary import (
+    ALTERNATIVES,
+    CRITICALITY,
+    EXIT_TEST_RESULTS,
+    REINTEGRATION,
+    SUBSTITUTABILITY,
+)
 from ..extensions import db
-from ..models import Annex, Engagement, Vendor
+from ..models import Annex, BusinessFunction, Engagement, Vendor
 from ..templating import LEVEL_LABELS
 
 COLUMNS = (
     "Contract reference", "Title", "Vendor", "Internal owner", "Owner e-mail", "Status",
     "Start date", "End date", "Handover date", "Contract value", "Currency", "Risk level",
     "Latest annex version",
+    # exit readiness (DORA register of information, exit slice)
+    "Provider legal name", "Provider LEI", "Provider head-office country",
+    "Business function", "Criticality", "Notice period, organisation (days)",
+    "Notice period, provider (days)", "Transition period (days)", "Service countries",
+    "Data storage countries", "Data processing countries", "Annual expense",
+    "Exit plan documented", "Exit plan last tested", "Exit plan test result",
+    "Exit plan next review", "Alternatives identified", "Substitutability",
+    "Reintegration (assessed)", "Reintegration (suggested)",
+)
+EXIT_COLUMNS = (
+    Vendor.legal_name, Vendor.lei, Vendor.country,
+    BusinessFunction.name.label("function_name"), BusinessFunction.criticality,
+    Engagement.notice_period_days_organisation, Engagement.notice_period_days_provider,
+    Engagement.transition_period_days, Engagement.countries_service,
+    Engagement.countries_data_storage, Engagement.countries_data_processing,
+    Engagement.annual_expense, Engagement.exit_plan_documented,
+    Engagement.exit_plan_last_tested_on, Engagement.exit_plan_last_test_result,
+    Engagement.exit_plan_next_review_on, Engagement.exit_plan_alternatives,
+    Engagement.substitutability, Engagement.reintegration, Engagement.reintegration_suggested,
 )
 BATCH = 1000
 BOM = "\ufeff"
@@ -32,9 +58,35 @@ def register_statement(conditions: list, today: date):
                    Engagement.start_date, Engagement.end_date, Engagement.handover_date,
                    Engagement.contract_value, Engagement.currency,
                    risk_queries.level(today).label("risk_level"),
-                   latest_annex.label("latest_annex"))
+                   latest_annex.label("latest_annex"), *EXIT_COLUMNS)
             .select_from(Engagement).outerjoin(Vendor, Engagement.vendor_id == Vendor.id)
+            .outerjoin(BusinessFunction,
+                       Engagement.business_function_id == BusinessFunction.id)
             .where(*conditions).order_by(Engagement.id))
+
+
+def _iso(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _blank(value) -> object:
+    return "" if value is None else value
+
+
+def _exit_cells(row) -> tuple:
+    return (
+        row.legal_name or "", row.lei or "", row.country or "", row.function_name or "",
+        CRITICALITY.get(row.criticality, ""), _blank(row.notice_period_days_organisation),
+        _blank(row.notice_period_days_provider), _blank(row.transition_period_days),
+        " ".join(row.countries_service or []), " ".join(row.countries_data_storage or []),
+        " ".join(row.countries_data_processing or []), _blank(row.annual_expense),
+        "yes" if row.exit_plan_documented else "no", _iso(row.exit_plan_last_tested_on),
+        EXIT_TEST_RESULTS.get(row.exit_plan_last_test_result, ""),
+        _iso(row.exit_plan_next_review_on), ALTERNATIVES.get(row.exit_plan_alternatives, ""),
+        SUBSTITUTABILITY.get(row.substitutability, ""),
+        REINTEGRATION.get(row.reintegration, ""),
+        REINTEGRATION.get(row.reintegration_suggested, ""),
+    )
 
 
 def _cells(row, statuses: dict) -> list:
@@ -47,6 +99,7 @@ def _cells(row, statuses: dict) -> list:
         row.contract_value if row.contract_value is not None else "",
         row.currency, LEVEL_LABELS.get(row.risk_level, ""),
         row.latest_annex if row.latest_annex is not None else "",
+        *_exit_cells(row),
     )]
 
 

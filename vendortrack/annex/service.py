@@ -20,7 +20,7 @@ from sqlalchemy.orm import defer, joinedload
 from .. import services
 from ..clock import today
 from ..domain.annex import load_snapshot, next_number, spec_changed
-from ..domain.risk import Flag, assess
+from ..domain.risk import Flag
 from ..domain.spec import canonical_json
 from ..extensions import db
 from ..models import Annex, Engagement, User, utcnow
@@ -126,7 +126,7 @@ def annex_status(engagement: Engagement, issued: list[Annex] | None = None) -> A
 
 def open_trap_flags(engagement: Engagement) -> tuple[Flag, ...]:
     """The dependency-trap flags open on the engagement today."""
-    assessment = assess(services.engagement_spec(engagement), today())
+    assessment = services.assess_engagement(engagement, today())
     return tuple(f for f in assessment.flags if f.dependency_trap)
 
 

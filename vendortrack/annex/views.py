@@ -22,7 +22,7 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from ..clock import today
-from ..domain.annex import load_snapshot, terms_diff
+from ..domain.annex import load_snapshot, not_recorded, terms_diff
 from ..domain.text import whole_number
 from ..domain.vocabulary import STATUSES
 from ..errors import http_error
@@ -188,6 +188,7 @@ def compare(engagement_id: int):
     new_label, new = _snapshot_for(engagement, newer)
     return render_template("annex/compare.html", engagement=engagement, annexes=annexes,
                            diff=terms_diff(old, new), old_label=old_label,
+                           not_recorded=not_recorded(old, new),
                            new_label=new_label, older=older, newer=newer)
 
 

@@ -5,8 +5,15 @@ from babel.numbers import list_currencies
 
 from ..domain.risk import RULES
 from ..domain.spec import LONG, MAX_ROWS, MEDIUM, SCALAR_FIELDS, SHORT, SpecField
-from ..domain.vocabulary import DELIVERABLE_KINDS, DELIVERABLE_STATUSES, STATUSES
+from ..domain.vocabulary import (
+    ABILITIES,
+    DELIVERABLE_KINDS,
+    DELIVERABLE_STATUSES,
+    REINTEGRATION,
+    STATUSES,
+)
 from ..imports import openapi as imports_api
+from .records import FUNCTION, VENDOR, Record
 
 
 def _nullable(schema: dict) -> dict:
@@ -31,8 +38,7 @@ def _field_schema(spec_field: SpecField) -> dict:
     kind = spec_field.kind
     if kind == "object":
         return _nullable({"type": "object", "additionalProperties": False, "properties": {
-            part: _field_schema(SpecField(part, spec_field.part_kind))
-            for part in spec_field.parts}})
+            part.name: _field_schema(part) for part in spec_field.subfields()}})
     schema = {
         "text": lambda: {"type": "string", "maxLength": spec_field.limit},
         "longtext": lambda: {"type": "string", "maxLength": spec_field.limit},
@@ -42,8 +48,17 @@ def _field_schema(spec_field: SpecField) -> dict:
                           "description": "At most two decimal places."},
         "date": lambda: {"type": "string", "format": "date"},
         "bool": lambda: {"type": "boolean"},
-        "integer": lambda: {"type": "integer", "minimum": 0},
+        "integer": lambda: {"type": "integer", "minimum": 0,
+                            **({"maximum": spec_field.limit} if spec_field.limit else {})},
         "choice": lambda: {"type": "string", "enum": list(spec_field.choices)},
+        "function": lambda: {"type": "string", "maxLength": SHORT},
+        "codes": lambda: {"type": "array", "maxItems": len(spec_field.choices),
+                          "items": {"type": "string", "enum": list(spec_field.choices)}},
+        "names": lambda: {"type": "array", "maxItems": 50,
+                          "items": {"type": "string", "maxLength": spec_field.limit}},
+        "countries": lambda: {"type": "array", "maxItems": 250, "items": {
+            "type": "string", "minLength": 2, "maxLength": 2,
+            "description": "ISO 3166-1 alpha-2 code, e.g. IE (checked)"}},
         "person": lambda: dict(PERSON),
     }[kind]()
     if spec_field.name == "title":
@@ -63,7 +78,14 @@ def _row(properties: dict) -> dict:
 
 SPEC_PROPERTIES = {
     **{f.name: _field_schema(f) for f in SCALAR_FIELDS},
-    "successors": _rows(PERSON),
+    "successors": _rows({**PERSON, "properties": {**PERSON["properties"], "readiness": {
+        "type": "object", "nullable": True,
+        "description": "Returned by GET: what the successor attested they can do without "
+                       "the vendor, when and recorded by whom. Ignored when sent; successors "
+                       "record it on the engagement page.",
+        "properties": {**{a: {"type": "boolean"} for a in ABILITIES},
+                       "attested_on": {"type": "string", "format": "date", "nullable": True},
+                       "recorded_by": {"type": "string", "nullable": True}}}}}),
     "upskilling": _rows(PERSON),
     "metrics": _rows(_row({"name": _text(SHORT), "baseline": _text(SHORT),
                            "target": _text(SHORT), "unit": _text(SHORT),
@@ -82,7 +104,8 @@ SPEC_PROPERTIES = {
     })),
 }
 # What GET returns besides the spec: a client may send it back; it is ignored.
-READ_ONLY = ("id", "version", "created_at", "updated_at", "risk", "links")
+READ_ONLY = ("id", "version", "created_at", "updated_at", "risk", "links",
+             "reintegration_suggested")
 IGNORED = {name: {"description": "Returned by GET; ignored when sent."} for name in READ_ONLY}
 
 FLAG = {"type": "object", "required": ["code", "severity", "message", "remedy"],
@@ -98,6 +121,10 @@ ENGAGEMENT = {
         "created_at": {"type": "string", "format": "date-time"},
         "updated_at": {"type": "string", "format": "date-time"},
         **SPEC_PROPERTIES,
+        "reintegration_suggested": {
+            "type": "string", "enum": list(REINTEGRATION),
+            "description": "How hard bringing the service in-house looks from the evidence "
+                           "(owner, successors' attestations, accepted knowledge transfer)."},
         "risk": {"type": "object", "required": ["level", "flags"], "properties": {
             "level": {"type": "string", "enum": ["none", "low", "medium", "high"]},
             "dependency_trap": {"type": "boolean"},
@@ -145,6 +172,50 @@ NOT_FOUND = _response("No such engagement", "Error")
 def _body(schema: str, required: bool = True) -> dict:
     return {"required": required, "content": {"application/json": {
         "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+def _record_paths(path: str, name: str, title: str, what: str) -> dict:
+    """List, create, read and update for a flat record (business functions, vendors)."""
+    record_id = {"name": f"{name}_id", "in": "path", "required": True,
+                 "schema": {"type": "integer", "minimum": 1}}
+    pages = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+             {"name": "per_page", "in": "query",
+              "schema": {"type": "integer", "minimum": 1, "maximum": 100}}]
+    missing = _response(f"No such {what}", "Error")
+    return {
+        path: {
+            "get": {"operationId": f"list{title}s", "parameters": pages,
+                    "responses": {"200": _response(f"A page of {what}s", f"{title}Page"),
+                                  "401": ERRORS["401"], "422": ERRORS["422"]}},
+            "post": {"operationId": f"create{title}", "requestBody": _body(f"{title}Input"),
+                     "responses": {"201": _response("Created", title), **ERRORS}},
+        },
+        f"{path}/{{{name}_id}}": {
+            "parameters": [record_id],
+            "get": {"operationId": f"get{title}",
+                    "responses": {"200": _response(f"The {what}", title),
+                                  "401": ERRORS["401"], "404": missing}},
+            "put": {"operationId": f"update{title}",
+                    "description": "Changes the fields sent; fields left out keep their "
+                                   "value and `null` clears one.",
+                    "requestBody": _body(f"{title}Update"),
+                    "responses": {"200": _response("Saved", title), **ERRORS,
+                                  "404": missing}},
+        },
+    }
+
+
+def _record_schemas(record: Record, title: str) -> dict:
+    return {
+        title: record.document(),
+        f"{title}Input": record.schema(),
+        f"{title}Update": record.schema(required=()),
+        f"{title}Page": {"type": "object", "required": ["items", "page", "per_page", "total"],
+                         "properties": {"items": {"type": "array", "items": record.document()},
+                                        "page": {"type": "integer"},
+                                        "per_page": {"type": "integer"},
+                                        "total": {"type": "integer"}}},
+    }
 
 
 def document(organisation: str = "") -> dict:
@@ -232,6 +303,8 @@ def document(organisation: str = "") -> dict:
                                       "401": ERRORS["401"],
                                       "404": _response("No such annex", "Error")}},
             },
+            **_record_paths("/functions", "function", "BusinessFunction", "business function"),
+            **_record_paths("/vendors", "vendor", "Vendor", "vendor"),
             "/dashboard": {
                 "get": {"operationId": "dashboard",
                         "description": "The leadership dashboard's figures; every figure "
@@ -277,6 +350,8 @@ def document(organisation: str = "") -> dict:
                     "version": {"type": "integer", "minimum": 1,
                                 "description": "The engagement version you read; refused "
                                                "if the spec changed since."}}},
+                **_record_schemas(FUNCTION, "BusinessFunction"),
+                **_record_schemas(VENDOR, "Vendor"),
                 "Error": ERROR,
                 "ValidationError": VALIDATION,
                 **imports_api.SCHEMAS,

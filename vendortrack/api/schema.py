@@ -123,21 +123,28 @@ def _blank_rows(data: dict) -> dict[str, list[str]]:
     return errors
 
 
-def _scalar_formdata(spec_field: specs.SpecField, value: Any) -> list[tuple[str, str]]:
+def _scalar_formdata(spec_field: specs.SpecField, value: Any,
+                     name: str | None = None) -> list[tuple[str, str]]:
+    name = name or spec_field.name
     if value is None:
         return []
-    if spec_field.kind == "person":
-        return [(name, value[key]) for name, key in (("owner_name", "name"),
-                                                     ("owner_email", "email"))
+    kind = spec_field.kind
+    if kind == "person":
+        return [(form_name, value[key]) for form_name, key in (("owner_name", "name"),
+                                                               ("owner_email", "email"))
                 if value.get(key) is not None]
-    if spec_field.kind == "object":
-        return [(f"{spec_field.name}-{part}", str(v)) for part, v in value.items()
-                if v is not None]
-    if spec_field.kind == "bool":
-        return [(spec_field.name, "y")] if value else []
-    if spec_field.kind in ("money", "integer"):
-        return [(spec_field.name, repr(value))]
-    return [(spec_field.name, value)]
+    if kind == "object":
+        return [pair for part in spec_field.subfields()
+                for pair in _scalar_formdata(part, value.get(part.name), f"{name}-{part.name}")]
+    if kind == "bool":
+        return [(name, "y")] if value else []
+    if kind in ("money", "integer"):
+        return [(name, repr(value))]
+    if kind == "codes":
+        return [(name, code) for code in value]
+    if kind in ("countries", "names"):
+        return [(name, ("\n" if kind == "names" else " ").join(value))]
+    return [(name, value)]
 
 
 def _formdata(data: dict) -> MultiDict:
@@ -149,7 +156,7 @@ def _formdata(data: dict) -> MultiDict:
     for section, keys in ROW_KEYS.items():
         for i, row in enumerate(data.get(section) or []):
             form += [(f"{section}-{i}-{key}", row[key]) for key in keys
-                     if key not in ("id", "status") and row.get(key) is not None]
+                     if key not in ("id", "status", "readiness") and row.get(key) is not None]
             if section == "deliverables" and not row.get("kind"):
                 form.append((f"{section}-{i}-kind", "documentation"))
     return MultiDict(form)

@@ -30,16 +30,19 @@ MAX_PER_PAGE = 100
 
 def engagement_document(engagement: Engagement) -> dict:
     spec = services.engagement_spec(engagement)
-    assessment = assess(spec, today())
+    assessment = assess(spec, today(), facts=services.exit_facts(engagement))
     body = to_json(spec)
     for row, deliverable in zip(body["deliverables"], engagement.deliverables, strict=True):
         row["id"] = deliverable.id  # send it back with PUT to keep the row's acceptance
+    for row, person in zip(body["successors"], engagement.successors, strict=True):
+        row["readiness"] = services.readiness_json(person)
     return {
         "id": engagement.id,
         "version": engagement.version,
         "created_at": engagement.created_at.isoformat(),
         "updated_at": engagement.updated_at.isoformat(),
         **body,
+        "reintegration_suggested": services.reintegration_suggestion(engagement).rating,
         "risk": {
             "level": assessment.level.code,
             "dependency_trap": assessment.dependency_trap,
@@ -153,4 +156,4 @@ def import_engagements():
 
 # The API's annex and dashboard routes live beside this module and attach to `bp`.
 from ..reminders import api as _reminders_api  # noqa: E402, F401  (adds its routes to bp)
-from . import annexes, dashboard  # noqa: E402, F401
+from . import annexes, dashboard, record_views  # noqa: E402, F401

@@ -11,16 +11,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload, with_expression
 
 from .. import risk_queries
-from ..domain.risk import RULES, RULES_BY_CODE, Severity, dated_codes, flags_for_codes
+from ..domain import exit as exit_rules
+from ..domain.risk import RULES, RULES_BY_CODE, Severity, StoredExit, dated_codes, flags_for_codes
 from ..domain.vocabulary import STATUSES
 from ..extensions import db
 from ..models import Engagement, EngagementFlag, Vendor
 from ..queries import EngagementFilter
+
+if TYPE_CHECKING:
+    from .exit_panel import ExitPanel
 
 HANDOVER_WINDOW_DAYS = 90
 MONTHS_AHEAD = 12
@@ -44,6 +49,7 @@ FLAG_LABELS = {
     "SPEC_NO_TRADEOFFS": "No trade-off rules",
     "NO_SUCCESSORS": "No successors named",
     "CORE_WITHOUT_UPSKILLING": "Core work, nobody upskilling",
+    **exit_rules.SHORT_LABELS,
 }
 assert set(FLAG_LABELS) == set(RULES_BY_CODE), "every rule needs a chart label"
 
@@ -131,6 +137,7 @@ class DashboardFigures:
     vendor_count: int  # vendors holding engagements in scope (the chart shows the top few)
     handover_months: tuple[MonthHandovers, ...]
     top_at_risk: tuple[AtRisk, ...] = field(default=())
+    exit: ExitPanel | None = None
 
     def to_json(self, link=None) -> dict:
         """Plain JSON; ``link(args)`` may turn a filter's arguments into a list URL."""
@@ -170,6 +177,8 @@ class DashboardFigures:
                  "with_open_kt": count(m.with_open_kt),
                  "open_deliverables": m.open_deliverables} for m in self.handover_months],
         }
+        if self.exit is not None:
+            out["exit_readiness"] = self.exit.to_json(link)
         if self.top_at_risk:
             out["top_at_risk"] = [
                 {"id": e.id, "title": e.title, "vendor": e.vendor, "status": e.status,
@@ -268,7 +277,14 @@ def compute(scope: EngagementFilter, today: date, *, at_risk: int = 0,
         flags=flags, vendors=vendors, vendor_count=vendor_count,
         handover_months=tuple(handover_months),
         top_at_risk=top_at_risk(scope, today, at_risk) if at_risk else (),
+        exit=exit_panel(scope, today),
     )
+
+
+def exit_panel(scope: EngagementFilter, today: date) -> ExitPanel:
+    from . import exit_panel as panel  # it builds on Count and drill, defined here
+
+    return panel.compute(scope, today)
 
 
 def _undated_flag_counts(scope: EngagementFilter, where: list) -> dict[str, int]:
@@ -393,7 +409,8 @@ def top_at_risk(scope: EngagementFilter, today: date, limit: int = TOP_AT_RISK
     out = []
     for e in engagements:
         codes = {f.code for f in e.flags} | dated_codes(
-            e.status, e.handover_date, e.open_deliverables, e.earliest_open_due, today)
+            e.status, e.handover_date, e.open_deliverables, e.earliest_open_due, today,
+            stored_exit(e))
         flags = flags_for_codes(codes)
         out.append(AtRisk(
             e.id, e.title, e.vendor.name if e.vendor else "", e.owner_name, e.status,
@@ -401,6 +418,12 @@ def top_at_risk(scope: EngagementFilter, today: date, limit: int = TOP_AT_RISK
             e.handover_date, e.contract_value, e.currency,
             tuple(f.code for f in sorted(flags, key=lambda f: -f.severity))))
     return tuple(out)
+
+
+def stored_exit(e: Engagement) -> StoredExit:
+    """The stored facts the dated exit rules read, of one engagement."""
+    return StoredExit(e.supports_critical_function, e.exit_plan_documented,
+                      e.exit_plan_last_tested_on, e.exit_plan_next_review_on, e.successor_ready)
 
 
 def filter_choices() -> tuple[list, list]:

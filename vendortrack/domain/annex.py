@@ -1,8 +1,12 @@
 """Contract annexes as plain data: what an annex states, what changed, and safe CSV cells.
 
 An issued annex freezes the engagement's canonical spec JSON (see :mod:`.spec`). Progress
-recorded after signing — the engagement's status and each deliverable's status — is not a
-term of the annex, so it is left out when deciding whether the spec changed since an annex.
+recorded after signing — the engagement's status, each deliverable's status and each
+successor's readiness — is not a term of the annex, so it is left out when deciding whether
+the spec changed since an annex.
+
+Snapshots issued before a field existed simply lack it: the field was not recorded then. Such
+a field counts as unchanged while it is still empty, and shows as "not recorded" otherwise.
 """
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ from .spec_diff import SpecDiff, diff_specs
 
 # Fields of the snapshot that record progress, not what was agreed.
 PROGRESS_FIELDS = ("status",)
-PROGRESS_ROW_FIELDS = {"deliverables": ("status",)}
+PROGRESS_ROW_FIELDS = {"deliverables": ("status",), "successors": ("readiness",)}
+EMPTY_VALUES = (None, "", [], {}, False)
 
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP's list).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -33,16 +38,35 @@ def annex_terms(snapshot: dict) -> dict:
     return terms
 
 
+def not_recorded(old_snapshot: dict, new_snapshot: dict) -> frozenset[str]:
+    """Fields the newer snapshot has and the older one lacks: they were not recorded then."""
+    return frozenset(new_snapshot) - frozenset(old_snapshot)
+
+
+def _comparable(old_snapshot: dict, new_snapshot: dict) -> tuple[dict, dict]:
+    """Both snapshots' terms, without the fields the older one lacks and the newer leaves
+    empty (an annex issued before a field existed states nothing different about it)."""
+    old, new = annex_terms(old_snapshot), annex_terms(new_snapshot)
+    new = {k: v for k, v in new.items()
+           if k in old or not (v in EMPTY_VALUES or _all_empty(v))}
+    return old, new
+
+
+def _all_empty(value) -> bool:
+    return isinstance(value, dict) and all(v in EMPTY_VALUES for v in value.values())
+
+
 def terms_diff(old_snapshot: dict, new_snapshot: dict) -> SpecDiff:
     """What an annex made from ``new_snapshot`` would state differently from ``old_snapshot``."""
-    return diff_specs(annex_terms(old_snapshot), annex_terms(new_snapshot))
+    return diff_specs(*_comparable(old_snapshot, new_snapshot))
 
 
 def spec_changed(issued_snapshot: dict | None, current_snapshot: dict) -> bool:
     """True when there is an issued annex and the current spec states different terms."""
     if issued_snapshot is None:
         return False
-    return annex_terms(issued_snapshot) != annex_terms(current_snapshot)
+    old, new = _comparable(issued_snapshot, current_snapshot)
+    return old != new
 
 
 def next_number(latest: int | None) -> int:

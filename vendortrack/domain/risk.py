@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 
+from . import exit as ex
 from .spec import Deliverable, Spec
 
 # Judgement calls, in one place.
@@ -39,9 +40,10 @@ class Rule:
     section: str
     message: str
     remedy: str
-    applies: Callable[[Spec, date], bool]
+    applies: Callable[..., bool]  # (spec, today), or (spec, today, facts) with uses_facts
     dependency_trap: bool = False
     dated: bool = False
+    uses_facts: bool = False  # needs ExitFacts: what is recorded outside the spec
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,20 @@ def kt_overdue(earliest_open_due: date | None, today: date) -> bool:
     return bool(earliest_open_due and earliest_open_due < today)
 
 
+@dataclass(frozen=True)
+class StoredExit:
+    """The stored facts the dated exit rules read (see ``risk_queries``)."""
+
+    critical: bool = False
+    documented: bool = False
+    last_tested_on: date | None = None
+    next_review_on: date | None = None
+    successor_ready: bool = False
+
+
 def dated_codes(status: str, handover_date: date | None, open_deliverables: int,
-                earliest_open_due: date | None, today: date) -> frozenset[str]:
+                earliest_open_due: date | None, today: date,
+                stored: StoredExit | None = None) -> frozenset[str]:
     """The dated flags on ``today``, from the stored facts (``risk_queries`` is their SQL)."""
     if status == "closed":
         return frozenset()
@@ -107,7 +121,32 @@ def dated_codes(status: str, handover_date: date | None, open_deliverables: int,
         codes.add("HANDOVER_PASSED_OPEN_KT")
     if kt_overdue(earliest_open_due, today):
         codes.add("KT_OVERDUE")
+    if stored is not None:
+        if ex.exit_plan_untested(stored.critical, stored.documented, stored.last_tested_on,
+                                 today):
+            codes.add("EXIT_PLAN_UNTESTED")
+        if ex.exit_plan_review_overdue(stored.next_review_on, today):
+            codes.add("EXIT_PLAN_REVIEW_OVERDUE")
+        if ex.successors_not_ready(handover_date, stored.successor_ready, today):
+            codes.add("SUCCESSORS_NOT_READY")
     return frozenset(codes)
+
+
+def _plan(spec: Spec) -> dict:
+    return spec.exit_plan or {}
+
+
+def evidence(spec: Spec, facts: ex.ExitFacts) -> ex.Evidence:
+    """What the suggested reintegration rating rests on."""
+    return ex.Evidence(
+        has_owner=has_owner(spec), successors=len(spec.successors),
+        successors_ready=facts.successors_ready, deliverables=len(spec.deliverables),
+        deliverables_accepted=sum(d.status == "accepted" for d in spec.deliverables),
+        core_capability=spec.core_capability, upskilling=len(spec.upskilling))
+
+
+def suggested_reintegration(spec: Spec, facts: ex.ExitFacts) -> ex.Suggestion:
+    return ex.suggest_reintegration(evidence(spec, facts))
 
 
 def is_overdue(deliverable, engagement_status: str, today: date) -> bool:
@@ -216,6 +255,44 @@ RULES: tuple[Rule, ...] = (
         "Name internal people who will work and learn alongside the vendor.",
         lambda s, today: s.core_capability and not s.upskilling,
     ),
+    Rule(
+        "EXIT_PLAN_MISSING", Severity.HIGH, "exit", *ex.MESSAGES["EXIT_PLAN_MISSING"],
+        lambda s, today, f: ex.exit_plan_missing(f.critical, bool(_plan(s).get("documented"))),
+        dependency_trap=True, uses_facts=True,
+    ),
+    Rule(
+        "EXIT_PLAN_UNTESTED", Severity.MEDIUM, "exit", *ex.MESSAGES["EXIT_PLAN_UNTESTED"],
+        lambda s, today, f: ex.exit_plan_untested(
+            f.critical, bool(_plan(s).get("documented")), _plan(s).get("last_tested_on"),
+            today),
+        dated=True, uses_facts=True,
+    ),
+    Rule(
+        "EXIT_PLAN_REVIEW_OVERDUE", Severity.LOW, "exit",
+        *ex.MESSAGES["EXIT_PLAN_REVIEW_OVERDUE"],
+        lambda s, today: ex.exit_plan_review_overdue(_plan(s).get("next_review_on"), today),
+        dated=True,
+    ),
+    Rule(
+        "NO_ALTERNATIVES", Severity.MEDIUM, "exit", *ex.MESSAGES["NO_ALTERNATIVES"],
+        lambda s, today, f: ex.no_alternatives(f.critical, s.substitutability,
+                                               _plan(s).get("alternatives")),
+        uses_facts=True,
+    ),
+    Rule(
+        "SUCCESSORS_NOT_READY", Severity.HIGH, "successors",
+        *ex.MESSAGES["SUCCESSORS_NOT_READY"],
+        lambda s, today, f: ex.successors_not_ready(s.handover_date, f.successors_ready > 0,
+                                                    today),
+        dependency_trap=True, dated=True, uses_facts=True,
+    ),
+    Rule(
+        "REINTEGRATION_OVERSTATED", Severity.LOW, "exit",
+        *ex.MESSAGES["REINTEGRATION_OVERSTATED"],
+        lambda s, today, f: ex.reintegration_overstated(
+            s.reintegration, suggested_reintegration(s, f).rating),
+        uses_facts=True,
+    ),
 )
 
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
@@ -234,17 +311,24 @@ def level_of(flags: tuple[Flag, ...] | list[Flag]) -> Severity:
     return max((f.severity for f in flags), default=Severity.NONE)
 
 
-def assess(spec: Spec, today: date, rules: tuple[Rule, ...] = RULES) -> Assessment:
-    """Apply ``rules`` to ``spec`` as of ``today``. Closed engagements carry no flags."""
+def _applies(rule: Rule, spec: Spec, today: date, facts: ex.ExitFacts) -> bool:
+    return rule.applies(spec, today, facts) if rule.uses_facts else rule.applies(spec, today)
+
+
+def assess(spec: Spec, today: date, rules: tuple[Rule, ...] = RULES,
+           facts: ex.ExitFacts = ex.NO_FACTS) -> Assessment:
+    """Apply ``rules`` to ``spec`` as of ``today``, with ``facts`` recorded outside the spec
+    (the function's criticality, successors' attestations). Closed engagements carry no
+    flags."""
     if spec.status == "closed":
         return Assessment(Severity.NONE, ())
-    flags = tuple(_flag(rule) for rule in rules if rule.applies(spec, today))
+    flags = tuple(_flag(rule) for rule in rules if _applies(rule, spec, today, facts))
     return Assessment(level_of(flags), flags)
 
 
-def assess_undated(spec: Spec) -> Assessment:
-    """The flags that depend on the spec alone, not on the calendar (stored on save)."""
-    return assess(spec, date.min, UNDATED_RULES)
+def assess_undated(spec: Spec, facts: ex.ExitFacts = ex.NO_FACTS) -> Assessment:
+    """The flags that do not depend on the calendar (stored on save)."""
+    return assess(spec, date.min, UNDATED_RULES, facts)
 
 
 def flags_for_codes(codes) -> tuple[Flag, ...]:

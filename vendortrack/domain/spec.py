@@ -13,7 +13,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .vocabulary import STATUSES
+from .vocabulary import (
+    ALTERNATIVES,
+    EXIT_SCENARIOS,
+    EXIT_TEST_RESULTS,
+    REINTEGRATION,
+    STATUSES,
+    SUBSTITUTABILITY,
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,14 @@ class Spec:
     problem_statement: str = ""
     core_capability: bool = False
     internal_owner: Person | None = None
+    business_function: str = ""
+    notice_period_days: dict | None = None
+    transition_period_days: int | None = None
+    countries: dict | None = None
+    annual_expense: Decimal | None = None
+    exit_plan: dict | None = None
+    substitutability: str | None = None
+    reintegration: str | None = None
     successors: tuple[Person, ...] = field(default_factory=tuple)
     upskilling: tuple[Person, ...] = field(default_factory=tuple)
     metrics: tuple[Metric, ...] = field(default_factory=tuple)
@@ -85,7 +100,12 @@ class SpecField:
     vocabulary ``choices``, labelled in people's words there), ``object`` (a nested object whose
     ``parts`` are each of ``part_kind``, stored in columns ``<name>_<part>``), and three with
     their own handling: ``vendor`` (a link to the vendor table), ``currency`` and ``person``
-    (the internal owner, stored as ``owner_name`` / ``owner_email``).
+    (the internal owner, stored as ``owner_name`` / ``owner_email``). ``function`` is a link
+    to the business-function table by name, like ``vendor``. List kinds hold a tuple:
+    ``codes`` (codes of ``choices``), ``names`` (free text, one per line on the form) and
+    ``countries`` (ISO 3166-1 alpha-2 codes). An ``integer``'s ``limit`` is its maximum; a
+    ``nullable`` choice may be left empty (``None``). An object whose parts are of different
+    kinds describes them in ``part_fields``.
 
     ``section`` is the form section it belongs to. Fields with ``by_hand`` are laid out by hand
     in the form, the engagement page and the annex; the others are rendered there from this
@@ -102,17 +122,39 @@ class SpecField:
     part_kind: str = "integer"
     help: str = ""
     by_hand: bool = False
+    nullable: bool = False
+    part_fields: tuple[SpecField, ...] = ()
 
     @property
     def empty(self) -> Any:
         """The value of the field in a spec where nobody filled it in."""
-        if self.kind in ("text", "longtext", "vendor", "currency"):
+        if self.kind in ("text", "longtext", "vendor", "currency", "function"):
             return ""
         if self.kind == "bool":
             return False
-        if self.kind == "choice":
+        if self.kind in LIST_KINDS:
+            return ()
+        if self.kind == "choice" and not self.nullable:
             return next(iter(self.choices))
         return None
+
+    def subfields(self) -> tuple[SpecField, ...]:
+        """The parts of an object field, each as a field of its own kind."""
+        if self.part_fields:
+            return self.part_fields
+        return tuple(SpecField(part, self.part_kind, limit=self.limit) for part in self.parts)
+
+
+LIST_KINDS = ("codes", "names", "countries")
+LINK_KINDS = ("vendor", "function")  # stored as a link to another table, by name
+DAYS = 3650  # notice and transition periods: at most ten years
+
+
+def is_blank(value: Any) -> bool:
+    """Nothing filled in: None, empty text, False or an empty list."""
+    return value is None or value == "" or value is False or value == () or value == []
+
+
 
 
 SCALAR_FIELDS: tuple[SpecField, ...] = (
@@ -133,6 +175,44 @@ SCALAR_FIELDS: tuple[SpecField, ...] = (
     SpecField("core_capability", "bool", limit=None, by_hand=True),
     SpecField("internal_owner", "person", section="owner", by_hand=True,
               help="The person inside who stays close to the vendor's work."),
+    SpecField("business_function", "function", section="function",
+              help="What the organisation does with this, e.g. “Customer payments”. A new name "
+                   "adds the function; its criticality is set on the function's page."),
+    SpecField("notice_period_days", "object", limit=DAYS, section="terms",
+              parts=("organisation", "provider"),
+              help="Days of notice each side must give to end the contract."),
+    SpecField("transition_period_days", "integer", limit=DAYS, section="terms",
+              help="Days the vendor keeps supporting the move to a successor after notice."),
+    SpecField("countries", "object", limit=None, section="terms",
+              parts=("service", "data_storage", "data_processing"), part_kind="countries",
+              help="Two-letter ISO country codes, e.g. IE, DE."),
+    SpecField("annual_expense", "money", limit=None, section="terms",
+              help="What the arrangement costs a year, in the contract currency."),
+    SpecField("exit_plan", "object", limit=None, section="exit",
+              parts=("documented", "summary", "scenarios", "last_tested_on",
+                     "last_test_result", "next_review_on", "alternatives",
+                     "alternative_providers"),
+              part_fields=(
+                  SpecField("documented", "bool", limit=None),
+                  SpecField("summary", "longtext", limit=LONG),
+                  SpecField("scenarios", "codes", limit=None, choices=EXIT_SCENARIOS),
+                  SpecField("last_tested_on", "date", limit=None),
+                  SpecField("last_test_result", "choice", limit=None,
+                            choices=EXIT_TEST_RESULTS, nullable=True),
+                  SpecField("next_review_on", "date", limit=None),
+                  SpecField("alternatives", "choice", limit=None, choices=ALTERNATIVES,
+                            nullable=True),
+                  SpecField("alternative_providers", "names", limit=SHORT,
+                            help="One name per line."),
+              ),
+              help="How the organisation would leave this vendor in an orderly way."),
+    SpecField("substitutability", "choice", limit=None, section="exit",
+              choices=SUBSTITUTABILITY, nullable=True,
+              help="How hard it would be to move the service to another provider."),
+    SpecField("reintegration", "choice", limit=None, section="exit", choices=REINTEGRATION,
+              nullable=True,
+              help="How hard it would be to bring the service back in-house, as you see it. "
+                   "vendortrack suggests a rating from the evidence beside it."),
 )
 FIELDS_BY_NAME = {f.name: f for f in SCALAR_FIELDS}
 
@@ -155,8 +235,25 @@ def columns_of(spec_field: SpecField, value: Any) -> dict[str, Any]:
         return {"owner_name": value.name if value else "",
                 "owner_email": (value.email if value else "").lower()}
     if spec_field.kind == "object":
-        return {f"{spec_field.name}_{part}": (value or {}).get(part) for part in spec_field.parts}
-    return {spec_field.name: value}
+        return {f"{spec_field.name}_{part.name}": _column_value(part, (value or {}).get(part.name))
+                for part in spec_field.subfields()}
+    return {spec_field.name: _column_value(spec_field, value)}
+
+
+def _column_value(spec_field: SpecField, value: Any) -> Any:
+    if value is None and spec_field.empty == "":
+        return ""
+    if spec_field.kind in LIST_KINDS:
+        return list(value or ())
+    if spec_field.kind == "bool":
+        return bool(value)
+    return value
+
+
+def _spec_value(spec_field: SpecField, value: Any) -> Any:
+    if spec_field.kind in LIST_KINDS:
+        return tuple(value or ())
+    return value
 
 
 def value_from_columns(spec_field: SpecField, column: Callable[[str], Any]) -> Any:
@@ -166,9 +263,10 @@ def value_from_columns(spec_field: SpecField, column: Callable[[str], Any]) -> A
             return Person(column("owner_name"), column("owner_email"))
         return None
     if spec_field.kind == "object":
-        value = {part: column(f"{spec_field.name}_{part}") for part in spec_field.parts}
-        return value if any(v not in (None, "") for v in value.values()) else None
-    return column(spec_field.name)
+        value = {part.name: _spec_value(part, column(f"{spec_field.name}_{part.name}"))
+                 for part in spec_field.subfields()}
+        return None if all(map(is_blank, value.values())) else value
+    return _spec_value(spec_field, column(spec_field.name))
 
 
 def _iso(value: date | None) -> str | None:
@@ -187,8 +285,10 @@ def _field_json(spec_field: SpecField, value: Any) -> Any:
         return _iso(value)
     if kind == "money":
         return _number(value)
-    if kind in ("vendor", "currency"):
+    if kind in ("vendor", "currency", "function"):
         return value or None
+    if kind in LIST_KINDS:
+        return list(value or ())
     if kind == "person":
         return {"name": value.name, "email": value.email} if value else None
     if kind == "object":
@@ -197,6 +297,8 @@ def _field_json(spec_field: SpecField, value: Any) -> Any:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
     return _iso(value) if isinstance(value, date) else value
 
 

@@ -58,6 +58,27 @@ FIELD_LABELS = {
     "problem_statement": "Problem statement",
     "core_capability": "Core capability",
     "internal_owner": "Internal owner",
+    "business_function": "Business function",
+    "notice_period_days": "Notice period (days)",
+    "notice_period_days.organisation": "Notice we must give (days)",
+    "notice_period_days.provider": "Notice the vendor must give (days)",
+    "transition_period_days": "Transition period (days)",
+    "countries": "Countries",
+    "countries.service": "Where the service is provided",
+    "countries.data_storage": "Where data is stored",
+    "countries.data_processing": "Where data is processed",
+    "annual_expense": "Annual expense",
+    "exit_plan": "Exit plan",
+    "exit_plan.documented": "An exit plan is documented",
+    "exit_plan.summary": "Exit plan in summary",
+    "exit_plan.scenarios": "Scenarios it covers",
+    "exit_plan.last_tested_on": "Last tested on",
+    "exit_plan.last_test_result": "Result of the last test",
+    "exit_plan.next_review_on": "Next review on",
+    "exit_plan.alternatives": "Alternative providers identified",
+    "exit_plan.alternative_providers": "Alternative providers",
+    "substitutability": "Substitutability",
+    "reintegration": "Reintegration in-house",
 }
 # Where the form asks a question rather than naming the field.
 FORM_LABELS = {
@@ -94,6 +115,11 @@ OTHER_CHANGE_LABELS = {
     "pdf_sha256": "PDF SHA-256",
     "issued_with_dependency_trap": "Issued with dependency-trap flags open",
     "api_token": "API token",
+    "legal_name": "Legal name", "lei": "LEI", "country": "Head-office country",
+    "criticality": "Criticality", "criticality_reasons": "Reasons",
+    "assessed_on": "Last assessed on", "rto_hours": "Recovery time objective (hours)",
+    "rpo_hours": "Recovery point objective (hours)", "impact": "Impact of discontinuing",
+    "readiness": "Readiness",
 }
 HISTORY_LABELS = {**FIELD_LABELS, **ROW_LABELS, **OTHER_CHANGE_LABELS}
 
@@ -102,7 +128,63 @@ def can_move_deliverable(current: str, new: str) -> bool:
     """True when a deliverable in status ``current`` may be moved to ``new``."""
     return new in DELIVERABLE_TRANSITIONS.get(current, ())
 
+
 SIGN_IN_METHODS = {
     "password": "Password",
     "oidc": "Single sign-on",
+}
+
+# --- exit readiness (DORA Art. 28(8), EBA/GL/2019/02 §§ 106–108) ---------------------------
+
+CRITICALITY = {
+    "critical": "Critical or important",
+    "not_critical": "Not critical",
+    "not_assessed": "Not assessed yet",
+}
+
+IMPACTS = {
+    "low": "Low",
+    "medium": "Medium",
+    "high": "High",
+}
+
+SUBSTITUTABILITY = {
+    "not_substitutable": "Not substitutable",
+    "highly_complex": "Highly complex to substitute",
+    "medium": "Medium complexity",
+    "easy": "Easy to substitute",
+}
+
+# Ordered from easiest to hardest: the order the suggested rating compares in.
+REINTEGRATION = {
+    "easy": "Easy",
+    "difficult": "Difficult",
+    "highly_complex": "Highly complex",
+}
+
+EXIT_SCENARIOS = {
+    "termination": "Termination of the contract",
+    "provider_failure": "Failure of the provider",
+    "quality_deterioration": "Deteriorating quality of service",
+    "disruption": "Business disruption",
+}
+
+EXIT_TEST_RESULTS = {
+    "passed": "Passed",
+    "partly_passed": "Partly passed",
+    "failed": "Failed",
+}
+
+ALTERNATIVES = {
+    "yes": "Alternatives identified",
+    "no": "No alternative identified",
+    "not_assessed": "Not assessed yet",
+}
+
+# What a successor attests they can do without the vendor.
+ABILITIES = {
+    "operate": "Operate",
+    "maintain": "Maintain",
+    "extend": "Extend",
+    "explain": "Explain",
 }

@@ -17,7 +17,7 @@ from ..domain.text import whole_number
 from ..domain.vocabulary import DELIVERABLE_TRANSITIONS
 from ..extensions import db
 from ..forms import SECTIONS, EngagementForm
-from ..models import AuditEvent, Deliverable, Engagement, Vendor
+from ..models import AuditEvent, BusinessFunction, Deliverable, Engagement, Vendor
 from ..permissions import can_create_engagement, can_edit_engagement
 from ..queries import EngagementFilter, engagement_or_404, list_page, page_number
 
@@ -47,8 +47,10 @@ def index():
                      current_app.config["PER_PAGE"])
     vendors = db.session.execute(select(Vendor.id, Vendor.name).order_by(Vendor.name_key)
                                  .limit(1000)).all()
+    functions = db.session.execute(select(BusinessFunction.id, BusinessFunction.name)
+                                   .order_by(BusinessFunction.name_key).limit(1000)).all()
     return render_template("engagements/index.html", page=page, filters=filters,
-                           vendors=vendors)
+                           vendors=vendors, functions=functions)
 
 
 def form_data(engagement: Engagement) -> dict:
@@ -76,13 +78,17 @@ def apply_row_action(form: EngagementForm, action: str) -> str | None:
 def _render_form(form: EngagementForm, engagement: Engagement | None, **extra):
     assessment = None
     if engagement is not None:
-        assessment = assess(services.engagement_spec(engagement), today())
+        assessment = services.assess_engagement(engagement, today())
     prototypes = {name: cls(prefix=f"{name}-__index__-") for name, cls in SECTIONS.items()}
     vendor_names = db.session.scalars(select(Vendor.name).order_by(Vendor.name_key)
                                       .limit(1000)).all()
+    function_names = db.session.scalars(select(BusinessFunction.name)
+                                         .order_by(BusinessFunction.name_key).limit(1000)).all()
+    function = services.find_function(form.business_function.data or "")
     return render_template("engagements/form.html", form=form, engagement=engagement,
                            assessment=assessment, prototypes=prototypes,
-                           vendor_names=vendor_names,
+                           vendor_names=vendor_names, function_names=function_names,
+                           function=function,
                            deliverable_statuses=services.statuses_by_id(engagement)
                            if engagement else {}, **extra)
 
@@ -152,14 +158,15 @@ def edit(engagement_id: int):
 def show(engagement_id: int):
     engagement = get_engagement(engagement_id)
     spec = services.engagement_spec(engagement)
-    assessment = assess(spec, today())
+    assessment = assess(spec, today(), facts=services.exit_facts(engagement))
     history = db.session.scalars(
         select(AuditEvent).where(AuditEvent.engagement_id == engagement.id)
         .options(joinedload(AuditEvent.user)).order_by(AuditEvent.id.desc()).limit(200)).all()
     timeline = [(event, json.loads(event.changes)) for event in history]
     return render_template("engagements/show.html", engagement=engagement, spec=spec,
                            assessment=assessment, transitions=DELIVERABLE_TRANSITIONS,
-                           timeline=timeline)
+                           timeline=timeline,
+                           suggestion=services.reintegration_suggestion(engagement))
 
 
 @bp.route("/engagements/<int:engagement_id>/deliverables/<int:deliverable_id>/status",

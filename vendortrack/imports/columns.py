@@ -7,7 +7,6 @@ so a field added to the spec is importable once it has a label here.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -67,16 +66,20 @@ SYNONYMS = {
 COMPUTED = ("Risk level", "Latest annex version")
 
 
+# The spec's sections a spreadsheet row carries. The exit-readiness sections (business
+# function, contract terms, exit plan) are not imported yet: on update they keep their values.
+IMPORTED_SECTIONS = {"basics", "dates", "handover", "problem", "owner"}
+
+
 def _scalar_fields() -> tuple[str, ...]:
     names = []
-    for f in dataclasses.fields(specs.Spec):
-        kind = str(f.type)
-        if kind.startswith("tuple"):
+    for field in specs.SCALAR_FIELDS:
+        if field.section not in IMPORTED_SECTIONS:
             continue
-        if f.name == "internal_owner":
+        if field.kind == "person":
             names += ["owner_name", "owner_email"]
         else:
-            names.append(f.name)
+            names.append(field.name)
     return tuple(names)
 
 

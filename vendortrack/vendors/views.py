@@ -40,9 +40,7 @@ def _save(vendor: Vendor | None):
             form.name.errors.append("A vendor with this name already exists.")
         else:
             try:
-                saved = services.save_vendor(vendor, name=form.name.data,
-                                             contact=form.contact.data or "",
-                                             notes=form.notes.data or "", user=current_user)
+                saved = services.save_vendor(vendor, **form.values(), user=current_user)
             except services.VendorNameTaken:
                 form.name.errors.append("A vendor with this name was created a moment ago by "
                                         "someone else; nothing was saved.")

@@ -5,8 +5,8 @@ Server-side session records (user_session), sign-in counts shared by every worke
 (first_run), API token expiry, and database triggers that refuse UPDATE and DELETE on
 audit_event and annex (the ORM refuses them too; the triggers also stop raw SQL).
 
-Revision ID: 0005_trust
-Revises: 0004_reminders
+Revision ID: 0006_trust
+Revises: 0005_exit_readiness
 Create Date: 2026-11-29 11:00:00
 
 """
@@ -15,11 +15,13 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0005_trust'
-down_revision = '0004_reminders'
+revision = '0006_trust'
+down_revision = '0005_exit_readiness'
 branch_labels = None
 depends_on = None
 
+# On SQLite a later batch migration that recreates audit_event or annex (adding a foreign
+# key, say) drops these triggers with the old table: it must create them again.
 IMMUTABLE = {'audit_event': 'history events are append-only',
              'annex': 'issued annexes cannot be changed or deleted'}
 

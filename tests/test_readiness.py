@@ -1,0 +1,124 @@
+"""Successors attest their own readiness; the internal owner may record it for them; nobody
+else may, and the history shows who did."""
+import json
+
+import pytest
+from sqlalchemy import select
+
+from vendortrack.domain import spec as specs
+from vendortrack.extensions import db
+from vendortrack.models import AuditEvent, Engagement, EngagementPerson
+
+from .conftest import TODAY
+
+ALL = ["operate", "maintain", "extend", "explain"]
+
+
+@pytest.fixture
+def team(make_user, make_engagement, users):
+    ben = make_user("product_owner", email="ben.okafor@example.org", name="Ben Okafor")
+    dana = make_user("leadership", email="dana@example.org", name="Dana Lee")
+    owner = make_user("product_owner", email="anna.berg@example.org", name="Anna Berg")
+    engagement = make_engagement(successors=(
+        specs.Person("Ben Okafor", "BEN.OKAFOR@example.org"),
+        specs.Person("Dana Lee", "dana@example.org")))
+    ben_row, dana_row = engagement.successors
+    return {"ben": ben, "dana": dana, "owner": owner, "engagement": engagement,
+            "ben_row": ben_row.id, "dana_row": dana_row.id, **users}
+
+
+def attest(client, team, row, abilities):
+    url = f"/engagements/{team['engagement'].id}/successors/{team[row]}/readiness"
+    client.get(f"/engagements/{team['engagement'].id}")
+    return client.post(url, {"abilities": abilities})
+
+
+def person(row_id):
+    db.session.expire_all()
+    return db.session.get(EngagementPerson, row_id)
+
+
+def test_successor_attests_their_own_readiness(client, team):
+    client.login(team["ben"])
+    response = attest(client, team, "ben_row", ALL)
+    assert response.status_code == 302
+    ben = person(team["ben_row"])
+    assert (ben.can_operate, ben.can_maintain, ben.can_extend, ben.can_explain) == (
+        True, True, True, True)
+    assert ben.attested_on == TODAY and ben.attested_by_id == team["ben"].id
+    assert db.session.get(Engagement, team["engagement"].id).successor_ready
+    page = client.get(f"/engagements/{team['engagement'].id}").get_data(as_text=True)
+    assert "by Ben Okafor." in page and "by Ben Okafor for them" not in page
+    event = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "successor.readiness"))
+    assert event.user_id == team["ben"].id and event.subject == "Ben Okafor"
+    assert json.loads(event.changes)[0]["new"] == ALL
+
+
+def test_successor_cannot_attest_for_someone_else(client, team):
+    client.login(team["ben"])
+    assert attest(client, team, "dana_row", ALL).status_code == 403
+    dana = person(team["dana_row"])
+    assert not dana.can_operate and dana.attested_on is None
+    page = client.get(f"/engagements/{team['engagement'].id}").get_data(as_text=True)
+    # Ben sees his own form only
+    assert page.count('class="readiness-form"') == 1
+
+
+def test_internal_owner_records_it_for_a_successor_and_history_says_so(client, team):
+    client.login(team["owner"])
+    assert attest(client, team, "dana_row", ["operate", "explain"]).status_code == 302
+    dana = person(team["dana_row"])
+    assert (dana.can_operate, dana.can_maintain, dana.can_explain) == (True, False, True)
+    assert dana.attested_by_id == team["owner"].id
+    assert not db.session.get(Engagement, team["engagement"].id).successor_ready
+    event = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "successor.readiness"))
+    assert event.user_id == team["owner"].id
+    assert event.subject == "Dana Lee (recorded for them)"
+    page = client.get(f"/engagements/{team['engagement'].id}").get_data(as_text=True)
+    assert "by Anna Berg for them" in page
+    assert "recorded the readiness of Dana Lee (recorded for them)" in page  # the history
+
+
+@pytest.mark.parametrize("who", ["admin", "procurement", "leadership", "product_owner"])
+def test_nobody_else_may_attest(client, team, who):
+    client.login(team[who])
+    assert attest(client, team, "ben_row", ALL).status_code == 403
+    assert person(team["ben_row"]).attested_on is None
+
+
+def test_unknown_or_foreign_successor_is_404(client, team, make_engagement):
+    other = make_engagement(title="Other")
+    client.login(team["owner"])
+    client.get(f"/engagements/{other.id}")
+    url = f"/engagements/{other.id}/successors/{team['ben_row']}/readiness"
+    assert client.post(url, {"abilities": ALL}).status_code == 404
+
+
+def test_withdrawing_an_ability_makes_the_engagement_not_ready_again(client, team):
+    client.login(team["ben"])
+    attest(client, team, "ben_row", ALL)
+    attest(client, team, "ben_row", ["operate", "maintain", "extend"])
+    assert not db.session.get(Engagement, team["engagement"].id).successor_ready
+
+
+def test_suggested_reintegration_improves_with_the_evidence_and_says_why(client, team):
+    from vendortrack import services
+
+    url = f"/engagements/{team['engagement'].id}"
+    client.login(team["owner"])
+    page = client.get(url).get_data(as_text=True)
+    assert "The evidence suggests</dt><dd><strong>Highly complex" in page
+    assert "at least half of the knowledge-transfer deliverables are accepted (0 of 2" in page
+    engagement = db.session.get(Engagement, team["engagement"].id)
+    for deliverable in engagement.deliverables:
+        services.change_deliverable_status(deliverable, "delivered", team["owner"])
+        services.change_deliverable_status(deliverable, "accepted", team["owner"])
+    page = client.get(url).get_data(as_text=True)
+    assert "The evidence suggests</dt><dd><strong>Difficult" in page
+    assert "a successor attests they can operate, maintain, extend and explain it" in page
+    attest(client, team, "dana_row", ALL)
+    page = client.get(url).get_data(as_text=True)
+    assert "The evidence suggests</dt><dd><strong>Easy" in page
+    assert "Every piece of evidence for an easy reintegration is there." in page
