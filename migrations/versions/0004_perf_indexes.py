@@ -10,7 +10,7 @@ reads matching rows instead of every row. They are not in the models: SQLite has
 (models.POSTGRESQL_SEARCH_INDEXES names them for the schema test).
 
 Revision ID: 0004_perf_indexes
-Revises: 0005_trust
+Revises: 0006_trust
 Create Date: 2026-11-29 12:00:00
 
 """
@@ -22,7 +22,7 @@ SEARCH_COLUMNS = ['title', 'contract_reference', 'owner_name', 'owner_email']
 
 # revision identifiers, used by Alembic.
 revision = '0004_perf_indexes'
-down_revision = '0005_trust'
+down_revision = '0006_trust'
 branch_labels = None
 depends_on = None
 
