@@ -101,6 +101,22 @@ def app(database_url):
         db.engine.dispose()
 
 
+def schema_differences(options: dict | None = None) -> list:
+    """Alembic's differences between the models and the database the migrations built, less
+    the PostgreSQL-only search indexes that live in migration 0004 alone (see models)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from vendortrack.extensions import db
+    from vendortrack.models import POSTGRESQL_SEARCH_INDEXES
+
+    with db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection, opts=options or {}),
+                                db.metadata)
+    return [d for d in diff if not (d[0] == "remove_index"
+                                    and d[1].name in POSTGRESQL_SEARCH_INDEXES)]
+
+
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

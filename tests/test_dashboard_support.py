@@ -106,11 +106,6 @@ def test_dashboard_indexes_exist_after_migrations(app):
 
 
 def test_models_and_migrations_agree(app):
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
+    from .conftest import schema_differences
 
-    from vendortrack.extensions import db
-
-    with db.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
-    assert diff == []
+    assert schema_differences() == []

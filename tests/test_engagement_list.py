@@ -98,3 +98,22 @@ def test_empty_state_says_what_to_do(client, users):
     client.login(users["product_owner"])
     body = client.get("/engagements").get_data(as_text=True)
     assert "No engagements yet" in body and "Write the first spec" in body
+
+
+@pytest.mark.parametrize("sort", ["risk", "title", "vendor", "status", "handover", "updated"])
+def test_a_page_read_ids_first_is_the_page_of_the_whole_query(app, listing, make_engagement,
+                                                              sort):
+    """Sorts without an index read a page of ids, then its rows: the same rows, same order."""
+    from vendortrack.extensions import db
+    from vendortrack.queries import EngagementFilter, list_page
+
+    for n in range(7):
+        make_engagement(title=f"Extra {n}", vendor=("Northwind", "Contoso", "")[n % 3],
+                        status=("active", "draft", "closed")[n % 3])
+    filters = EngagementFilter(sort=sort)
+    whole = [e.id for e in db.session.scalars(filters.statement(TODAY))]
+    for page in (1, 2, 3):
+        shown = list_page(filters, TODAY, page, 4)
+        assert [e.id for e in shown.items] == whole[(page - 1) * 4:page * 4]
+        assert shown.total == len(whole) == 11
+    assert listing.get(f"/engagements?sort={sort}&page=3").status_code == 200

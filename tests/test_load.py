@@ -1,4 +1,5 @@
 """The load run in short (gunicorn, 2 workers, a few users for a few seconds) and its checks."""
+import os
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,19 @@ def test_percentiles_are_nearest_rank():
     values = [i / 100 for i in range(1, 101)]
     assert percentiles(values) == {50: 0.5, 95: 0.95, 99: 0.99}
     assert percentiles([]) == {50: 0.0, 95: 0.0, 99: 0.0}
+
+
+CLUSTER_DATABASE = os.environ.get("TEST_DATABASE_URL", "")
+CLUSTER_REDIS = os.environ.get("TEST_REDIS_URL")  # a Redis database of its own: it is emptied
+needs_cluster = pytest.mark.skipif(
+    not (CLUSTER_DATABASE.startswith("postgresql") and CLUSTER_REDIS),
+    reason="several servers need TEST_DATABASE_URL (PostgreSQL) and TEST_REDIS_URL")
+
+
+@needs_cluster
+def test_two_servers_share_sessions_conflicts_the_login_limit_and_reminders():
+    report = run(users=4, seconds=4, engagements=200, log=lambda *args: None, servers=2,
+                 database_url=CLUSTER_DATABASE, redis_url=CLUSTER_REDIS)
+    assert report.ok, report.text()
+    assert report.server_log_problems == [], report.text()
+    assert [passed for _, passed, _ in report.checks] == [True] * 4, report.text()

@@ -1,17 +1,14 @@
 """Migrations build the schema from nothing, and the models match them."""
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from vendortrack.extensions import db
 
+from .conftest import schema_differences
+
 
 def test_upgraded_schema_matches_models(app):
     """The app fixture's database was built by `flask db upgrade` alone."""
-    with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
-        diff = compare_metadata(context, db.metadata)
-    assert diff == []
+    assert schema_differences({"compare_type": True}) == []
 
 
 def test_all_tables_exist(app):

@@ -261,6 +261,10 @@ class Engagement(db.Model):
         Index("ix_engagement_overdue_cover", "earliest_open_due", "status", "vendor_id",
               "owner_email"),
         Index("ix_engagement_updated_at", "updated_at"),  # the list's default order
+        # Migration 0004_perf_indexes:
+        Index("ix_engagement_title_order", "title", "id"),  # sort=title
+        Index("ix_engagement_currency_order", "currency", "updated_at"),  # currency=…
+        Index("ix_engagement_open_deliverables", "open_deliverables"),  # open_kt=1, counted
     )
 
     @property
@@ -270,6 +274,13 @@ class Engagement(db.Model):
     @property
     def upskilling(self) -> list[EngagementPerson]:
         return [p for p in self.people if p.kind == "upskilling"]
+
+
+# Trigram indexes for the list's search on PostgreSQL (migration 0004); kept out of the
+# metadata because SQLite has no such index.
+POSTGRESQL_SEARCH_INDEXES = frozenset(
+    f"ix_engagement_{column}_trgm"
+    for column in ("title", "contract_reference", "owner_name", "owner_email"))
 
 
 class Metric(db.Model):

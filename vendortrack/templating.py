@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
@@ -26,9 +27,16 @@ def human_date(value: date | datetime | None, fmt: str = "medium") -> str:
         return ""
     if isinstance(value, datetime):
         return format_datetime(value, "d MMM y, HH:mm", locale=LOCALE, tzinfo=None)
+    return _format_date(value, fmt)
+
+
+# Babel is slow per call and a page repeats the same dates and amounts; both are pure.
+@lru_cache(maxsize=4096)
+def _format_date(value: date, fmt: str) -> str:
     return format_date(value, fmt, locale=LOCALE)
 
 
+@lru_cache(maxsize=4096)
 def money(value: Decimal | None, currency: str | None) -> str:
     if value is None:
         return ""

@@ -29,22 +29,22 @@ BACKENDS = os.environ.get("BENCH_BACKENDS", "sqlite,postgresql" if PG_URL else "
 
 @pytest.fixture
 def leader_client(bench_app):
-    """A test client signed in as leadership, without paying for password hashing."""
+    """A test client signed in as leadership."""
     client = bench_app.test_client()
     login(bench_app, client)
     return client
 
 
-def login(app, client) -> None:
-    from vendortrack.extensions import db
-    from vendortrack.models import User
+LEADER = ("leader@example.org", "correct horse battery staple")  # hashed cheaply (app_config)
 
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.role == "leadership"))
-        user_id = user.get_id()
-    with client.session_transaction() as session:
-        session["_user_id"] = user_id
-        session["_fresh"] = True
+
+def login(app, client) -> None:
+    """Sign ``client`` in through the login form (sessions are rows in the database)."""
+    from tests.conftest import Client
+
+    helper = Client(app)
+    helper.http = client
+    helper.login(*LEADER)
 
 
 def cache_dir() -> Path:
@@ -60,16 +60,27 @@ def seed_into(url: str, count: int) -> None:
 
     app = create_app(app_config(url))
     with app.app_context():
-        services.create_user(email="leader@example.org", name="Lee Leader", role="leadership",
-                             password="correct horse battery staple", actor=None)
+        services.create_user(email=LEADER[0], name="Lee Leader", role="leadership",
+                             password=LEADER[1], actor=None)
         demo.seed(count, TODAY, SEED)
         db.session.remove()
         db.engine.dispose()
 
 
+def migration_head() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parents[2] / "migrations"))
+    return "-".join(sorted(ScriptDirectory.from_config(config).get_heads()))
+
+
 def sqlite_database(count: int) -> str:
     """A migrated SQLite file holding ``count`` demo engagements, built once and cached."""
-    path = cache_dir() / f"bench-{count}-seed{SEED}-{TODAY.isoformat()}.sqlite3"
+    # Named by the migration head: a checkout with other (or re-chained) migrations, sharing
+    # the cache folder, builds its own file instead of failing to upgrade another's.
+    path = cache_dir() / f"bench-{count}-seed{SEED}-{TODAY.isoformat()}-{migration_head()}.sqlite3"
     if not path.exists():
         partial = path.with_name(path.stem + "-partial.sqlite3")
         for leftover in path.parent.glob(partial.name + "*"):
@@ -123,7 +134,7 @@ def postgres_database(count: int) -> str:
 def bench_app(request):
     backend, count = request.param
     url = sqlite_database(count) if backend == "sqlite" else postgres_database(count)
-    app = create_app(app_config(url))
+    app = create_app(app_config(url, BENCH_ENGAGEMENTS=count))
     yield app
     with app.app_context():
         from vendortrack.extensions import db

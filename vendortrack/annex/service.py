@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import defer, joinedload
 
 from .. import services
 from ..clock import today
@@ -71,7 +71,7 @@ def list_annexes(engagement_id: int) -> list[Annex]:
     """The engagement's issued annexes, newest first, without their PDF bytes."""
     return list(db.session.scalars(
         select(Annex).where(Annex.engagement_id == engagement_id)
-        .options(defer(Annex.pdf), defer(Annex.snapshot), selectinload(Annex.issued_by))
+        .options(defer(Annex.pdf), defer(Annex.snapshot), joinedload(Annex.issued_by))
         .order_by(Annex.number.desc())))
 
 
@@ -107,8 +107,14 @@ class AnnexStatus:
         return next_number(self.latest)
 
 
-def annex_status(engagement: Engagement) -> AnnexStatus:
-    """The latest issued version and whether the spec states other terms since."""
+def annex_status(engagement: Engagement, issued: list[Annex] | None = None) -> AnnexStatus:
+    """The latest issued version and whether the spec states other terms since.
+
+    ``issued`` (the engagement's :func:`list_annexes`, when the caller has it) answers "none
+    issued yet" without a query.
+    """
+    if issued is not None and not issued:
+        return AnnexStatus(None, False)
     row = db.session.execute(
         select(Annex.number, Annex.snapshot).where(Annex.engagement_id == engagement.id)
         .order_by(Annex.number.desc()).limit(1)).first()

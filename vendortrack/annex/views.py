@@ -11,6 +11,7 @@ from flask import (
     Response,
     abort,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -53,12 +54,22 @@ def annex_date(value: str | date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def _issued_annexes(engagement_or_id) -> list:
+    """list_annexes, read once per request: the page header and its annex section share it."""
+    engagement_id = getattr(engagement_or_id, "id", engagement_or_id)
+    read = g.setdefault("issued_annexes", {})
+    if engagement_id not in read:
+        read[engagement_id] = service.list_annexes(engagement_id)
+    return read[engagement_id]
+
+
 @bp.app_context_processor
 def annex_helpers():
     user = current_user
     return {
-        "annex_status": service.annex_status,
-        "annex_versions": lambda engagement: service.list_annexes(engagement.id),
+        "annex_status": lambda engagement: service.annex_status(
+            engagement, _issued_annexes(engagement.id)),
+        "annex_versions": _issued_annexes,
         "can_export_register": bool(getattr(user, "is_authenticated", False)
                                     and user.role in REGISTER_ROLES),
     }

@@ -15,7 +15,7 @@ from ..models import Engagement, Vendor
 from ..permissions import can_create_engagement, can_edit_engagement
 from ..queries import (
     MAX_PAGE,
-    WITH_SPEC_ROWS,
+    SPEC_LISTS,
     EngagementFilter,
     engagement_or_404,
     load_engagement,
@@ -79,7 +79,7 @@ def list_engagements():
     statement = filters.statement(today())
     if vendor_name:
         statement = statement.where(Vendor.name_key == vendor_name.lower())
-    statement = statement.options(*WITH_SPEC_ROWS)
+    statement = statement.options(*SPEC_LISTS)  # the list joins the vendor already
     page = db.paginate(statement, page=page, per_page=per_page, error_out=False, count=True)
     return jsonify({
         "items": [engagement_document(e) for e in page.items],

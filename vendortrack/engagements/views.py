@@ -6,7 +6,7 @@ import json
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import services
 from ..clock import today
@@ -19,7 +19,7 @@ from ..extensions import db
 from ..forms import SECTIONS, EngagementForm
 from ..models import AuditEvent, BusinessFunction, Deliverable, Engagement, Vendor
 from ..permissions import can_create_engagement, can_edit_engagement
-from ..queries import EngagementFilter, engagement_or_404, page_number
+from ..queries import EngagementFilter, engagement_or_404, list_page, page_number
 
 bp = Blueprint("engagements", __name__)
 
@@ -43,8 +43,8 @@ def home():
 @bp.route("/engagements")
 def index():
     filters = EngagementFilter.from_args(request.args)
-    page = db.paginate(filters.statement(today()), page=page_number(request.args.get("page")) or 1,
-                       per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = list_page(filters, today(), page_number(request.args.get("page")) or 1,
+                     current_app.config["PER_PAGE"])
     vendors = db.session.execute(select(Vendor.id, Vendor.name).order_by(Vendor.name_key)
                                  .limit(1000)).all()
     functions = db.session.execute(select(BusinessFunction.id, BusinessFunction.name)
@@ -161,7 +161,7 @@ def show(engagement_id: int):
     assessment = assess(spec, today(), facts=services.exit_facts(engagement))
     history = db.session.scalars(
         select(AuditEvent).where(AuditEvent.engagement_id == engagement.id)
-        .options(selectinload(AuditEvent.user)).order_by(AuditEvent.id.desc()).limit(200)).all()
+        .options(joinedload(AuditEvent.user)).order_by(AuditEvent.id.desc()).limit(200)).all()
     timeline = [(event, json.loads(event.changes)) for event in history]
     return render_template("engagements/show.html", engagement=engagement, spec=spec,
                            assessment=assessment, transitions=DELIVERABLE_TRANSITIONS,
