@@ -261,7 +261,7 @@ class Engagement(db.Model):
         Index("ix_engagement_overdue_cover", "earliest_open_due", "status", "vendor_id",
               "owner_email"),
         Index("ix_engagement_updated_at", "updated_at"),  # the list's default order
-        # Migration 0004_perf_indexes:
+        # Migration 0008_perf_indexes:
         Index("ix_engagement_title_order", "title", "id"),  # sort=title
         Index("ix_engagement_currency_order", "currency", "updated_at"),  # currency=…
         Index("ix_engagement_open_deliverables", "open_deliverables"),  # open_kt=1, counted

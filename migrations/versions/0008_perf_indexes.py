@@ -9,8 +9,8 @@ name or e-mail) gets trigram indexes (pg_trgm, shipped with PostgreSQL), so ``IL
 reads matching rows instead of every row. They are not in the models: SQLite has no such index
 (models.POSTGRESQL_SEARCH_INDEXES names them for the schema test).
 
-Revision ID: 0004_perf_indexes
-Revises: 0006_trust
+Revision ID: 0008_perf_indexes
+Revises: 0007_sso_session_hint
 Create Date: 2026-11-29 12:00:00
 
 """
@@ -21,8 +21,8 @@ SEARCH_COLUMNS = ['title', 'contract_reference', 'owner_name', 'owner_email']
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_perf_indexes'
-down_revision = '0006_trust'
+revision = '0008_perf_indexes'
+down_revision = '0007_sso_session_hint'
 branch_labels = None
 depends_on = None
 
