@@ -185,7 +185,9 @@ def test_rows_with_problems_refuse_unless_skipped(procurement):
     form = confirm_form(page.get_data(as_text=True))
     refused = procurement.post(url, form)
     assert refused.status_code == 422
-    assert "Nothing was imported: 1 rows have problems" in refused.get_data(as_text=True)
+    assert "Nothing was imported: 1 row has a problem" in refused.get_data(as_text=True)
+    assert "1 engagement will be created and 0 updated" in refused.get_data(as_text=True)
+    assert "unless you skip the row with a problem" in refused.get_data(as_text=True)
     assert count(Engagement) == 0
     done = procurement.post(url, {**form, "skip_problems": "y"})
     assert done.status_code == 302

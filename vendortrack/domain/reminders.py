@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from .text import days_away
+from .text import days_away, plural
 
 DUE_SOON_DAYS = (7, 3, 1)
 OVERDUE_REPEAT_DAYS = 7
@@ -229,10 +229,6 @@ def describe(reminder: Reminder, engagement_title: str, today: date,
         return (f"The spec of “{engagement_title}” states other terms than annex {number}; "
                 "a new annex may be due.")
     return engagement_title
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 SUBJECT_PARTS = (

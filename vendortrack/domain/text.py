@@ -37,3 +37,8 @@ def days_away(days: int) -> str:
     if days == -1:
         return "yesterday"
     return f"in {days} days" if days > 0 else f"{-days} days ago"
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """'1 row', '3 rows'; ``many`` for nouns that do not just take an s."""
+    return f"{count} {noun if count == 1 else (many or noun + 's')}"

@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import services
 from ..clock import today
+from ..domain.text import plural
 from ..extensions import db
 from ..models import Engagement, User, Vendor
 from ..queries import WITH_SPEC_ROWS
@@ -206,8 +207,10 @@ def _confirm(data: bytes, filename: str, user: User, mapping: list[str | None] |
     if result.blocked:
         raise Refused(result.problems[0])
     if result.count("problem") and not skip_problems:
-        raise Refused(f"{result.count('problem')} rows have problems; fix them in the file or "
-                      "tick “skip rows with problems”.")
+        problems = result.count("problem")
+        verb = "has a problem" if problems == 1 else "have problems"
+        raise Refused(f"{plural(problems, 'row')} {verb}; "
+                      "fix them in the file or tick “skip rows with problems”.")
     by_id = {}
     ids = [r.engagement_id for r in result.rows if r.action == "update"]
     for start in range(0, len(ids), BATCH):

@@ -14,6 +14,7 @@ from wtforms import BooleanField, HiddenField
 
 from ..annex.views import REGISTER_ROLES
 from ..clock import today
+from ..domain.text import plural
 from ..permissions import can_import
 from ..queries import EngagementFilter
 from . import service
@@ -170,7 +171,8 @@ def confirm(token: str):
     message = (f"Imported {stored.filename}: {counts['create']} created, {counts['update']} "
                f"updated, {counts['unchanged']} unchanged.")
     if counts["problem"]:
-        message += f" {counts['problem']} rows with problems were skipped."
+        message += (f" {plural(counts['problem'], 'row')} with problems "
+                    f"{'was' if counts['problem'] == 1 else 'were'} skipped.")
     flash(message, "success")
     return redirect(url_for("engagements.index"))
 
