@@ -17,7 +17,7 @@ from .domain.exit import Readiness
 from .domain.identity import with_check_digits
 from .extensions import db
 from .models import BusinessFunction, Vendor, utcnow
-from .services import commit, insert_engagements
+from .services import commit, insert_engagements, next_function_number
 
 VENDORS = [
     "Northwind Analytics", "Contoso Consulting", "Fabrikam Data Labs", "Tailspin Systems",
@@ -200,6 +200,7 @@ def _function_ids() -> dict[str, int]:
         if name not in existing:
             function = BusinessFunction(
                 name=name, name_key=name.lower(), criticality=criticality,
+                number=next_function_number(),
                 criticality_reasons="Its disruption would stop customers paying or being "
                                     "paid." if criticality == "critical" else "")
             db.session.add(function)

@@ -39,6 +39,7 @@ from .models import (
     EngagementFlag,
     EngagementPerson,
     FirstRun,
+    FunctionNumber,
     HardConstraint,
     Metric,
     TradeoffRule,
@@ -759,6 +760,19 @@ def find_function(name: str) -> BusinessFunction | None:
     return db.session.scalar(select(BusinessFunction).where(BusinessFunction.name_key == key))
 
 
+def next_function_number() -> int:
+    """The register number for a new function: one more than the last ever handed out, so a
+    deleted function's number is never reused. The counter row's update holds a lock until
+    the caller commits, so two creators never get the same number."""
+    db.session.execute(update(FunctionNumber).where(FunctionNumber.id == 1)
+                       .values(last=FunctionNumber.last + 1))
+    number = db.session.scalar(select(FunctionNumber.last).where(FunctionNumber.id == 1))
+    if number is None:  # an emptied database: start after any number still in use
+        number = (db.session.scalar(select(func.max(BusinessFunction.number))) or 0) + 1
+        db.session.add(FunctionNumber(id=1, last=number))
+    return number
+
+
 def function_for_name(name: str) -> BusinessFunction | None:
     """The business function called ``name`` (any case), created when new (its criticality
     not yet assessed); None for a blank name."""
@@ -768,7 +782,7 @@ def function_for_name(name: str) -> BusinessFunction | None:
     function = find_function(name)
     if function is None:
         function = BusinessFunction(name=name, name_key=name.lower(), criticality="not_assessed",
-                                    criticality_reasons="")
+                                    criticality_reasons="", number=next_function_number())
         db.session.add(function)
     return function
 
@@ -785,7 +799,7 @@ def save_function(function: BusinessFunction | None, values: dict,
     values = {**values, "name": " ".join(values["name"].split())}
     action = "function.create" if function is None else "function.update"
     if function is None:
-        function = BusinessFunction()
+        function = BusinessFunction(number=next_function_number())
         db.session.add(function)
     function.name_key = values["name"].lower()
     changes = set_fields(function, {key: values[key] for key in FUNCTION_FIELDS})

@@ -85,6 +85,7 @@ class Spec:
 
 # Text limits (characters), shared by the database columns, the form and the API schema.
 SHORT = 200
+CODE = 100  # an identification code: contract reference, EUID, VAT number, ...
 MEDIUM = 1000
 LONG = 10000
 MAX_ROWS = 500  # rows per repeatable section
