@@ -36,6 +36,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .clock import today
 from .domain import spec as specs
 from .domain.annex import annex_size_problems
+from .domain.arrangement import arrangement_problems
 from .domain.exit import exit_test_problem
 from .domain.identity import COUNTRIES, lei_problem, normalise_lei
 from .domain.spec import LONG, MAX_ROWS, MEDIUM, SHORT
@@ -377,9 +378,16 @@ class EngagementForm(FlaskForm):
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         problems = self._exit_test_problems()
+        contradictions = self._arrangement_problems()
         #: messages keyed by JSON path for limits of the whole annex (the API reports them)
         self.limit_errors = self._annex_size_problems()
-        return ok and not problems and not self.limit_errors
+        return ok and not problems and not contradictions and not self.limit_errors
+
+    def _arrangement_problems(self) -> dict:
+        problems = arrangement_problems(self.to_spec())
+        for name, message in problems.items():
+            self[name].errors = [*self[name].errors, message]
+        return problems
 
     def _exit_test_problems(self) -> dict:
         plan = self.exit_plan.form
@@ -506,8 +514,10 @@ def _form_field(spec_field: specs.SpecField):
         return MoneyField(label(name), validators=[Optional(), NumberRange(
             min=0, max=MAX_CONTRACT_VALUE,
             message="Enter an amount between 0 and 999,999,999,999.")], description=help_text)
+    if kind == "country":
+        return CountryField(label(name), description=help_text)
     if kind == "choice":
-        empty = [SelectChoice("", "Not assessed yet")] if spec_field.nullable else []
+        empty = [SelectChoice("", spec_field.blank)] if spec_field.nullable else []
         return CodeField(label(name), choices=empty + choices(spec_field.choices),
                          default="" if spec_field.nullable else spec_field.empty,
                          description=help_text)

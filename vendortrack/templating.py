@@ -94,7 +94,8 @@ def init_app(app: Flask) -> None:
             "STATUSES", "ROLES", "DELIVERABLE_KINDS", "DELIVERABLE_STATUSES",
             "COMMON_CURRENCIES", "FIELD_LABELS", "SECTION_LABELS", "COLUMN_LABELS",
             "HISTORY_LABELS", "CRITICALITY", "IMPACTS", "ABILITIES", "SUBSTITUTABILITY",
-            "REINTEGRATION", "EXIT_SCENARIOS", "EXIT_TEST_RESULTS", "ALTERNATIVES")},
+            "REINTEGRATION", "EXIT_SCENARIOS", "EXIT_TEST_RESULTS", "ALTERNATIVES",
+            "TERMINATION_REASONS", "PERSON_TYPES", "CODE_TYPES")},
     )
 
     # `{% if deliverable is overdue(engagement.status) %}`: the rule of domain.risk, as of today.
