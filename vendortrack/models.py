@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, query_expression, relationship
 
-from .domain.spec import MEDIUM, SHORT  # text limits, shared with the form and the API
+from .domain.spec import CODE, MEDIUM, SHORT  # text limits, shared with the form and the API
 from .extensions import db
 
 
@@ -143,6 +143,13 @@ class Vendor(db.Model):
     legal_name: Mapped[str] = mapped_column(String(SHORT), default="")
     lei: Mapped[str] = mapped_column(String(20), default="")
     country: Mapped[str] = mapped_column(String(2), default="")
+    # Register of information (B_05.01): the type of person, a code for a vendor without an
+    # LEI (EUID, VAT, ...) and the ultimate parent undertaking's code; types are CODE_TYPES.
+    person_type: Mapped[str | None] = mapped_column(String(20))
+    other_code: Mapped[str] = mapped_column(String(CODE), default="")
+    other_code_type: Mapped[str | None] = mapped_column(String(20))
+    parent_code: Mapped[str] = mapped_column(String(CODE), default="")
+    parent_code_type: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     engagements: Mapped[list[Engagement]] = relationship(back_populates="vendor")
@@ -164,10 +171,22 @@ class BusinessFunction(db.Model):
     rto_hours: Mapped[int | None] = mapped_column(Integer)
     rpo_hours: Mapped[int | None] = mapped_column(Integer)
     impact: Mapped[str | None] = mapped_column(String(10))
+    # The register's identifier F<number>: taken once from FunctionNumber, never reused.
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    licensed_activity: Mapped[str] = mapped_column(String(20), default="")  # an EBA code
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     engagements: Mapped[list[Engagement]] = relationship(back_populates="business_function")
+
+
+class FunctionNumber(db.Model):
+    """One row: the last function number handed out. A counter rather than max(number), so a
+    deleted function's number is never given to another (SQLite can reuse a deleted id)."""
+
+    __tablename__ = "function_number"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
     engagement_count: Mapped[int | None] = query_expression()
 
 
@@ -207,6 +226,15 @@ class Engagement(db.Model):
     exit_plan_alternative_providers: Mapped[list] = mapped_column(JSON, default=list)
     substitutability: Mapped[str | None] = mapped_column(String(20))
     reintegration: Mapped[str | None] = mapped_column(String(20))
+    # Register of information (DORA Art. 28(3)); EBA codes only at export (domain/eba_codes).
+    arrangement_type: Mapped[str | None] = mapped_column(String(20))
+    overarching_reference: Mapped[str] = mapped_column(String(100), default="")
+    ict_service_type: Mapped[str | None] = mapped_column(String(30))
+    termination_reason: Mapped[str | None] = mapped_column(String(30))
+    governing_law_country: Mapped[str] = mapped_column(String(2), default="")
+    last_audit_on: Mapped[date | None] = mapped_column(Date)
+    discontinuation_impact: Mapped[str | None] = mapped_column(String(20))
+    non_substitutability_reason: Mapped[str | None] = mapped_column(String(20))
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

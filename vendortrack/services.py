@@ -39,6 +39,7 @@ from .models import (
     EngagementFlag,
     EngagementPerson,
     FirstRun,
+    FunctionNumber,
     HardConstraint,
     Metric,
     TradeoffRule,
@@ -202,10 +203,16 @@ def set_fields(record, values: dict) -> list[dict]:
     return changes
 
 
+VENDOR_REGISTER_FIELDS = ("person_type", "other_code", "other_code_type", "parent_code",
+                          "parent_code_type")
+
+
 def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
-                legal_name: str, lei: str, country: str, user: User) -> Vendor:
+                legal_name: str, lei: str, country: str, user: User, **register) -> Vendor:
     """Create or update a vendor (the caller has checked that the name is free and that the
-    LEI and country are valid)."""
+    LEI, country and codes are valid). ``register`` holds any of VENDOR_REGISTER_FIELDS (the
+    type of person, other code and ultimate parent's code, with their types); those left out
+    keep their value."""
     name = " ".join(name.split())
     action = "vendor.create" if vendor is None else "vendor.update"
     if vendor is None:
@@ -213,8 +220,15 @@ def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
         db.session.add(vendor)
     renamed = vendor.id is not None and vendor.name != name
     vendor.name_key = name.lower()
+    unknown = set(register) - set(VENDOR_REGISTER_FIELDS)
+    if unknown:
+        raise TypeError(f"save_vendor() got unknown fields {sorted(unknown)}")
+    if vendor is None:
+        register = {"person_type": None, "other_code": "", "other_code_type": None,
+                    "parent_code": "", "parent_code_type": None, **register}
     changes = set_fields(vendor, {"name": name, "contact": contact, "notes": notes,
-                                  "legal_name": legal_name, "lei": lei, "country": country})
+                                  "legal_name": legal_name, "lei": lei, "country": country,
+                                  **register})
     if renamed:
         # Open edit forms and API clients hold the old name: make their saves conflict
         # instead of quietly re-creating the old vendor.
@@ -749,7 +763,7 @@ def account_from_provider(user: User | None, *, email: str, name: str, role: str
 # --- business functions ------------------------------------------------------------------
 
 FUNCTION_FIELDS = ("name", "criticality", "criticality_reasons", "assessed_on", "rto_hours",
-                   "rpo_hours", "impact")
+                   "rpo_hours", "impact", "licensed_activity")
 
 
 def find_function(name: str) -> BusinessFunction | None:
@@ -757,6 +771,23 @@ def find_function(name: str) -> BusinessFunction | None:
     if not key:
         return None
     return db.session.scalar(select(BusinessFunction).where(BusinessFunction.name_key == key))
+
+
+def next_function_number() -> int:
+    """The register number for a new function: one more than the last ever handed out, so a
+    deleted function's number is never reused. The counter row's update holds a lock until
+    the caller commits, so two creators never get the same number."""
+    for _ in range(2):
+        db.session.execute(update(FunctionNumber).where(FunctionNumber.id == 1)
+                           .values(last=FunctionNumber.last + 1))
+        number = db.session.scalar(select(FunctionNumber.last).where(FunctionNumber.id == 1))
+        if number is not None:
+            return number
+        # An emptied database has no counter row: start after any number still in use.
+        in_use = db.session.scalar(select(func.max(BusinessFunction.number))) or 0
+        db.session.execute(dialect_insert(FunctionNumber.__table__).values(id=1, last=in_use)
+                           .on_conflict_do_nothing(index_elements=["id"]))
+    raise RuntimeError("the function-number counter row could not be created")
 
 
 def function_for_name(name: str) -> BusinessFunction | None:
@@ -768,7 +799,7 @@ def function_for_name(name: str) -> BusinessFunction | None:
     function = find_function(name)
     if function is None:
         function = BusinessFunction(name=name, name_key=name.lower(), criticality="not_assessed",
-                                    criticality_reasons="")
+                                    criticality_reasons="", number=next_function_number())
         db.session.add(function)
     return function
 
@@ -780,12 +811,14 @@ def function_name_taken(name: str, exclude_id: int | None = None) -> bool:
 
 def save_function(function: BusinessFunction | None, values: dict,
                   user: User) -> BusinessFunction:
-    """Create or update a business function from ``values`` (the keys of FUNCTION_FIELDS;
-    the caller has validated them and checked that the name is free)."""
-    values = {**values, "name": " ".join(values["name"].split())}
+    """Create or update a business function from ``values`` (the keys of FUNCTION_FIELDS,
+    the licensed activity optional: left out, it keeps its value; the caller has validated
+    them and checked that the name is free). A new function takes the next register number."""
+    values = {"licensed_activity": function.licensed_activity if function else "", **values,
+              "name": " ".join(values["name"].split())}
     action = "function.create" if function is None else "function.update"
     if function is None:
-        function = BusinessFunction()
+        function = BusinessFunction(number=next_function_number())
         db.session.add(function)
     function.name_key = values["name"].lower()
     changes = set_fields(function, {key: values[key] for key in FUNCTION_FIELDS})
