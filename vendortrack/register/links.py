@@ -1,0 +1,94 @@
+"""Where each pre-flight finding is fixed: the form field that holds the value, as a link
+(``/engagements/7/edit#notice_period_days-organisation``), and whether the person may use it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+
+from ..domain import spec as specs
+from ..domain.register_of_information import Finding
+from ..domain.vocabulary import FIELD_LABELS, OTHER_CHANGE_LABELS
+from ..models import User
+from ..permissions import can_edit_engagement, can_manage_functions, can_manage_vendors
+from .source import EngagementOwner
+
+
+def engagement_field_ids() -> dict[str, str]:
+    """Engagement column → id of its form field. A nested spec field's part is stored in the
+    column ``<field>_<part>`` and rendered with the id ``<field>-<part>`` (WTForms)."""
+    ids = {"owner_name": "owner_name", "owner_email": "owner_email"}
+    for field in specs.SCALAR_FIELDS:
+        if field.kind == "object":
+            ids.update({f"{field.name}_{part.name}": f"{field.name}-{part.name}"
+                        for part in field.subfields()})
+        elif field.kind != "person":
+            ids[field.name] = field.name
+    # B_02.02 c0140 (storage of data) follows from the storage countries when not recorded.
+    ids.setdefault("stores_data", ids.get("countries_data_storage", ""))
+    return ids
+
+
+ENGAGEMENT_FIELD_IDS = engagement_field_ids()
+
+
+def field_label(kind: str, field: str) -> str:
+    """The field's name as the form shows it."""
+    if kind == "engagement":
+        anchor = ENGAGEMENT_FIELD_IDS.get(field, field)
+        label = FIELD_LABELS.get(anchor.replace("-", "."))
+    elif kind == "organisation":
+        label = {"lei": "Organisation LEI"}.get(field)
+    else:
+        label = OTHER_CHANGE_LABELS.get(field)
+    return label or field.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Where a finding is fixed. ``url`` is the form field (None when nothing to edit fixes
+    it); ``allowed`` whether this person may edit there; otherwise ``elsewhere`` is the
+    record's own page and ``note`` says who can."""
+
+    url: str | None
+    label: str
+    allowed: bool
+    elsewhere: str | None = None
+    note: str = ""
+
+
+def fix_for(finding: Finding, user: User | None,
+            owners: dict[int, EngagementOwner]) -> Fix:
+    kind, record_id, field = finding.entity.kind, finding.entity.id, finding.field
+    label = field_label(kind, field)
+    if kind == "engagement":
+        anchor = ENGAGEMENT_FIELD_IDS.get(field) or None
+        owner = owners.get(record_id)
+        allowed = user is not None and owner is not None and can_edit_engagement(user, owner)
+        who = f"its internal owner ({owner.owner_name})" if owner and owner.owner_name else (
+            "its internal owner")
+        return Fix(url_for("engagements.edit", engagement_id=record_id, _anchor=anchor),
+                   label, allowed,
+                   url_for("engagements.show", engagement_id=record_id),
+                   f"Only {who}, the product owner who created it or an administrator can "
+                   "edit it.")
+    if kind == "vendor":
+        if field == "annual_expense":  # the sum over the vendor's engagements
+            return Fix(url_for("engagements.index", vendor=record_id),
+                       "The vendor's engagements", True)
+        return Fix(url_for("vendors.edit", vendor_id=record_id, _anchor=field), label,
+                   user is not None and can_manage_vendors(user),
+                   url_for("vendors.show", vendor_id=record_id),
+                   "Product owners, procurement and administrators can edit vendors.")
+    if kind == "function":
+        return Fix(url_for("functions.edit", function_id=record_id, _anchor=field), label,
+                   user is not None and can_manage_functions(user),
+                   url_for("functions.show", function_id=record_id),
+                   "Product owners, procurement and administrators can edit functions.")
+    if field.startswith("filing_indicator_"):
+        return Fix(None, label, False)
+    return Fix(url_for("admin.organisation", _anchor=field), label,
+               user is not None and user.role == "admin", None,
+               "An administrator sets it on the Organisation page, or in the "
+               f"ORGANISATION_{field.upper()} setting.")
