@@ -63,7 +63,7 @@ def fix_for(finding: Finding, user: User | None,
     kind, record_id, field = finding.entity.kind, finding.entity.id, finding.field
     label = field_label(kind, field)
     if kind == "engagement":
-        anchor = ENGAGEMENT_FIELD_IDS.get(field) or None
+        anchor = ENGAGEMENT_FIELD_IDS.get(field) or field
         owner = owners.get(record_id)
         allowed = user is not None and owner is not None and can_edit_engagement(user, owner)
         who = f"its internal owner ({owner.owner_name})" if owner and owner.owner_name else (
