@@ -111,12 +111,13 @@ def sample(spec_field):
         "date": date(2026, 5, 17), "bool": not spec_field.empty, "integer": 7,
         "person": specs.Person("Pat Doe", "pat@example.org"),
         "function": "Sample payments", "names": ("Acme Ltd", "Globex plc"),
-        "countries": ("IE", "DE"),
+        "countries": ("IE", "DE"), "country": "IE",
     }[spec_field.kind]
 
 
 def test_every_field_survives_the_database_the_form_and_the_api(app, users):
     values = {f.name: sample(f) for f in specs.SCALAR_FIELDS}
+    values["substitutability"] = "highly_complex"  # "easy" needs no reason it is hard
     spec = complete_spec(**values)
     engagement = services.create_engagement(spec, users["product_owner"])
     saved = services.engagement_spec(engagement)

@@ -36,16 +36,20 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .clock import today
 from .domain import spec as specs
 from .domain.annex import annex_size_problems
+from .domain.arrangement import arrangement_problems
+from .domain.eba_codes import LICENSED_ACTIVITIES
 from .domain.exit import exit_test_problem
-from .domain.identity import COUNTRIES, lei_problem, normalise_lei
-from .domain.spec import LONG, MAX_ROWS, MEDIUM, SHORT
+from .domain.identity import COUNTRIES, code_problems, lei_problem, normalise_lei
+from .domain.spec import CODE, LONG, MAX_ROWS, MEDIUM, SHORT
 from .domain.text import clean_text, whole_number
 from .domain.vocabulary import (
+    CODE_TYPES,
     CRITICALITY,
     DELIVERABLE_KINDS,
     FIELD_LABELS,
     FORM_LABELS,
     IMPACTS,
+    PERSON_TYPES,
     ROLES,
     STATUSES,
 )
@@ -377,9 +381,16 @@ class EngagementForm(FlaskForm):
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         problems = self._exit_test_problems()
+        contradictions = self._arrangement_problems()
         #: messages keyed by JSON path for limits of the whole annex (the API reports them)
         self.limit_errors = self._annex_size_problems()
-        return ok and not problems and not self.limit_errors
+        return ok and not problems and not contradictions and not self.limit_errors
+
+    def _arrangement_problems(self) -> dict:
+        problems = arrangement_problems(self.to_spec())
+        for name, message in problems.items():
+            self[name].errors = [*self[name].errors, message]
+        return problems
 
     def _exit_test_problems(self) -> dict:
         plan = self.exit_plan.form
@@ -506,8 +517,10 @@ def _form_field(spec_field: specs.SpecField):
         return MoneyField(label(name), validators=[Optional(), NumberRange(
             min=0, max=MAX_CONTRACT_VALUE,
             message="Enter an amount between 0 and 999,999,999,999.")], description=help_text)
+    if kind == "country":
+        return CountryField(label(name), description=help_text)
     if kind == "choice":
-        empty = [SelectChoice("", "Not assessed yet")] if spec_field.nullable else []
+        empty = [SelectChoice("", spec_field.blank)] if spec_field.nullable else []
         return CodeField(label(name), choices=empty + choices(spec_field.choices),
                          default="" if spec_field.nullable else spec_field.empty,
                          description=help_text)
@@ -576,6 +589,18 @@ class UserEditForm(FlaskForm):
                              description="Leave empty to keep the current password.")
 
 
+def code_text(label: str, description: str) -> StringField:
+    """An identification code: spaces at the ends and inside kept out of the way."""
+    return StringField(label, validators=[Length(max=CODE)],
+                       filters=[_strip, lambda v: " ".join(v.split()) if v else v],
+                       description=description)
+
+
+def code_type_field(label: str) -> CodeField:
+    return CodeField(label, choices=[SelectChoice("", "Not recorded")] + choices(CODE_TYPES),
+                     default="")
+
+
 class VendorForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Give the vendor a name."),
                                            Length(max=SHORT)], filters=[_strip])
@@ -589,17 +614,49 @@ class VendorForm(FlaskForm):
                       description="The 20-character Legal Entity Identifier (ISO 17442), "
                                   "if the provider has one.")
     country = CountryField("Head-office country")
+    person_type = CodeField(
+        "Type of person", choices=[SelectChoice("", "Not recorded")] + choices(PERSON_TYPES),
+        default="", description="Most vendors are companies; a sole trader is an individual.")
+    other_code = code_text(
+        "Other identification code",
+        description="For a vendor without an LEI (or as well as it): its EUID, VAT number or "
+                    "company registration number.")
+    other_code_type = code_type_field("Type of the other code")
+    parent_code = code_text(
+        "Ultimate parent's identification code",
+        description="The code of the group's top company, if the vendor belongs to a group: "
+                    "its LEI where it has one.")
+    parent_code_type = code_type_field("Type of the ultimate parent's code")
+
+    TEXT = ("name", "contact", "notes", "legal_name", "lei", "country", "other_code",
+            "parent_code")
+    CHOICES = ("person_type", "other_code_type", "parent_code_type")
 
     def values(self) -> dict:
         """The fields as the service stores them."""
-        return {key: getattr(self, key).data or "" for key in
-                ("name", "contact", "notes", "legal_name", "lei", "country")}
+        return {**{key: self[key].data or "" for key in self.TEXT},
+                **{key: self[key].data or None for key in self.CHOICES}}
 
     def validate_lei(self, field):
         if field.data:
             problem = lei_problem(field.data)
             if problem:
                 raise ValidationError(problem)
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        for code, code_type in (("other_code", "other_code_type"),
+                                ("parent_code", "parent_code_type")):
+            if self[code].errors or self[code_type].errors:
+                continue
+            if self[code_type].data == "lei":
+                self[code].data = normalise_lei(self[code].data or "")
+            problems = code_problems(self[code].data or "", self[code_type].data or None)
+            for key, message in problems.items():
+                field = self[code if key == "code" else code_type]
+                field.errors = [*field.errors, message]
+                ok = False
+        return ok
 
 
 class BusinessFunctionForm(FlaskForm):
@@ -623,13 +680,22 @@ class BusinessFunctionForm(FlaskForm):
     impact = CodeField("Impact of discontinuing",
                          choices=[SelectChoice("", "Not assessed")] + choices(IMPACTS),
                          default="")
+    licensed_activity = CodeField(
+        "Licensed activity",
+        choices=[SelectChoice("", "Not recorded")] + [
+            SelectChoice(code, name) for code, name in
+            sorted(LICENSED_ACTIVITIES.items(), key=lambda item: item[1].casefold())],
+        default="",
+        description="Optional: the licensed or authorised activity the function serves, as the "
+                    "EBA lists them (e.g. “Payment services”).")
 
     def values(self) -> dict:
         """The fields as the service stores them."""
         return {"name": self.name.data, "criticality": self.criticality.data,
                 "criticality_reasons": self.criticality_reasons.data or "",
                 "assessed_on": self.assessed_on.data, "rto_hours": self.rto_hours.data,
-                "rpo_hours": self.rpo_hours.data, "impact": self.impact.data or None}
+                "rpo_hours": self.rpo_hours.data, "impact": self.impact.data or None,
+                "licensed_activity": self.licensed_activity.data or ""}
 
 
 class TokenForm(FlaskForm):

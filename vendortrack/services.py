@@ -203,10 +203,16 @@ def set_fields(record, values: dict) -> list[dict]:
     return changes
 
 
+VENDOR_REGISTER_FIELDS = ("person_type", "other_code", "other_code_type", "parent_code",
+                          "parent_code_type")
+
+
 def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
-                legal_name: str, lei: str, country: str, user: User) -> Vendor:
+                legal_name: str, lei: str, country: str, user: User, **register) -> Vendor:
     """Create or update a vendor (the caller has checked that the name is free and that the
-    LEI and country are valid)."""
+    LEI, country and codes are valid). ``register`` holds any of VENDOR_REGISTER_FIELDS (the
+    type of person, other code and ultimate parent's code, with their types); those left out
+    keep their value."""
     name = " ".join(name.split())
     action = "vendor.create" if vendor is None else "vendor.update"
     if vendor is None:
@@ -214,8 +220,15 @@ def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
         db.session.add(vendor)
     renamed = vendor.id is not None and vendor.name != name
     vendor.name_key = name.lower()
+    unknown = set(register) - set(VENDOR_REGISTER_FIELDS)
+    if unknown:
+        raise TypeError(f"save_vendor() got unknown fields {sorted(unknown)}")
+    if vendor is None:
+        register = {"person_type": None, "other_code": "", "other_code_type": None,
+                    "parent_code": "", "parent_code_type": None, **register}
     changes = set_fields(vendor, {"name": name, "contact": contact, "notes": notes,
-                                  "legal_name": legal_name, "lei": lei, "country": country})
+                                  "legal_name": legal_name, "lei": lei, "country": country,
+                                  **register})
     if renamed:
         # Open edit forms and API clients hold the old name: make their saves conflict
         # instead of quietly re-creating the old vendor.
@@ -750,7 +763,7 @@ def account_from_provider(user: User | None, *, email: str, name: str, role: str
 # --- business functions ------------------------------------------------------------------
 
 FUNCTION_FIELDS = ("name", "criticality", "criticality_reasons", "assessed_on", "rto_hours",
-                   "rpo_hours", "impact")
+                   "rpo_hours", "impact", "licensed_activity")
 
 
 def find_function(name: str) -> BusinessFunction | None:
@@ -794,9 +807,11 @@ def function_name_taken(name: str, exclude_id: int | None = None) -> bool:
 
 def save_function(function: BusinessFunction | None, values: dict,
                   user: User) -> BusinessFunction:
-    """Create or update a business function from ``values`` (the keys of FUNCTION_FIELDS;
-    the caller has validated them and checked that the name is free)."""
-    values = {**values, "name": " ".join(values["name"].split())}
+    """Create or update a business function from ``values`` (the keys of FUNCTION_FIELDS,
+    the licensed activity optional: left out, it keeps its value; the caller has validated
+    them and checked that the name is free). A new function takes the next register number."""
+    values = {"licensed_activity": function.licensed_activity if function else "", **values,
+              "name": " ".join(values["name"].split())}
     action = "function.create" if function is None else "function.update"
     if function is None:
         function = BusinessFunction(number=next_function_number())

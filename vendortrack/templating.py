@@ -13,13 +13,22 @@ from flask_login import current_user
 from . import permissions
 from .clock import today
 from .domain import vocabulary
+from .domain.eba_codes import LICENSED_ACTIVITIES
 from .domain.identity import country_name
 from .domain.risk import RULES_BY_CODE, Severity, is_overdue
-from .domain.spec import fields_in
+from .domain.spec import SCALAR_FIELDS, fields_in
 from .domain.text import days_away
 
 LOCALE = "en_GB"
 LEVEL_LABELS = {0: "No risk", 1: "Low", 2: "Medium", 3: "High"}
+
+# The history shows a stored choice in people's words: the vocabulary of each field holding one.
+VALUE_LABELS = {
+    **{f.name: f.choices for f in SCALAR_FIELDS if f.kind == "choice"},
+    "criticality": vocabulary.CRITICALITY, "impact": vocabulary.IMPACTS,
+    "person_type": vocabulary.PERSON_TYPES, "other_code_type": vocabulary.CODE_TYPES,
+    "parent_code_type": vocabulary.CODE_TYPES, "licensed_activity": LICENSED_ACTIVITIES,
+}
 
 
 def human_date(value: date | datetime | None, fmt: str = "medium") -> str:
@@ -91,11 +100,13 @@ def init_app(app: Flask) -> None:
         url_with=url_with, nav_items=nav_items,
         LEVEL_LABELS=LEVEL_LABELS, RULES_BY_CODE=RULES_BY_CODE, Severity=Severity,
         spec_fields=fields_in, country_name=country_name,
+        LICENSED_ACTIVITIES=LICENSED_ACTIVITIES, VALUE_LABELS=VALUE_LABELS,
         **{name: getattr(vocabulary, name) for name in (
             "STATUSES", "ROLES", "DELIVERABLE_KINDS", "DELIVERABLE_STATUSES",
             "COMMON_CURRENCIES", "FIELD_LABELS", "SECTION_LABELS", "COLUMN_LABELS",
             "HISTORY_LABELS", "CRITICALITY", "IMPACTS", "ABILITIES", "SUBSTITUTABILITY",
-            "REINTEGRATION", "EXIT_SCENARIOS", "EXIT_TEST_RESULTS", "ALTERNATIVES")},
+            "REINTEGRATION", "EXIT_SCENARIOS", "EXIT_TEST_RESULTS", "ALTERNATIVES",
+            "TERMINATION_REASONS", "PERSON_TYPES", "CODE_TYPES")},
     )
 
     # `{% if deliverable is overdue(engagement.status) %}`: the rule of domain.risk, as of today.

@@ -60,11 +60,15 @@ def _field_schema(spec_field: SpecField) -> dict:
             "type": "string", "minLength": 2, "maxLength": 2,
             "description": "ISO 3166-1 alpha-2 code, e.g. IE (checked)"}},
         "person": lambda: dict(PERSON),
+        "country": lambda: {"type": "string", "maxLength": 2},
     }[kind]()
     if spec_field.name == "title":
         schema["minLength"] = 1
     if spec_field.help:
         schema["description"] = spec_field.help
+    if kind == "country":
+        schema["description"] = (f"{spec_field.help} ISO 3166-1 alpha-2 code, e.g. IE "
+                                 "(checked).").lstrip()
     return _nullable(schema)
 
 

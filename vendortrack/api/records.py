@@ -14,8 +14,9 @@ from typing import Any
 from openapi_schema_validator import OAS30Validator
 from werkzeug.datastructures import MultiDict
 
-from ..domain.spec import LONG, MEDIUM, SHORT
-from ..domain.vocabulary import CRITICALITY, IMPACTS
+from ..domain.eba_codes import LICENSED_ACTIVITIES
+from ..domain.spec import CODE, LONG, MEDIUM, SHORT
+from ..domain.vocabulary import CODE_TYPES, CRITICALITY, IMPACTS, PERSON_TYPES
 from ..models import BusinessFunction, Vendor
 
 HOURS = {"type": "integer", "nullable": True, "minimum": 0, "maximum": 87_600}
@@ -26,6 +27,11 @@ def _text(limit: int, nullable: bool = True) -> dict:
     if nullable:
         schema["nullable"] = True
     return schema
+
+
+def _code_type(description: str) -> dict:
+    return {"type": "string", "nullable": True, "enum": [*CODE_TYPES, None],
+            "description": description}
 
 
 FUNCTION_PROPERTIES = {
@@ -40,6 +46,13 @@ FUNCTION_PROPERTIES = {
     "rpo_hours": {**HOURS, "description": "Recovery point objective in hours."},
     "impact": {"type": "string", "nullable": True, "enum": [*IMPACTS, None],
                "description": "Impact of discontinuing the function."},
+    "licensed_activity": {
+        "type": "string", "nullable": True, "enum": [*LICENSED_ACTIVITIES, "", None],
+        "description": "Optional: the EBA code of the licensed activity the function serves "
+                       "(register of information B_06.01), e.g. eba_TA:x28 for payment "
+                       "services; empty when not recorded.",
+        "x-message": "Must be an EBA licensed-activity code such as eba_TA:x28 (the list is "
+                     "this field's enum in /api/v1/openapi.json), or empty."},
 }
 
 VENDOR_PROPERTIES = {
@@ -49,6 +62,17 @@ VENDOR_PROPERTIES = {
     "legal_name": _text(SHORT),
     "lei": {**_text(40), "description": "Legal Entity Identifier (ISO 17442), checked."},
     "country": {**_text(2), "description": "Head-office country, ISO 3166-1 alpha-2."},
+    "person_type": {"type": "string", "nullable": True, "enum": [*PERSON_TYPES, None],
+                    "description": "legal_person: a company or other legal person; "
+                                   "individual: a person acting in a business capacity."},
+    "other_code": {**_text(CODE),
+                   "description": "Another identification code (EUID, VAT number, ...), "
+                                  "for a vendor without an LEI; needs other_code_type."},
+    "other_code_type": _code_type("The kind of code other_code is."),
+    "parent_code": {**_text(CODE),
+                    "description": "The ultimate parent undertaking's identification code; "
+                                   "needs parent_code_type (an LEI is checked)."},
+    "parent_code_type": _code_type("The kind of code parent_code is."),
 }
 
 
@@ -68,18 +92,21 @@ class Record:
         return schema
 
     def document(self) -> dict:
-        return {"type": "object", "required": ["id", *self.properties],
+        return {"type": "object", "required": [*self.read_only, *self.properties],
                 "properties": {**self.read_only, **self.properties}}
 
 
-FUNCTION = Record(BusinessFunction, FUNCTION_PROPERTIES,
-                  {"id": {"type": "integer"}})
+FUNCTION = Record(BusinessFunction, FUNCTION_PROPERTIES, {
+    "id": {"type": "integer"},
+    "number": {"type": "integer",
+               "description": "The register of information's function identifier is "
+                              "F<number>: given once, never reused. Read-only."}})
 VENDOR = Record(Vendor, VENDOR_PROPERTIES, {"id": {"type": "integer"}})
 
 
 def to_json(record: Record, row) -> dict:
-    body = {"id": row.id}
-    for key in record.properties:
+    body = {}
+    for key in [*record.read_only, *record.properties]:
         value = getattr(row, key)
         body[key] = value.isoformat() if hasattr(value, "isoformat") else value
     return body
@@ -112,7 +139,8 @@ def shape_errors(schema: dict, data: Any) -> dict[str, list[str]]:
                     errors.setdefault(key, []).append("Required.")
             continue
         path = ".".join(str(p) for p in error.absolute_path) or "_body"
-        message = _MESSAGES.get(error.validator, lambda e: e.message)(error)
+        message = error.schema.get("x-message") if isinstance(error.schema, dict) else None
+        message = message or _MESSAGES.get(error.validator, lambda e: e.message)(error)
         errors.setdefault(path, []).append(message)
     return errors
 

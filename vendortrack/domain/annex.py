@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from .spec import PROGRESS_FIELDS as SPEC_PROGRESS_FIELDS
 from .spec_diff import SpecDiff, diff_specs
 
 # Fields of the snapshot that record progress, not what was agreed.
-PROGRESS_FIELDS = ("status",)
+PROGRESS_FIELDS = ("status", *SPEC_PROGRESS_FIELDS)
 PROGRESS_ROW_FIELDS = {"deliverables": ("status",), "successors": ("readiness",)}
 EMPTY_VALUES = (None, "", [], {}, False)
 

@@ -45,6 +45,20 @@ def is_valid_lei(value: str) -> bool:
     return lei_problem(value) is None
 
 
+def code_problems(code: str, code_type: str | None) -> dict[str, str]:
+    """Problems with an identification code and its type (a key of ``CODE_TYPES``), keyed
+    ``code`` or ``type``; an LEI's check digits are checked. Empty when both fit."""
+    if code and not code_type:
+        return {"type": "Choose what kind of code this is, e.g. EUID or VAT number."}
+    if code_type and not code:
+        return {"code": "Enter the code, or clear its type."}
+    if code_type == "lei":
+        problem = lei_problem(code)
+        if problem:
+            return {"code": problem}
+    return {}
+
+
 def is_country(code: str) -> bool:
     """True for an assigned ISO 3166-1 alpha-2 code (upper case, e.g. ``IE``)."""
     return code in COUNTRIES

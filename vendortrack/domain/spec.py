@@ -15,11 +15,16 @@ from typing import Any
 
 from .vocabulary import (
     ALTERNATIVES,
+    ARRANGEMENT_TYPES,
     EXIT_SCENARIOS,
     EXIT_TEST_RESULTS,
+    ICT_SERVICE_TYPES,
+    NON_SUBSTITUTABILITY_REASONS,
     REINTEGRATION,
+    SERVICE_IMPACTS,
     STATUSES,
     SUBSTITUTABILITY,
+    TERMINATION_REASONS,
 )
 
 
@@ -75,6 +80,14 @@ class Spec:
     exit_plan: dict | None = None
     substitutability: str | None = None
     reintegration: str | None = None
+    arrangement_type: str | None = None
+    overarching_reference: str = ""
+    ict_service_type: str | None = None
+    governing_law_country: str = ""
+    last_audit_on: date | None = None
+    termination_reason: str | None = None
+    non_substitutability_reason: str | None = None
+    discontinuation_impact: str | None = None
     successors: tuple[Person, ...] = field(default_factory=tuple)
     upskilling: tuple[Person, ...] = field(default_factory=tuple)
     metrics: tuple[Metric, ...] = field(default_factory=tuple)
@@ -100,13 +113,18 @@ class SpecField:
     characters), ``date``, ``money``, ``bool``, ``integer``, ``choice`` (a code of the
     vocabulary ``choices``, labelled in people's words there), ``object`` (a nested object whose
     ``parts`` are each of ``part_kind``, stored in columns ``<name>_<part>``), and three with
-    their own handling: ``vendor`` (a link to the vendor table), ``currency`` and ``person``
-    (the internal owner, stored as ``owner_name`` / ``owner_email``). ``function`` is a link
+    their own handling: ``vendor`` (a link to the vendor table), ``currency``, ``country`` (an
+    ISO 3166-1 alpha-2 code) and ``person`` (the internal owner, stored as ``owner_name`` /
+    ``owner_email``). ``function`` is a link
     to the business-function table by name, like ``vendor``. List kinds hold a tuple:
     ``codes`` (codes of ``choices``), ``names`` (free text, one per line on the form) and
     ``countries`` (ISO 3166-1 alpha-2 codes). An ``integer``'s ``limit`` is its maximum; a
     ``nullable`` choice may be left empty (``None``). An object whose parts are of different
-    kinds describes them in ``part_fields``.
+    kinds describes them in ``part_fields``. ``blank`` is what the form offers for an empty
+    ``nullable`` choice.
+
+    ``progress`` marks a field that records what happened after signing (the last audit, why
+    the engagement ended) rather than a term: annexes neither show nor compare it.
 
     ``section`` is the form section it belongs to. Fields with ``by_hand`` are laid out by hand
     in the form, the engagement page and the annex; the others are rendered there from this
@@ -125,11 +143,13 @@ class SpecField:
     by_hand: bool = False
     nullable: bool = False
     part_fields: tuple[SpecField, ...] = ()
+    blank: str = "Not assessed yet"
+    progress: bool = False
 
     @property
     def empty(self) -> Any:
         """The value of the field in a spec where nobody filled it in."""
-        if self.kind in ("text", "longtext", "vendor", "currency", "function"):
+        if self.kind in ("text", "longtext", "vendor", "currency", "function", "country"):
             return ""
         if self.kind == "bool":
             return False
@@ -179,6 +199,18 @@ SCALAR_FIELDS: tuple[SpecField, ...] = (
     SpecField("business_function", "function", section="function",
               help="What the organisation does with this, e.g. “Customer payments”. A new name "
                    "adds the function; its criticality is set on the function's page."),
+    SpecField("arrangement_type", "choice", limit=None, section="terms",
+              choices=ARRANGEMENT_TYPES, nullable=True, blank="Not recorded",
+              help="A contract on its own, a framework agreement, or an agreement made under "
+                   "a framework agreement."),
+    SpecField("overarching_reference", limit=100, section="terms",
+              help="For an agreement made under a framework agreement: the framework "
+                   "agreement's contract reference, as recorded on its own engagement."),
+    SpecField("ict_service_type", "choice", limit=None, section="terms",
+              choices=ICT_SERVICE_TYPES, nullable=True, blank="Not recorded",
+              help="What kind of ICT service the vendor provides under this contract."),
+    SpecField("governing_law_country", "country", limit=2, section="terms",
+              help="The country whose law governs the contract."),
     SpecField("notice_period_days", "object", limit=DAYS, section="terms",
               parts=("organisation", "provider"),
               help="Days of notice each side must give to end the contract."),
@@ -189,6 +221,15 @@ SCALAR_FIELDS: tuple[SpecField, ...] = (
               help="Two-letter ISO country codes, e.g. IE, DE."),
     SpecField("annual_expense", "money", limit=None, section="terms",
               help="What the arrangement costs a year, in the contract currency."),
+    SpecField("last_audit_on", "date", limit=None, section="terms", progress=True,
+              help="When the vendor was last audited for this contract, by you or for you."),
+    # Laid out beside the status and the end date; a section that is not imported keeps its
+    # value when a spreadsheet updates the engagement.
+    SpecField("termination_reason", "choice", limit=None, section="terms",
+              choices=TERMINATION_REASONS, nullable=True, blank="Not ended", progress=True,
+              by_hand=True,
+              help="Only for a closed engagement, or one whose contract has ended: why it "
+                   "ended."),
     SpecField("exit_plan", "object", limit=None, section="exit",
               parts=("documented", "summary", "scenarios", "last_tested_on",
                      "last_test_result", "next_review_on", "alternatives",
@@ -210,10 +251,17 @@ SCALAR_FIELDS: tuple[SpecField, ...] = (
     SpecField("substitutability", "choice", limit=None, section="exit",
               choices=SUBSTITUTABILITY, nullable=True,
               help="How hard it would be to move the service to another provider."),
+    SpecField("non_substitutability_reason", "choice", limit=None, section="exit",
+              choices=NON_SUBSTITUTABILITY_REASONS, nullable=True, blank="Not recorded",
+              help="Unless it is easy to substitute: what makes moving it hard."),
     SpecField("reintegration", "choice", limit=None, section="exit", choices=REINTEGRATION,
               nullable=True,
               help="How hard it would be to bring the service back in-house, as you see it. "
                    "vendortrack suggests a rating from the evidence beside it."),
+    SpecField("discontinuation_impact", "choice", limit=None, section="exit",
+              choices=SERVICE_IMPACTS, nullable=True, blank="Not recorded",
+              help="What stopping this ICT service would do to the organisation (the "
+                   "business function has its own rating)."),
 )
 FIELDS_BY_NAME = {f.name: f for f in SCALAR_FIELDS}
 
@@ -223,6 +271,10 @@ SECTIONS: dict[str, type | None] = {
     "tradeoffs": Tradeoff, "deliverables": Deliverable,
 }
 SPEC_FIELDS = tuple(f.name for f in SCALAR_FIELDS) + tuple(SECTIONS)
+
+
+#: Fields that record progress after signing, not terms (see ``SpecField.progress``).
+PROGRESS_FIELDS = tuple(f.name for f in SCALAR_FIELDS if f.progress)
 
 
 def fields_in(section: str) -> tuple[SpecField, ...]:
@@ -286,7 +338,7 @@ def _field_json(spec_field: SpecField, value: Any) -> Any:
         return _iso(value)
     if kind == "money":
         return _number(value)
-    if kind in ("vendor", "currency", "function"):
+    if kind in ("vendor", "currency", "function", "country"):
         return value or None
     if kind in LIST_KINDS:
         return list(value or ())

@@ -146,6 +146,14 @@ FIELD_LABELS = {
     "exit_plan.alternative_providers": "Alternative providers",
     "substitutability": "Substitutability",
     "reintegration": "Reintegration in-house",
+    "arrangement_type": "Type of arrangement",
+    "overarching_reference": "Overarching agreement's contract reference",
+    "ict_service_type": "Type of ICT service",
+    "termination_reason": "Why it ended",
+    "governing_law_country": "Governing law",
+    "last_audit_on": "Last audit of the vendor",
+    "discontinuation_impact": "Impact of stopping the service",
+    "non_substitutability_reason": "Why it is hard to substitute",
 }
 # Where the form asks a question rather than naming the field.
 FORM_LABELS = {
@@ -187,6 +195,11 @@ OTHER_CHANGE_LABELS = {
     "assessed_on": "Last assessed on", "rto_hours": "Recovery time objective (hours)",
     "rpo_hours": "Recovery point objective (hours)", "impact": "Impact of discontinuing",
     "readiness": "Readiness",
+    "person_type": "Type of person", "other_code": "Other identification code",
+    "other_code_type": "Type of the other code",
+    "parent_code": "Ultimate parent's identification code",
+    "parent_code_type": "Type of the ultimate parent's code",
+    "licensed_activity": "Licensed activity",
 }
 HISTORY_LABELS = {**FIELD_LABELS, **ROW_LABELS, **OTHER_CHANGE_LABELS}
 
