@@ -383,7 +383,7 @@ def test_procurement_is_told_who_edits_an_engagement(app, organisation, users, m
     html = signed_in(make_client, users["procurement"]).get(PAGE).get_data(as_text=True)
     assert "Type of contractual arrangement is missing" in html
     assert "/edit#arrangement_type" not in html  # procurement may not edit engagements
-    assert "Only its internal owner (Anna Berg)" in html
+    assert "Ask its internal owner (Anna Berg) or an administrator to change it." in html
 
 
 def test_findings_are_paginated_and_counted_in_full(app, organisation, users, make_client,

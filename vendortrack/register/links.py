@@ -71,8 +71,7 @@ def fix_for(finding: Finding, user: User | None,
         return Fix(url_for("engagements.edit", engagement_id=record_id, _anchor=anchor),
                    label, allowed,
                    url_for("engagements.show", engagement_id=record_id),
-                   f"Only {who}, the product owner who created it or an administrator can "
-                   "edit it.")
+                   f"Ask {who} or an administrator to change it.")
     if kind == "vendor":
         if field == "annual_expense":  # the sum over the vendor's engagements
             return Fix(url_for("engagements.index", vendor=record_id),
