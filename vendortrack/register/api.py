@@ -11,7 +11,7 @@ from flask_login import current_user
 from ..api.views import bp
 from ..errors import http_error
 from ..permissions import can_export_register
-from .links import fix_for
+from .links import Fixes
 from .service import BadReferenceDate, Check, check, columns_of, export, reference_date_from
 from .views import zip_response
 
@@ -31,9 +31,10 @@ def preflight_document(checked: Check) -> dict:
     base = current_app.config["BASE_URL"]
     organisation = checked.organisation
     findings = []
+    fixes = Fixes(current_user, checked.source.owners)
     for finding in checked.findings:
         columns = columns_of(finding)
-        fix = fix_for(finding, current_user, checked.source.owners)
+        fix = fixes(finding)
         findings.append({
             "severity": finding.category,
             "entity": {"kind": finding.entity.kind, "id": finding.entity.id,

@@ -58,36 +58,72 @@ class Fix:
     note: str = ""
 
 
-def fix_for(finding: Finding, user: User | None,
-            owners: dict[int, EngagementOwner]) -> Fix:
-    kind, record_id, field = finding.entity.kind, finding.entity.id, finding.field
-    label = field_label(kind, field)
-    if kind == "engagement":
-        anchor = ENGAGEMENT_FIELD_IDS.get(field) or field
-        owner = owners.get(record_id)
-        allowed = user is not None and owner is not None and can_edit_engagement(user, owner)
-        who = f"its internal owner ({owner.owner_name})" if owner and owner.owner_name else (
-            "its internal owner")
-        return Fix(url_for("engagements.edit", engagement_id=record_id, _anchor=anchor),
-                   label, allowed,
-                   url_for("engagements.show", engagement_id=record_id),
-                   f"Ask {who} or an administrator to change it.")
-    if kind == "vendor":
-        if field == "annual_expense":  # the sum over the vendor's engagements
+@dataclass(frozen=True)
+class _Record:
+    """What every finding about one record shares: its form, its page, who may edit it."""
+
+    form: str
+    page: str | None
+    allowed: bool
+    note: str
+
+
+class Fixes:
+    """``Fixes(user, owners)(finding)``: the :class:`Fix` of each finding, for ``user``.
+
+    A register has many findings per record; the record's addresses and the permission
+    check are worked out once per record.
+    """
+
+    def __init__(self, user: User | None, owners: dict[int, EngagementOwner]):
+        # The signed-in user itself, not the proxy (read once per record below).
+        self.user = getattr(user, "_get_current_object", lambda: user)()
+        self.owners = owners
+        self.records: dict[tuple[str, int | None], _Record] = {}
+
+    def __call__(self, finding: Finding) -> Fix:
+        kind, record_id, field = finding.entity.kind, finding.entity.id, finding.field
+        label = field_label(kind, field)
+        if kind == "vendor" and field == "annual_expense":  # the sum over its engagements
             return Fix(url_for("engagements.index", vendor=record_id),
                        "The vendor's engagements", True)
-        return Fix(url_for("vendors.edit", vendor_id=record_id, _anchor=field), label,
-                   user is not None and can_manage_vendors(user),
-                   url_for("vendors.show", vendor_id=record_id),
-                   "Product owners, procurement and administrators can edit vendors.")
-    if kind == "function":
-        return Fix(url_for("functions.edit", function_id=record_id, _anchor=field), label,
-                   user is not None and can_manage_functions(user),
-                   url_for("functions.show", function_id=record_id),
-                   "Product owners, procurement and administrators can edit functions.")
-    if field.startswith("filing_indicator_"):
-        return Fix(None, label, False)
-    return Fix(url_for("admin.organisation", _anchor=field), label,
-               user is not None and user.role == "admin", None,
-               "An administrator sets it on the Organisation page, or in the "
-               f"ORGANISATION_{field.upper()} setting.")
+        if kind == "organisation" and field.startswith("filing_indicator_"):
+            return Fix(None, label, False)  # the export sets them; nothing to edit
+        record = self.records.get((kind, record_id))
+        if record is None:
+            record = self.records[kind, record_id] = self._record(kind, record_id)
+        anchor = ENGAGEMENT_FIELD_IDS.get(field) or field if kind == "engagement" else field
+        return Fix(f"{record.form}#{anchor}", label, record.allowed, record.page, record.note)
+
+    def _record(self, kind: str, record_id: int | None) -> _Record:
+        user = self.user
+        if kind == "engagement":
+            owner = self.owners.get(record_id)
+            who = (f"its internal owner ({owner.owner_name})" if owner and owner.owner_name
+                   else "its internal owner")
+            return _Record(url_for("engagements.edit", engagement_id=record_id),
+                           url_for("engagements.show", engagement_id=record_id),
+                           user is not None and owner is not None
+                           and can_edit_engagement(user, owner),
+                           f"Ask {who} or an administrator to change it.")
+        if kind == "vendor":
+            return _Record(url_for("vendors.edit", vendor_id=record_id),
+                           url_for("vendors.show", vendor_id=record_id),
+                           user is not None and can_manage_vendors(user),
+                           "Product owners, procurement and administrators can edit vendors.")
+        if kind == "function":
+            return _Record(url_for("functions.edit", function_id=record_id),
+                           url_for("functions.show", function_id=record_id),
+                           user is not None and can_manage_functions(user),
+                           "Product owners, procurement and administrators can edit "
+                           "functions.")
+        return _Record(url_for("admin.organisation"), None,
+                       user is not None and user.is_authenticated and user.role == "admin",
+                       "An administrator sets it on the Organisation page, or in an "
+                       "ORGANISATION_* setting.")
+
+
+def fix_for(finding: Finding, user: User | None,
+            owners: dict[int, EngagementOwner]) -> Fix:
+    """The :class:`Fix` of one finding (:class:`Fixes` for many)."""
+    return Fixes(user, owners)(finding)

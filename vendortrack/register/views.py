@@ -12,7 +12,7 @@ from flask_login import current_user
 from ..domain.register_of_information import INCOMPLETE, REJECTION, TEMPLATES
 from ..permissions import REGISTER_ROLES, roles_required
 from ..queries import page_number
-from .links import fix_for
+from .links import Fixes
 from .service import BadReferenceDate, Check, check, columns_of, export, reference_date_from
 
 bp = Blueprint("register", __name__, url_prefix="/register-of-information")
@@ -81,8 +81,8 @@ def index():
     number = min(page_number(request.args.get("page")) or 1,
                  max(1, ceil(len(checked.findings) / PER_PAGE)))
     shown = checked.findings[(number - 1) * PER_PAGE:number * PER_PAGE]
-    lines = [(finding, columns_of(finding),
-              fix_for(finding, current_user, checked.source.owners)) for finding in shown]
+    fix = Fixes(current_user, checked.source.owners)
+    lines = [(finding, columns_of(finding), fix(finding)) for finding in shown]
     # Rejection class first (pre-flight's order), each under its own heading.
     groups = [(category, list(group))
               for category, group in groupby(lines, key=lambda line: line[0].category)]
