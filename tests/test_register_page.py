@@ -501,3 +501,17 @@ def test_demo_data_exports_without_rejection_class_problems(app, organisation):
     assert rejected == []
     name, content, _ = export(date(2025, 12, 31))
     assert PACKAGE_NAME.fullmatch(name) and len(read_zip(content)) == 9
+
+
+def test_organisation_settings_come_from_the_environment(monkeypatch, tmp_path):
+    from vendortrack.config import from_environment
+
+    monkeypatch.setenv("ORGANISATION_LEI", f" {ORGANISATION_LEI} ")
+    monkeypatch.setenv("ORGANISATION_COUNTRY", "IE")
+    monkeypatch.setenv("ORGANISATION_CONSOLIDATED", "yes")
+    monkeypatch.setenv("ORGANISATION_BASE_CURRENCY", "")
+    settings = from_environment(str(tmp_path))
+    assert settings["ORGANISATION_LEI"] == ORGANISATION_LEI
+    assert settings["ORGANISATION_COUNTRY"] == "IE"
+    assert settings["ORGANISATION_CONSOLIDATED"] is True
+    assert "ORGANISATION_BASE_CURRENCY" not in settings  # empty: the default (EUR)
