@@ -3,20 +3,28 @@ seconds).
 
 Some engagements are complete, others have the gaps that make risk flags fire; dates spread
 around *today* so that handovers are due, passed and far away.
+
+The register-of-information facts are filled so that an export of the demo data has no
+problem a supervisor would reject (every engagement in force names its function, vendor and
+type of ICT service; every vendor has an LEI or another code with its type; every subsequent
+agreement's framework agreement is itself an engagement in force), while a share of them has
+the gaps the pre-flight check lists as incomplete (no last audit, no governing law, no reason
+for ending, ...).
 """
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .domain import spec as specs
 from .domain.exit import Readiness
 from .domain.identity import with_check_digits
 from .extensions import db
-from .models import BusinessFunction, Vendor, utcnow
+from .models import BusinessFunction, Engagement, Vendor, utcnow
 from .services import commit, insert_engagements, next_function_number
 
 VENDORS = [
@@ -65,6 +73,40 @@ FUNCTIONS = {
 }
 FUNCTION_WEIGHTS = [5, 5, 8, 8, 8, 6, 5, 6, 8, 4]
 COUNTRIES = ["IE", "DE", "NL", "FR", "SE", "PL", "ES", "GB", "US", "CH"]
+# Function facts beyond criticality: (assessed days ago, RTO h, RPO h, impact, licensed
+# activity). "Product development" has not been assessed yet: the pre-flight check says so.
+FUNCTION_FACTS = {
+    "Customer payments": (40, 4, 1, "high", "eba_TA:x28"),
+    "Claims handling": (75, 8, 4, "high", ""),
+    "Customer support": (120, 24, 8, "medium", ""),
+    "Finance and accounting": (200, 48, 24, "medium", ""),
+    "Sales and marketing": (300, 72, 24, "low", ""),
+    "Supply chain": (150, 48, 12, "medium", ""),
+    "Human resources": (260, 72, 24, "low", ""),
+    "Internal IT": (90, 24, 4, "medium", "eba_TA:x276"),
+    "Legal and compliance": (180, 72, 24, "low", ""),
+}
+# Vendors without an LEI, identified by another code: (code, type).
+OTHER_CODES = {
+    "Litware AI": ("PL5260250995", "vat"),
+    "Alpine Ski Software": ("CHE-116.281.710", "crn"),
+    "Lucerne Data": ("SEBOLREG.5566778899", "euid"),
+    "Relecloud Services": ("09876543", "crn"),
+}
+INDIVIDUALS = {"Margie's Models": "Margaret Travers"}  # a sole trader, named as in law
+UNKNOWN_PERSON_TYPE = {"Trey Research"}  # a gap the pre-flight check reports
+# Groups: each parent is a vendor of its own (the register lists it beside its subsidiaries).
+PARENTS = {
+    "Northwind Holdings": ("GB", ("Northwind Analytics",)),
+    "Contoso Group": ("IE", ("Contoso Consulting", "Coho Automation")),
+    "Fabrikam Holdings": ("DE", ("Fabrikam Data Labs",)),
+}
+# The vendors most work goes to hold a framework agreement that later contracts fall under.
+FRAMEWORK_VENDORS = VENDORS[:3]
+SERVICE_TYPES = {"development": 8, "consulting": 4, "data_analysis": 5, "cloud_saas": 5,
+                 "operations": 3, "help_desk": 2, "project_management": 2,
+                 "security_management": 1, "cloud_paas": 1, "hosting": 1}
+GOVERNING_LAW = ["IE", "IE", "DE", "NL", "FR", "GB"]
 ALTERNATIVE_PROVIDERS = ["Globex plc", "Initech GmbH", "Umbrella Services", "Hooli Cloud",
                          "Stark Digital", "Wayne Data"]
 
@@ -75,8 +117,19 @@ def _person(rng: random.Random) -> specs.Person:
                         .replace("é", "e"))
 
 
-def demo_spec(rng: random.Random, today: date, vendor: str, number: int) -> specs.Spec:
-    """One plausible engagement; ``rng`` decides which gaps it has."""
+def demo_spec(rng: random.Random, today: date, vendor: str, number: int,
+              register_rng: random.Random | None = None,
+              frameworks: dict[str, str] | None = None) -> specs.Spec:
+    """One plausible engagement; ``rng`` decides which gaps it has, ``register_rng`` its
+    register-of-information facts (a stream of its own, so adding those facts left the rest
+    of the demo data as it was). ``frameworks`` maps a vendor to the contract reference of
+    its framework agreement."""
+    spec = _demo_spec(rng, today, vendor, number)
+    return _with_register_facts(register_rng or random.Random(number), today, spec,
+                                frameworks or {})
+
+
+def _demo_spec(rng: random.Random, today: date, vendor: str, number: int) -> specs.Spec:
     complete = rng.random() < 0.45
     gap = (lambda p: False) if complete else (lambda p: rng.random() < p)
     subject = rng.choice(SUBJECTS)
@@ -126,6 +179,74 @@ def demo_spec(rng: random.Random, today: date, vendor: str, number: int) -> spec
         tradeoffs=() if gap(0.3) else tuple(specs.Tradeoff(*t) for t in
                                             rng.sample(TRADEOFFS, rng.randint(1, 2))),
         deliverables=tuple(deliverables),
+    )
+
+
+def _with_register_facts(rng: random.Random, today: date, spec: specs.Spec,
+                         frameworks: dict[str, str]) -> specs.Spec:
+    """``spec`` with the register-of-information facts: complete enough that nothing in force
+    is rejected, with some facts missing, as in real records."""
+    draft = spec.status == "draft"
+
+    def gap(p: float) -> bool:
+        return rng.random() < p
+
+    if not spec.business_function and not draft:  # the register needs it of work in force
+        function = rng.choices(list(FUNCTIONS), FUNCTION_WEIGHTS)[0]
+        spec = replace(spec, **_exit_fields(rng, today, function))
+    fields: dict = {
+        "ict_service_type": None if draft and gap(0.4) else rng.choices(
+            list(SERVICE_TYPES), list(SERVICE_TYPES.values()))[0],
+        "governing_law_country": "" if gap(0.1) else rng.choice(GOVERNING_LAW),
+        "last_audit_on": None if gap(0.35) or spec.start_date > today else max(
+            spec.start_date, today - timedelta(days=rng.randint(20, 600))),
+        "discontinuation_impact": None if gap(0.12) else rng.choices(
+            ["low", "medium", "high", "not_assessed"],
+            [1, 3, 4, 1] if FUNCTIONS.get(spec.business_function) == "critical"
+            else [5, 3, 1, 1])[0],
+    }
+    if spec.vendor in frameworks and rng.random() < 0.6:
+        fields.update(arrangement_type="subsequent",
+                      overarching_reference=frameworks[spec.vendor])
+    else:
+        fields["arrangement_type"] = None if gap(0.08) else "standalone"
+    if spec.status == "closed" and not gap(0.15):
+        fields["termination_reason"] = rng.choices(
+            ["expired", "other", "provider_breach", "provider_impediment"], [12, 3, 1, 1])[0]
+    hard = spec.substitutability in ("not_substitutable", "highly_complex")
+    if (hard and not gap(0.2)) or (spec.substitutability == "medium" and gap(0.3)):
+        fields["non_substitutability_reason"] = rng.choices(
+            ["no_alternatives", "hard_to_migrate", "both"], [2, 5, 2])[0]
+    return replace(spec, **fields)
+
+
+def framework_spec(rng: random.Random, today: date, vendor: str, number: int) -> specs.Spec:
+    """A framework agreement with ``vendor``, in force for years around ``today``: the later
+    contracts with that vendor fall under it."""
+    start, end = today - timedelta(days=1000), today + timedelta(days=800)
+    owner = _person(rng)
+    return specs.Spec(
+        **_exit_fields(rng, today, "Internal IT"),
+        title=f"Framework agreement with {vendor}",
+        vendor=vendor,
+        contract_reference=f"FA-{start.year}-{number:05d}",
+        contract_value=Decimal(rng.randrange(1_000_000, 5_000_000, 50_000)),
+        currency="EUR",
+        status="active",
+        start_date=start, end_date=end, handover_date=end,
+        problem_statement=f"The terms every later contract with {vendor} works under: rates, "
+                          "security, data protection, audit rights and exit.",
+        internal_owner=owner,
+        successors=(_person(rng),),
+        constraints=("Every contract under this agreement names its own internal owner.",),
+        deliverables=(specs.Deliverable(
+            "documentation", "Service catalogue and rate card", today + timedelta(days=60),
+            "Reviewed by procurement.", "planned"),),
+        arrangement_type="overarching",
+        ict_service_type="consulting",
+        governing_law_country="IE",
+        last_audit_on=today - timedelta(days=rng.randint(60, 300)),
+        discontinuation_impact="medium",
     )
 
 
@@ -179,30 +300,57 @@ def _status(rng: random.Random, today: date, start: date, end: date,
     return rng.choices(["active", "draft"], [9, 1])[0]
 
 
+def _demo_lei(number: int) -> str:
+    return with_check_digits(f"5299{number:04d}VT{(number + 1) * 7919:08d}")
+
+
 def _vendor_ids() -> dict[str, int]:
+    """The demo vendors (and their groups' parents), added when missing."""
     existing = {name: vid for vid, name in db.session.execute(select(Vendor.id, Vendor.name))}
-    for number, name in enumerate(VENDORS):
+    parent_of = {child: (parent, number) for number, (parent, (_, children))
+                 in enumerate(PARENTS.items(), start=len(VENDORS)) for child in children}
+    for number, (name, (country, _)) in enumerate(PARENTS.items(), start=len(VENDORS)):
         if name not in existing:
-            lei = with_check_digits(f"5299{number:04d}VT{(number + 1) * 7919:08d}")
-            vendor = Vendor(name=name, name_key=name.lower(), contact="", notes="",
-                            legal_name=f"{name} Ltd", lei=lei,
-                            country=COUNTRIES[number % len(COUNTRIES)])
-            db.session.add(vendor)
-            db.session.flush()
-            existing[name] = vendor.id
+            existing[name] = _add_vendor(name, f"{name} plc", _demo_lei(number), country,
+                                         person_type="legal_person")
+    for number, name in enumerate(VENDORS):
+        if name in existing:
+            continue
+        other_code, other_code_type = OTHER_CODES.get(name, ("", None))
+        parent = parent_of.get(name)
+        existing[name] = _add_vendor(
+            name, INDIVIDUALS.get(name, f"{name} Ltd"),
+            "" if other_code else _demo_lei(number), COUNTRIES[number % len(COUNTRIES)],
+            person_type=(None if name in UNKNOWN_PERSON_TYPE else
+                         "individual" if name in INDIVIDUALS else "legal_person"),
+            other_code=other_code, other_code_type=other_code_type,
+            parent_code=_demo_lei(parent[1]) if parent else "",
+            parent_code_type="lei" if parent else None)
     return existing
 
 
-def _function_ids() -> dict[str, int]:
+def _add_vendor(name: str, legal_name: str, lei: str, country: str, **register) -> int:
+    vendor = Vendor(name=name, name_key=name.lower(), contact="", notes="",
+                    legal_name=legal_name, lei=lei, country=country, **register)
+    db.session.add(vendor)
+    db.session.flush()
+    return vendor.id
+
+
+def _function_ids(today: date) -> dict[str, int]:
     existing = {name: fid for fid, name in
                 db.session.execute(select(BusinessFunction.id, BusinessFunction.name))}
     for name, criticality in FUNCTIONS.items():
         if name not in existing:
+            assessed, rto, rpo, impact, activity = FUNCTION_FACTS.get(
+                name, (None, None, None, None, ""))
             function = BusinessFunction(
                 name=name, name_key=name.lower(), criticality=criticality,
                 number=next_function_number(),
                 criticality_reasons="Its disruption would stop customers paying or being "
-                                    "paid." if criticality == "critical" else "")
+                                    "paid." if criticality == "critical" else "",
+                assessed_on=None if assessed is None else today - timedelta(days=assessed),
+                rto_hours=rto, rpo_hours=rpo, impact=impact, licensed_activity=activity)
             db.session.add(function)
             db.session.flush()
             existing[name] = function.id
@@ -229,18 +377,39 @@ def seed(count: int, today: date, seed_value: int = 7, created_by_id: int | None
          chunk: int = 2000) -> int:
     """Insert ``count`` demo engagements; returns how many were inserted."""
     rng = random.Random(seed_value)
+    register_rng = random.Random(f"register-{seed_value}")
     vendor_ids = _vendor_ids()
-    function_ids = _function_ids()
+    function_ids = _function_ids(today)
+    frameworks = _frameworks()
+    missing = [vendor for vendor in FRAMEWORK_VENDORS if vendor not in frameworks]
+    first = (db.session.scalar(select(func.count(Engagement.id))) or 0) + 1  # new references
     weights = [1 / (i + 1) for i in range(len(VENDORS))]  # a few vendors hold most work
     done = 0
     while done < count:
-        batch = [demo_spec(rng, today, rng.choices(VENDORS, weights)[0], done + i + 1)
-                 for i in range(min(chunk, count - done))]
+        batch = []
+        for number in range(first + done, first + done + min(chunk, count - done)):
+            if missing:
+                spec = framework_spec(register_rng, today, missing.pop(0), number)
+                frameworks[spec.vendor] = spec.contract_reference
+            else:
+                spec = demo_spec(rng, today, rng.choices(VENDORS, weights)[0], number,
+                                 register_rng, frameworks)
+            batch.append(spec)
         readiness = [_attestations(rng, today, s) for s in batch]
         _insert(batch, readiness, vendor_ids, function_ids, created_by_id)
         done += len(batch)
     commit()
     return done
+
+
+def _frameworks() -> dict[str, str]:
+    """The framework agreements already recorded, by vendor name."""
+    rows = db.session.execute(
+        select(Vendor.name, Engagement.contract_reference)
+        .join(Engagement, Engagement.vendor_id == Vendor.id)
+        .where(Engagement.arrangement_type == "overarching",
+               Vendor.name.in_(FRAMEWORK_VENDORS)))
+    return {name: reference for name, reference in rows}
 
 
 def _insert(batch: list[specs.Spec], readiness: list[list[Readiness]],

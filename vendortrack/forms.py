@@ -138,7 +138,12 @@ class CountryField(SelectField):
 
 
 class CodeField(SelectField):
-    """A choice from a fixed vocabulary; an unknown code is named with the ones allowed."""
+    """A choice from a fixed vocabulary; an unknown code is named with the ones allowed (or,
+    for a long list, told by ``unknown``)."""
+
+    def __init__(self, label=None, unknown: str = "", **kwargs):
+        super().__init__(label, **kwargs)
+        self.unknown = unknown
 
     def pre_validate(self, form):
         allowed = [c[0] if isinstance(c, tuple) else c.value for c in self.choices]
@@ -146,7 +151,7 @@ class CodeField(SelectField):
             self.data = ""
         if self.data not in allowed:
             codes = ", ".join(code for code in allowed if code)
-            raise ValidationError(f"Must be one of: {codes}.")
+            raise ValidationError(self.unknown or f"Must be one of: {codes}.")
 
 
 class CodesField(SelectMultipleField):
@@ -687,7 +692,8 @@ class BusinessFunctionForm(FlaskForm):
             sorted(LICENSED_ACTIVITIES.items(), key=lambda item: item[1].casefold())],
         default="",
         description="Optional: the licensed or authorised activity the function serves, as the "
-                    "EBA lists them (e.g. “Payment services”).")
+                    "EBA lists them (e.g. “Payment services”).",
+        unknown="Choose a licensed activity from the EBA's list, or leave it empty.")
 
     def values(self) -> dict:
         """The fields as the service stores them."""
