@@ -56,6 +56,11 @@ class Fix:
     allowed: bool
     elsewhere: str | None = None
     note: str = ""
+    text: str = ""  # the link's words when not "Fix: <label>"
+
+    @property
+    def link_text(self) -> str:
+        return self.text or f"Fix: {self.label}"
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,8 @@ class Fixes:
         kind, record_id, field = finding.entity.kind, finding.entity.id, finding.field
         label = field_label(kind, field)
         if kind == "vendor" and field == "annual_expense":  # the sum over its engagements
-            return Fix(url_for("engagements.index", vendor=record_id),
-                       "The vendor's engagements", True)
+            return Fix(url_for("engagements.index", vendor=record_id), label, True,
+                       text="See the vendor's engagements")
         if kind == "organisation" and field.startswith("filing_indicator_"):
             return Fix(None, label, False)  # the export sets them; nothing to edit
         record = self.records.get((kind, record_id))
