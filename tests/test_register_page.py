@@ -225,6 +225,10 @@ def test_without_an_lei_pre_flight_blames_the_organisation(users, make_client,
     html = admin.get(PAGE).get_data(as_text=True)
     assert "The organisation</strong>: the organisation&#39;s LEI is not set" in html
     assert 'href="/admin/organisation#lei">Fix: Organisation LEI' in html
+    assert "The organisation</strong>: the organisation&#39;s country is not set" in html
+    assert 'href="/admin/organisation#country">Fix: Organisation country' in html
+    form = _form_ids(admin, "/admin/organisation")
+    assert (form["lei"], form["country"]) == ("input", "select")
     # Procurement cannot open the admin page: told who can, not sent to a 403.
     html = signed_in(make_client, users["procurement"]).get(PAGE).get_data(as_text=True)
     assert "/admin/organisation#lei" not in html

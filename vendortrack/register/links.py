@@ -39,7 +39,7 @@ def field_label(kind: str, field: str) -> str:
         anchor = ENGAGEMENT_FIELD_IDS.get(field, field)
         label = FIELD_LABELS.get(anchor.replace("-", "."))
     elif kind == "organisation":
-        label = {"lei": "Organisation LEI"}.get(field)
+        label = {"lei": "Organisation LEI", "country": "Organisation country"}.get(field)
     else:
         label = OTHER_CHANGE_LABELS.get(field)
     return label or field.replace("_", " ").capitalize()
