@@ -777,13 +777,17 @@ def next_function_number() -> int:
     """The register number for a new function: one more than the last ever handed out, so a
     deleted function's number is never reused. The counter row's update holds a lock until
     the caller commits, so two creators never get the same number."""
-    db.session.execute(update(FunctionNumber).where(FunctionNumber.id == 1)
-                       .values(last=FunctionNumber.last + 1))
-    number = db.session.scalar(select(FunctionNumber.last).where(FunctionNumber.id == 1))
-    if number is None:  # an emptied database: start after any number still in use
-        number = (db.session.scalar(select(func.max(BusinessFunction.number))) or 0) + 1
-        db.session.add(FunctionNumber(id=1, last=number))
-    return number
+    for _ in range(2):
+        db.session.execute(update(FunctionNumber).where(FunctionNumber.id == 1)
+                           .values(last=FunctionNumber.last + 1))
+        number = db.session.scalar(select(FunctionNumber.last).where(FunctionNumber.id == 1))
+        if number is not None:
+            return number
+        # An emptied database has no counter row: start after any number still in use.
+        in_use = db.session.scalar(select(func.max(BusinessFunction.number))) or 0
+        db.session.execute(dialect_insert(FunctionNumber.__table__).values(id=1, last=in_use)
+                           .on_conflict_do_nothing(index_elements=["id"]))
+    raise RuntimeError("the function-number counter row could not be created")
 
 
 def function_for_name(name: str) -> BusinessFunction | None:
