@@ -261,7 +261,8 @@ def test_openapi_document_is_served_and_valid(app, users):
         "/engagements/{engagement_id}/annexes/{number}.pdf", "/dashboard",
         "/me/notifications", "/me/notifications/{notification_id}/read",
         "/me/notifications/read-all", "/engagements/{engagement_id}/follow", "/imports",
-        "/functions", "/functions/{function_id}", "/vendors", "/vendors/{vendor_id}"}
+        "/functions", "/functions/{function_id}", "/vendors", "/vendors/{vendor_id}",
+        "/register-of-information", "/register-of-information/preflight"}
 
 
 def test_api_spec_json_matches_domain_json(api, make_engagement):

@@ -18,6 +18,7 @@ VENDOR_EDITORS = {"leadership": 403}
 FUNCTION_EDITORS = {"leadership": 403}
 CREATORS = {"procurement": 403, "leadership": 403}
 IMPORTERS = {"product_owner": 403, "owner": 403, "leadership": 403}
+REGISTER = {"product_owner": 403, "owner": 403, "leadership": 403}  # procurement and admins
 
 ROUTES = {
     "static": [("GET", "/static/css/app.css", {"anon": 200})],
@@ -146,6 +147,15 @@ ROUTES = {
                                {"anon": 401})],
     "api.unfollow_engagement": [("DELETE", "/api/v1/engagements/{engagement}/follow",
                                  {"anon": 401})],
+    # Register of information (issue 14): procurement and administrators.
+    "register.index": [("GET", "/register-of-information", REGISTER)],
+    "register.download": [("GET", "/register-of-information/export", REGISTER)],
+    "api.register_of_information": [("GET", "/api/v1/register-of-information",
+                                     {"anon": 401, **REGISTER})],
+    "api.register_preflight": [("GET", "/api/v1/register-of-information/preflight",
+                                {"anon": 401, **REGISTER})],
+    "admin.organisation": [("GET", "/admin/organisation", ADMIN_ONLY),
+                           ("POST", "/admin/organisation", {**ADMIN_ONLY, "admin": 302})],
 }
 
 

@@ -314,6 +314,11 @@ def test_the_sample_is_clean():
      "vendor", "parent_code"),
     (dict(organisation=replace(ORGANISATION, lei="DUMMYLEI123456789012")), REJECTION,
      "organisation", "lei"),
+    # the package name needs the organisation's country
+    (dict(organisation=replace(ORGANISATION, country="")), REJECTION, "organisation",
+     "country"),
+    (dict(organisation=replace(ORGANISATION, country="XX")), REJECTION, "organisation",
+     "country"),
     # missing mandatory values
     (dict(arrangement=replace(CORE_HOSTING, arrangement_type=None)), INCOMPLETE, "engagement",
      "arrangement_type"),

@@ -140,6 +140,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(imports_bp)
 
+    from .register.views import bp as register_bp
+
+    app.register_blueprint(register_bp)
+
     from .reminders import register as register_reminders
 
     register_reminders(app)

@@ -40,6 +40,7 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY", INSECURE_DEV_KEY),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME", "Our organisation"),
+        **organisation_from_environment(),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", Defaults.RATELIMIT_LOGIN),
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", True),
@@ -56,6 +57,17 @@ def from_environment(instance_path: str) -> dict:
            for name in NUMBERS},
         **{name: os.environ.get(name, getattr(Defaults, name)) for name in TEXTS},
     }
+
+
+def organisation_from_environment() -> dict:
+    """The ORGANISATION_* settings that are set: defaults for the register of information,
+    each overridden by a value an administrator saves on the Organisation page."""
+    settings: dict = {name: os.environ[name].strip() for name in (
+        "ORGANISATION_LEI", "ORGANISATION_COUNTRY", "ORGANISATION_BASE_CURRENCY")
+        if os.environ.get(name, "").strip()}
+    if os.environ.get("ORGANISATION_CONSOLIDATED", "").strip():
+        settings["ORGANISATION_CONSOLIDATED"] = _env_bool("ORGANISATION_CONSOLIDATED", False)
+    return settings
 
 
 def single_sign_on_from_environment() -> dict:
@@ -119,6 +131,12 @@ class Defaults:
     # Login throttling: failures per account before waiting, and the longest wait (seconds).
     LOGIN_FREE_FAILURES = 5
     LOGIN_MAX_DELAY = 60
+    # The filing organisation for the register of information (None: not set here). The
+    # Organisation page (administrators) overrides each value it saves.
+    ORGANISATION_LEI = None  # ISO 17442 Legal Entity Identifier
+    ORGANISATION_COUNTRY = None  # ISO 3166-1 alpha-2
+    ORGANISATION_CONSOLIDATED = None  # True: a consolidated (group) register; else individual
+    ORGANISATION_BASE_CURRENCY = None  # ISO 4217; EUR when not set anywhere
     TRUSTED_PROXIES = 0  # reverse proxies in front of the app that set X-Forwarded-*
     HSTS_SECONDS = 31_536_000  # Strict-Transport-Security on HTTPS responses; 0 turns it off
 

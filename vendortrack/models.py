@@ -532,3 +532,25 @@ class TrapState(db.Model):
         ForeignKey("engagement.id", ondelete="CASCADE"), primary_key=True)
     codes: Mapped[str] = mapped_column(String(500), default="")
     trapped_since: Mapped[date | None] = mapped_column(Date)
+
+
+# --- register of information (issue 14) ---------------------------------------------------
+
+class OrganisationSettings(db.Model):
+    """One row: the filing organisation as an administrator set it on the admin page.
+
+    A value left empty (NULL) falls back to its ORGANISATION_* setting, so the page wins over
+    the environment only for what an administrator actually saved (README, "Register of
+    Information export").
+    """
+
+    __tablename__ = "organisation_settings"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    lei: Mapped[str | None] = mapped_column(String(20))
+    country: Mapped[str | None] = mapped_column(String(2))
+    consolidated: Mapped[bool | None] = mapped_column(Boolean)
+    base_currency: Mapped[str | None] = mapped_column(String(3))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    updated_by: Mapped[User | None] = relationship()

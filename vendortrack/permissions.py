@@ -16,6 +16,8 @@ IMPORT_ROLES = {"procurement", "admin"}
 # Product owners mark the functions their engagements support as critical; procurement keeps
 # the register of outsourcing arrangements; leadership reads.
 FUNCTION_ROLES = {"product_owner", "procurement", "admin"}
+# Procurement files the register of information; administrators set the organisation's LEI.
+REGISTER_ROLES = {"procurement", "admin"}
 
 
 def can_create_engagement(user: User) -> bool:
@@ -51,6 +53,11 @@ def can_manage_vendors(user: User) -> bool:
 def can_import(user: User) -> bool:
     """Importing a register from a spreadsheet: procurement and administrators."""
     return user.is_authenticated and user.role in IMPORT_ROLES
+
+
+def can_export_register(user: User) -> bool:
+    """The register of information: its page, pre-flight and export (web and API)."""
+    return user.is_authenticated and user.role in REGISTER_ROLES
 
 
 def can_manage_functions(user: User) -> bool:

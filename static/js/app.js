@@ -97,18 +97,37 @@
     if (event.persisted) document.querySelectorAll("form").forEach(release);
   });
 
+  // A link to a form field (e.g. from the register's pre-flight: /engagements/7/edit#lei):
+  // open the folded section around it, bring its label into view and put the cursor in it.
+  function focusField(id) {
+    var field = id && document.getElementById(id);
+    if (!field || !field.matches("input, select, textarea")) return false;
+    for (var d = field.closest("details"); d; d = d.parentElement.closest("details")) {
+      d.open = true;
+    }
+    var holder = field.closest(".field") || field;
+    document.querySelectorAll(".field-target").forEach(function (el) {
+      el.classList.remove("field-target");
+    });
+    holder.classList.add("field-target");
+    holder.scrollIntoView({block: "center"});
+    field.focus({preventScroll: true});
+    return true;
+  }
+
+  var hash = window.location.hash ? decodeURIComponent(window.location.hash.slice(1)) : "";
   var summary = document.getElementById("error-summary");
+  if (!summary && hash) focusField(hash);
+  window.addEventListener("hashchange", function () {
+    focusField(decodeURIComponent(window.location.hash.slice(1)));
+  });
+
   if (summary) {
     summary.focus();
     // A link in the summary puts the cursor in its field, with the field's label in view.
     summary.addEventListener("click", function (event) {
       var link = event.target.closest("a[href^='#']");
-      var field = link && document.getElementById(link.getAttribute("href").slice(1));
-      if (!field) return;
-      event.preventDefault();
-      var holder = field.closest(".field") || field;
-      holder.scrollIntoView({block: "center"});
-      field.focus({preventScroll: true});
+      if (link && focusField(link.getAttribute("href").slice(1))) event.preventDefault();
     });
   }
 })();

@@ -84,6 +84,11 @@ def test_main_pages_have_no_serious_accessibility_violations(open_page, server, 
     ]
     if server.has("dashboard.index"):
         pages.insert(0, ("dashboard", "/dashboard", False))
+    if server.has("register"):  # the journey photographs them
+        pages += [("register", "/register-of-information", False),
+                  ("register-bad-date", "/register-of-information?reference_date=2025-02-30",
+                   True),
+                  ("organisation", "/admin/organisation", False)]
     failures = []
     for name, path, photograph in pages:
         page.goto(path)

@@ -116,3 +116,7 @@ def history():
     args = {k: request.args[k] for k in ("user", "from", "to") if request.args.get(k)}
     return render_template("admin/history.html", page=page, events=events, people=people,
                            user_id=user_id, start=start, end=end, problems=problems, args=args)
+
+
+# The Organisation page (register of information) attaches to bp.
+from . import organisation as _organisation  # noqa: E402, F401  (adds its route to bp)

@@ -224,6 +224,7 @@ def _record_schemas(record: Record, title: str) -> dict:
 
 def document(organisation: str = "") -> dict:
     """The OpenAPI 3.0 document served at /api/v1/openapi.json."""
+    from ..register import openapi as register
     from ..reminders import openapi as reminders
 
     engagement_id = {"name": "engagement_id", "in": "path", "required": True,
@@ -323,6 +324,7 @@ def document(organisation: str = "") -> dict:
                                       "401": ERRORS["401"]}},
             },
             **reminders.paths(engagement_id),
+            **register.paths(ERRORS),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -360,6 +362,7 @@ def document(organisation: str = "") -> dict:
                 "ValidationError": VALIDATION,
                 **imports_api.SCHEMAS,
                 **reminders.SCHEMAS,
+                **register.SCHEMAS,
             },
         },
     }

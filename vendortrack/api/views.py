@@ -155,5 +155,6 @@ def import_engagements():
 
 
 # The API's annex and dashboard routes live beside this module and attach to `bp`.
+from ..register import api as _register_api  # noqa: E402, F401  (adds its routes to bp)
 from ..reminders import api as _reminders_api  # noqa: E402, F401  (adds its routes to bp)
 from . import annexes, dashboard, record_views  # noqa: E402, F401

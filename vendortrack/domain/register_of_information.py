@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from . import eba_codes as codes
-from .identity import lei_problem, normalise_lei
+from .identity import is_country, lei_problem, normalise_lei
 
 #: B_02.02.c0080 for an arrangement with no end date (EBA template instruction).
 OPEN_END = date(9999, 12, 31)
@@ -259,6 +259,8 @@ _ORG_LEI = (_O, "lei")
 _PROVIDER_CODE = (_V, "lei")
 
 _PROVIDER_TODO = "Enter the vendor's LEI, or another identification code and its type."
+ORGANISATION_TODO = ("Set the organisation's {what} on the Organisation page (administrators) "
+                     "or in the {setting} setting.")
 
 
 def _reference_number(code: str) -> Column:
@@ -303,7 +305,7 @@ B_02_01 = Template("B_02.01", "Contractual arrangements – general information"
 B_02_02 = Template("B_02.02", "Contractual arrangements – specific information", (
     _reference_number("c0010"),
     Column("c0020", "LEI of the entity making use of the ICT service(s)", _ORG_LEI,
-           "Set the organisation's LEI (setting ORGANISATION_LEI).", key=True),
+           ORGANISATION_TODO.format(what="LEI", setting="ORGANISATION_LEI"), key=True),
     *_provider_code("c0030", "c0040"),
     Column("c0050", "Function identifier", (_E, "business_function"),
            "Choose the business function the engagement supports.", key=True),
@@ -386,7 +388,7 @@ B_06_01 = Template("B_06.01", "Functions identification", (
     Column("c0030", "Function name", (_F, "name"), "Enter the function's name.",
            required=_always),
     Column("c0040", "LEI of the financial entity", _ORG_LEI,
-           "Set the organisation's LEI (setting ORGANISATION_LEI).", key=True),
+           ORGANISATION_TODO.format(what="LEI", setting="ORGANISATION_LEI"), key=True),
     Column("c0050", "Criticality or importance assessment", (_F, "criticality"),
            "Choose whether the function is critical or important.", required=_always),
     Column("c0060", "Reasons for criticality or importance", (_F, "criticality_reasons"),
@@ -801,14 +803,24 @@ def check_required(register: Register, out: _Collector) -> None:
 
 def check_organisation(register: Register, out: _Collector) -> None:
     """Rejection class: the organisation's LEI (a key of B_02.02 and B_06.01 and part of the
-    package name) missing or failing ISO 17442."""
-    lei = register.organisation.lei
+    package name) missing or failing ISO 17442; its country (part of the package name)
+    missing or not an ISO 3166-1 code."""
+    organisation = register.organisation
+    lei, country = organisation.lei, organisation.country
     problem = "the organisation's LEI is not set" if not lei else (
         f"the organisation's LEI “{lei}” is not valid" if lei_problem(lei) else None)
     if problem:
-        out.merge(Finding(REJECTION, _organisation_ref(register.organisation), "lei",
+        out.merge(Finding(REJECTION, _organisation_ref(organisation), "lei",
                           ("B_02.02 c0020", "B_06.01 c0040", "package name"), problem,
-                          "Set the organisation's LEI (setting ORGANISATION_LEI)."))
+                          ORGANISATION_TODO.format(what="LEI", setting="ORGANISATION_LEI")))
+    problem = "the organisation's country is not set" if not country else (
+        f"the organisation's country “{country}” is not an ISO 3166-1 code"
+        if not is_country(country) else None)
+    if problem:
+        out.merge(Finding(REJECTION, _organisation_ref(organisation), "country",
+                          ("package name",), problem,
+                          ORGANISATION_TODO.format(what="country",
+                                                   setting="ORGANISATION_COUNTRY")))
 
 
 def check_filing_indicators(register: Register, indicators: dict[str, bool],

@@ -268,3 +268,12 @@ ABILITIES = {
     "extend": "Extend",
     "explain": "Explain",
 }
+
+# The filing organisation (register of information), as the history shows its changes.
+ORGANISATION_LABELS = {
+    "organisation.lei": "Organisation LEI",
+    "organisation.country": "Organisation country",
+    "organisation.consolidated": "Consolidated register",
+    "organisation.base_currency": "Base currency",
+}
+HISTORY_LABELS.update(ORGANISATION_LABELS)
