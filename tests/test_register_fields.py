@@ -128,6 +128,8 @@ def test_a_closed_engagement_shows_why_it_ended(owner, make_engagement):
      "An easily substitutable vendor needs no reason"),
     ({"last_audit_on": "2026-02-30"}, "last_audit_on", "Enter a real date"),
     ({"ict_service_type": "S19"}, "ict_service_type", "Must be one of: project_management"),
+    ({"stores_data": "no", "countries-data_storage": "IE"}, "stores_data",
+     "Storage countries are listed above"),
 ])
 def test_bad_register_input_is_told_beside_the_field_and_kept(owner, change, field, message):
     response = owner.post("/engagements/new",

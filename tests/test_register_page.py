@@ -273,6 +273,24 @@ def test_which_engagements_go_in(app, organisation, register_entry):
     assert checked.counts == {REJECTION: 0, INCOMPLETE: 0, "total": 0}
 
 
+def test_an_arrangement_that_stores_no_data_says_so(app, organisation, register_entry):
+    from vendortrack.register.service import check, export
+
+    unknown = register_entry(title="Not recorded", countries_data_storage=[])
+    none_kept = register_entry(title="Keeps nothing", countries_data_storage=[],
+                               stores_data="no")
+    kept = register_entry(title="Keeps data in Ireland", stores_data="yes")
+    findings = check(date(2025, 12, 31)).findings
+    assert {(f.entity.id, f.field) for f in findings} == {(unknown.id, "stores_data")}
+    _, content, _ = export(date(2025, 12, 31))
+    rows = {row["c0010"]: row for row in table(read_zip(content), "B_02.02")}
+    assert (rows[none_kept.contract_reference]["c0140"],
+            rows[none_kept.contract_reference]["c0150"]) == ("eba_BT:x29", "eba_GA:qx2007")
+    assert (rows[kept.contract_reference]["c0140"],
+            rows[kept.contract_reference]["c0150"]) == ("eba_BT:x28", "eba_GA:IE")
+    assert rows[unknown.contract_reference]["c0140"] == ""
+
+
 def test_a_closed_engagement_without_its_reason_is_reported(app, organisation,
                                                             register_entry):
     from vendortrack.register.service import check

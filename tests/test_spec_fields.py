@@ -118,6 +118,7 @@ def sample(spec_field):
 def test_every_field_survives_the_database_the_form_and_the_api(app, users):
     values = {f.name: sample(f) for f in specs.SCALAR_FIELDS}
     values["substitutability"] = "highly_complex"  # "easy" needs no reason it is hard
+    values["stores_data"] = "yes"  # storage countries are listed
     spec = complete_spec(**values)
     engagement = services.create_engagement(spec, users["product_owner"])
     saved = services.engagement_spec(engagement)

@@ -204,6 +204,7 @@ def _with_register_facts(rng: random.Random, today: date, spec: specs.Spec,
             ["low", "medium", "high", "not_assessed"],
             [1, 3, 4, 1] if FUNCTIONS.get(spec.business_function) == "critical"
             else [5, 3, 1, 1])[0],
+        "stores_data": "yes" if (spec.countries or {}).get("data_storage") else None,
     }
     if spec.vendor in frameworks and rng.random() < 0.6:
         fields.update(arrangement_type="subsequent",

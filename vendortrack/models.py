@@ -235,6 +235,7 @@ class Engagement(db.Model):
     last_audit_on: Mapped[date | None] = mapped_column(Date)
     discontinuation_impact: Mapped[str | None] = mapped_column(String(20))
     non_substitutability_reason: Mapped[str | None] = mapped_column(String(20))
+    stores_data: Mapped[str | None] = mapped_column(String(3))
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -38,6 +38,7 @@ ENGAGEMENT_COLUMNS = [
     ('last_audit_on', sa.Date(), None),
     ('discontinuation_impact', sa.String(length=20), None),
     ('non_substitutability_reason', sa.String(length=20), None),
+    ('stores_data', sa.String(length=3), None),
 ]
 VENDOR_COLUMNS = [
     ('person_type', sa.String(length=20), None),

@@ -25,4 +25,9 @@ def arrangement_problems(spec: Spec) -> dict[str, str]:
         problems["non_substitutability_reason"] = (
             "An easily substitutable vendor needs no reason: clear it, or change the "
             "substitutability.")
+    storage = (spec.countries or {}).get("data_storage") or ()
+    if spec.stores_data == "no" and storage:
+        problems["stores_data"] = (
+            "Storage countries are listed above: choose “yes”, or clear the storage "
+            "countries.")
     return problems

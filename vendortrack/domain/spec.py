@@ -23,6 +23,7 @@ from .vocabulary import (
     REINTEGRATION,
     SERVICE_IMPACTS,
     STATUSES,
+    STORES_DATA,
     SUBSTITUTABILITY,
     TERMINATION_REASONS,
 )
@@ -76,6 +77,7 @@ class Spec:
     notice_period_days: dict | None = None
     transition_period_days: int | None = None
     countries: dict | None = None
+    stores_data: str | None = None
     annual_expense: Decimal | None = None
     exit_plan: dict | None = None
     substitutability: str | None = None
@@ -219,6 +221,10 @@ SCALAR_FIELDS: tuple[SpecField, ...] = (
     SpecField("countries", "object", limit=None, section="terms",
               parts=("service", "data_storage", "data_processing"), part_kind="countries",
               help="Two-letter ISO country codes, e.g. IE, DE."),
+    SpecField("stores_data", "choice", limit=None, section="terms",
+              choices=STORES_DATA, nullable=True, blank="Not recorded",
+              help="Whether the vendor keeps any of your data at rest; where, in the storage "
+                   "countries above."),
     SpecField("annual_expense", "money", limit=None, section="terms",
               help="What the arrangement costs a year, in the contract currency."),
     SpecField("last_audit_on", "date", limit=None, section="terms", progress=True,

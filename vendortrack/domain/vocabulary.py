@@ -16,6 +16,11 @@ STATUSES = {
 
 # --- register of information (DORA Art. 28(3)); EBA codes only at export: domain/eba_codes.py
 
+STORES_DATA = {
+    "yes": "Yes, it stores our data",
+    "no": "No, it stores none of our data",
+}
+
 ARRANGEMENT_TYPES = {
     "standalone": "Standalone contract",
     "overarching": "Overarching (framework) agreement",
@@ -153,6 +158,7 @@ FIELD_LABELS = {
     "governing_law_country": "Governing law",
     "last_audit_on": "Last audit of the vendor",
     "discontinuation_impact": "Impact of stopping the service",
+    "stores_data": "Stores our data",
     "non_substitutability_reason": "Why it is hard to substitute",
 }
 # Where the form asks a question rather than naming the field.

@@ -25,8 +25,6 @@ def engagement_field_ids() -> dict[str, str]:
                         for part in field.subfields()})
         elif field.kind != "person":
             ids[field.name] = field.name
-    # B_02.02 c0140 (storage of data) follows from the storage countries when not recorded.
-    ids.setdefault("stores_data", ids.get("countries_data_storage", ""))
     return ids
 
 
