@@ -277,6 +277,10 @@ def _run(today: date, *, dry_run: bool, send_mail: bool) -> RunResult:
                           for r in ordered if r["key"] not in existing]
         db.session.rollback()
         return result
+    # The reads end here: on SQLite a read transaction cannot become a writing one once
+    # anybody else wrote since it began ("database is locked" at once, no waiting), so the
+    # writes start a transaction of their own, which waits for the write lock.
+    db.session.commit()
     result.created = _insert(Notification, ordered, ["key"])
     _store_trap_states(facts, today)
     _insert(ReminderRun, [dict(day=today, finished_at=now, notifications=result.created)],
