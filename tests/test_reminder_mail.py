@@ -53,6 +53,7 @@ class Mailbox:
         self.down_after: int | None = None
         self.data_commands = 0
         self.delay = 0.0  # seconds before each message is answered
+        self.meanwhile = None  # called while a message waits for its answer
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         self.connections += 1
@@ -77,6 +78,8 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.meanwhile:
+            self.meanwhile()
         self.data_commands += 1
         if self.data_commands == self.hang_up_in_data:
             server.transport.close()  # no answer: the message was not accepted
@@ -368,6 +371,39 @@ def test_an_error_mid_run_gives_back_the_claims_not_sent(mail_app, smtp, owners,
     job.run(TODAY)
     assert smtp.recipients() == Counter(p.email for p in owners)
     assert unsent() == []
+
+
+def test_nothing_is_locked_while_a_digest_waits_for_the_server(mail_app, smtp, users,
+                                                                make_engagement, database_url):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import create_engine, update
+
+    owner = users["product_owner"]
+    make_engagement(**owned_by(owner, deliverables=(due_in(7),)))
+    owner_id = owner.id
+    # The person reads their reminders in the app meanwhile, with no patience for locks.
+    web = create_engine(database_url, connect_args={"timeout": 0} if database_url.startswith(
+        "sqlite") else {"options": "-c lock_timeout=200"})
+    failures = []
+
+    def mark_read():
+        try:
+            with web.begin() as conn:
+                conn.execute(update(Notification.__table__)
+                             .where(Notification.user_id == owner_id)
+                             .values(read_at=datetime.now(UTC)))
+        except Exception as error:  # noqa: BLE001 (reported by the assertion below)
+            failures.append(error)
+
+    smtp.meanwhile = mark_read
+    try:
+        result = job.run(TODAY)
+    finally:
+        web.dispose()
+    assert failures == [] and result.mail.sent == [owner.email]
+    [note] = db.session.scalars(select(Notification)).all()
+    assert note.read_at is not None and note.emailed_at is not None
 
 
 def test_one_refused_recipient_among_many(mail_app, smtp, owners, small_claims):
