@@ -210,8 +210,8 @@ def _claim(conn, jobs: list[DigestJob], period: dict[str, str]) -> list[DigestJo
     else:
         from sqlalchemy.dialects.sqlite import insert
     now = utcnow()
-    # Every run inserts in the same order (person, then kind), so concurrent runs never
-    # wait on each other in a cycle.
+    # Every run inserts in one order (digests by person, then summaries by person), so
+    # concurrent runs never wait on each other in a cycle.
     rows = [dict(user_id=job.user.id, kind=job.kind, period=period[job.kind], claimed_at=now,
                  items=0) for job in jobs]
     held = dict(((row.user_id, row.kind), row.id) for row in conn.execute(
