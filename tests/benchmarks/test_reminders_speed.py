@@ -56,7 +56,7 @@ def _add_people(app) -> None:
                       password_hash="x", active=True, session_generation=0)
                  for n in range(PEOPLE - len(rows))]
         db.session.execute(User.__table__.insert(), rows)
-        ids = db.session.scalars(select(Engagement.id)).all()
+        ids = db.session.scalars(select(Engagement.id).order_by(Engagement.id)).all()
         readers = db.session.scalars(select(User.id).where(User.email.like("reader%"))).all()
         follows = {(reader, eid) for reader in readers for eid in rng.sample(ids, 20)}
         db.session.execute(Follow.__table__.insert(),
