@@ -183,24 +183,24 @@ def test_reminder_job_10000_engagements_500_people(benchmark, job_app, smtp_url)
 
 @pytest.fixture(scope="module")
 def my_work_client(tmp_path_factory):
+    from tests.conftest import PASSWORD, Client
+    from vendortrack import services
     from vendortrack.extensions import db
-    from vendortrack.models import Engagement, User
+    from vendortrack.models import Engagement
 
     app = create_app(app_config(_copy(MY_WORK_SIZE, tmp_path_factory)))
     with app.app_context():
-        db.session.execute(User.__table__.insert(), [dict(
-            email="owner200@example.org", name="Owner of 200", role="product_owner",
-            password_hash="x", active=True, session_generation=0)])
+        services.create_user(email="owner200@example.org", name="Owner of 200",
+                             role="product_owner", password=PASSWORD, actor=None)
         ids = db.session.scalars(select(Engagement.id).where(Engagement.status != "closed")
                                  .order_by(Engagement.id).limit(200)).all()
         db.session.execute(update(Engagement).where(Engagement.id.in_(ids))
                            .values(owner_email="owner200@example.org"))
         db.session.commit()
-        user_id = db.session.scalar(select(User.id).where(User.email == "owner200@example.org"))
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = f"{user_id}:0"
-        session["_fresh"] = True
+    # Signed in through the login form: sessions are rows in the database.
+    helper = Client(app)
+    helper.login("owner200@example.org")
+    client = helper.http
     yield client
     with app.app_context():
         db.engine.dispose()
@@ -218,7 +218,8 @@ def test_my_work_for_an_owner_of_200_engagements(benchmark, my_work_client):
     benchmark.group = f"my-work-{MY_WORK_SIZE}"
     benchmark.pedantic(request, rounds=15, warmup_rounds=2, iterations=1)
     fastest, median = benchmark.stats.stats.min, benchmark.stats.stats.median
-    verdict = "within" if fastest <= MY_WORK_TARGET else "OVER"
+    verdict = ("within" if fastest <= MY_WORK_TARGET else "OVER") if MY_WORK_SIZE >= 100_000 \
+        else "the target is for 100,000"
     print(f"\n/my-work, owner of 200 in {MY_WORK_SIZE:,} engagements: fastest "
           f"{fastest * 1000:.1f} ms, median {median * 1000:.1f} ms (target "
           f"{MY_WORK_TARGET * 1000:.0f} ms at 100,000: {verdict})")
