@@ -57,7 +57,8 @@ def _add_people(app) -> None:
                  for n in range(PEOPLE - len(rows))]
         db.session.execute(User.__table__.insert(), rows)
         ids = db.session.scalars(select(Engagement.id).order_by(Engagement.id)).all()
-        readers = db.session.scalars(select(User.id).where(User.email.like("reader%"))).all()
+        readers = db.session.scalars(select(User.id).where(User.email.like("reader%"))
+                                    .order_by(User.id)).all()
         follows = {(reader, eid) for reader in readers for eid in rng.sample(ids, 20)}
         db.session.execute(Follow.__table__.insert(),
                            [dict(user_id=u, engagement_id=e) for u, e in follows])
