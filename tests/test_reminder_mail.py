@@ -1,12 +1,14 @@
 """E-mail digests against a real SMTP server (aiosmtpd on 127.0.0.1)."""
 from __future__ import annotations
 
+import asyncio
 import email
 import os
 import re
 import socket
 import subprocess
 import sys
+from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 from email import policy
@@ -16,7 +18,7 @@ from sqlalchemy import select
 
 from vendortrack.domain import spec as specs
 from vendortrack.extensions import db
-from vendortrack.models import Notification, ReminderSettings
+from vendortrack.models import Digest, Notification, ReminderSettings
 from vendortrack.reminders import job, service
 
 from .conftest import TODAY
@@ -33,12 +35,39 @@ def free_port() -> int:
 
 
 class Mailbox:
-    """What the SMTP server received; addresses in ``refuse`` get a 550."""
+    """What the SMTP server received; addresses in ``refuse`` get a 550.
+
+    Faults on demand: ``hang_up_after`` closes a connection that carried that many messages
+    (as servers with a per-connection limit do) when the next one starts; ``hang_up_in_data``
+    closes it instead of answering the message with that number (counted from 1, not kept);
+    ``down_after`` answers 421 to every message after that many (the server going away).
+    """
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
         self.raw: list[bytes] = []
         self.refuse: set[str] = set()
+        self.connections = 0  # EHLO greetings: smtplib sends one per connection
+        self.hang_up_after: int | None = None
+        self.hang_up_in_data: int | None = None
+        self.down_after: int | None = None
+        self.data_commands = 0
+        self.delay = 0.0  # seconds before each message is answered
+        self.meanwhile = None  # called while a message waits for its answer
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.down_after is not None and len(self.messages) >= self.down_after:
+            return "421 4.3.2 Service shutting down"
+        if self.hang_up_after and getattr(session, "delivered", 0) == self.hang_up_after:
+            server.transport.close()
+            return "421 4.7.0 Too many messages on this connection"
+        envelope.mail_from = address
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -47,9 +76,21 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.meanwhile:
+            self.meanwhile()
+        self.data_commands += 1
+        if self.data_commands == self.hang_up_in_data:
+            server.transport.close()  # no answer: the message was not accepted
+            return "451 4.3.0 Gone"
+        session.delivered = getattr(session, "delivered", 0) + 1
         self.raw.append(envelope.content)
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted"
+
+    def recipients(self) -> Counter:
+        return Counter(m["To"].addresses[0].addr_spec for m in self.messages)
 
     def to(self, address: str) -> list:
         return [m for m in self.messages if address in m["To"]]
@@ -71,6 +112,23 @@ def smtp():
 def mail_app(app, smtp):
     app.config.update(MAIL_URL=smtp.url, BASE_URL=BASE_URL, MAIL_TIMEOUT=2)
     return app
+
+
+@pytest.fixture
+def owners(users, make_user, make_engagement):
+    """Twelve product owners, each with a deliverable due in 7 days: twelve digests."""
+    people = [users["product_owner"]] + [make_user("product_owner") for _ in range(11)]
+    for person in people:
+        make_engagement(**owned_by(person, deliverables=(due_in(7),)))
+    return people
+
+
+@pytest.fixture
+def small_claims(monkeypatch):
+    """Claims in batches of five, so that twelve digests take three."""
+    from vendortrack.reminders import mail
+
+    monkeypatch.setattr(mail, "CLAIM_BATCH", 5)
 
 
 def unsent():
@@ -219,9 +277,16 @@ def test_two_processes_at_once_send_one_mail_each(mail_app, smtp, users, make_us
                                                   make_engagement, database_url):
     if not database_url.startswith("postgresql"):
         pytest.skip("two job processes at once are supported against PostgreSQL")
-    people = [users["product_owner"]] + [make_user("product_owner") for _ in range(5)]
+    from vendortrack.reminders import mail
+
+    # More people than one claim batch, and a server slow enough that the two runs overlap.
+    people = [users["product_owner"]] + [make_user("product_owner")
+                                         for _ in range(mail.CLAIM_BATCH + 9)]
     for person in people:
         make_engagement(**owned_by(person, deliverables=(due_in(7), due_in(3, "B"))))
+    single_run = {item.email for item in job.run(TODAY, dry_run=True).planned}
+    assert single_run == {p.email for p in people}
+    smtp.delay = 0.01
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
            "MAIL_URL": smtp.url, "BASE_URL": BASE_URL, "VENDORTRACK_TODAY": TODAY.isoformat()}
     command = [sys.executable, "-m", "flask", "--app", "vendortrack", "send-reminders"]
@@ -229,9 +294,130 @@ def test_two_processes_at_once_send_one_mail_each(mail_app, smtp, users, make_us
             for _ in range(2)]
     outputs = [run.communicate(timeout=120)[0].decode() for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
-    assert sorted(m["To"] for m in smtp.messages) == sorted(
-        f"{p.name} <{p.email}>" for p in people)
+    assert smtp.recipients() == Counter(single_run), outputs  # each digest once, all of them
+    said = [int(re.search(r"E-mail: (\d+) digests sent", out).group(1)) for out in outputs]
+    assert sum(said) == len(single_run), outputs
     assert len(db.session.scalars(select(Notification)).all()) == 2 * len(people)
+    assert unsent() == []
+
+
+def test_every_digest_of_a_run_goes_over_one_connection(mail_app, smtp, owners, small_claims):
+    result = job.run(TODAY)
+    assert sorted(result.mail.sent) == sorted(p.email for p in owners)
+    assert smtp.connections == 1 and result.mail.connections == 1
+    assert smtp.recipients() == Counter(p.email for p in owners)
+    assert unsent() == []
+    digests = db.session.scalars(select(Digest)).all()
+    assert len(digests) == len(owners) and all(d.sent_at and d.items == 1 for d in digests)
+
+
+def test_a_server_hanging_up_between_digests_gets_a_new_connection(mail_app, smtp, owners,
+                                                                    small_claims):
+    smtp.hang_up_after = 5  # as servers that limit the messages per connection do
+    result = job.run(TODAY)
+    assert result.mail.error is None and len(result.mail.sent) == len(owners)
+    assert smtp.recipients() == Counter(p.email for p in owners)
+    assert smtp.connections == result.mail.connections == 3
+    assert unsent() == []
+
+
+def test_a_message_the_server_hung_up_on_is_sent_once_on_a_new_connection(mail_app, smtp,
+                                                                          owners, small_claims):
+    smtp.hang_up_in_data = 4  # the fourth message is never answered, so never accepted
+    result = job.run(TODAY)
+    assert result.mail.error is None and len(result.mail.sent) == len(owners)
+    assert smtp.recipients() == Counter(p.email for p in owners)
+    assert smtp.connections == 2
+    assert unsent() == []
+
+
+def test_a_server_going_away_mid_run_leaves_the_rest_for_the_next_run(mail_app, smtp, owners,
+                                                                      small_claims):
+    smtp.down_after = 7
+    result = job.run(TODAY)
+    assert len(result.mail.sent) == 7 and "SMTP server unavailable" in result.mail.error
+    assert len(result.mail.failed) + result.mail.left == len(owners) - 7
+    assert f"{len(owners) - 7} not sent (kept for the next run)" in str(result.mail)
+    reached = {p.id for p in owners if p.email in result.mail.sent}
+    assert {n.user_id for n in unsent()} == {p.id for p in owners} - reached
+    # Only the digests sent keep their claim: the next run may send the others at once.
+    assert len(db.session.scalars(select(Digest)).all()) == 7
+    smtp.down_after = None
+    again = job.run(TODAY)
+    assert len(again.mail.sent) == len(owners) - 7
+    assert smtp.recipients() == Counter(p.email for p in owners)  # nobody twice
+    assert unsent() == []
+
+
+def test_an_error_mid_run_gives_back_the_claims_not_sent(mail_app, smtp, owners, small_claims,
+                                                         monkeypatch):
+    from vendortrack.reminders import mail
+
+    build = mail.build_digest
+    broken = owners[2].id
+
+    def build_or_fail(user, *args, **kwargs):
+        if user.id == broken:
+            raise RuntimeError("a bug in building one digest")
+        return build(user, *args, **kwargs)
+
+    monkeypatch.setattr(mail, "build_digest", build_or_fail)
+    with pytest.raises(RuntimeError):
+        job.run(TODAY)
+    assert len(smtp.messages) == 2
+    # The two sent keep their claim; the rest of the batch need not wait to go stale.
+    assert len(db.session.scalars(select(Digest)).all()) == 2
+    monkeypatch.setattr(mail, "build_digest", build)
+    job.run(TODAY)
+    assert smtp.recipients() == Counter(p.email for p in owners)
+    assert unsent() == []
+
+
+def test_nothing_is_locked_while_a_digest_waits_for_the_server(mail_app, smtp, users,
+                                                                make_engagement, database_url):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import create_engine, update
+
+    owner = users["product_owner"]
+    make_engagement(**owned_by(owner, deliverables=(due_in(7),)))
+    owner_id = owner.id
+    # The person reads their reminders in the app meanwhile, with no patience for locks.
+    web = create_engine(database_url, connect_args={"timeout": 0} if database_url.startswith(
+        "sqlite") else {"options": "-c lock_timeout=200"})
+    failures = []
+
+    def mark_read():
+        try:
+            with web.begin() as conn:
+                conn.execute(update(Notification.__table__)
+                             .where(Notification.user_id == owner_id)
+                             .values(read_at=datetime.now(UTC)))
+        except Exception as error:  # noqa: BLE001 (reported by the assertion below)
+            failures.append(error)
+
+    smtp.meanwhile = mark_read
+    try:
+        result = job.run(TODAY)
+    finally:
+        web.dispose()
+    assert failures == [] and result.mail.sent == [owner.email]
+    [note] = db.session.scalars(select(Notification)).all()
+    assert note.read_at is not None and note.emailed_at is not None
+
+
+def test_one_refused_recipient_among_many(mail_app, smtp, owners, small_claims):
+    refused = owners[5]
+    smtp.refuse.add(refused.email)
+    result = job.run(TODAY)
+    assert result.mail.failed == [refused.email] and result.mail.error is None
+    assert len(result.mail.sent) == len(owners) - 1
+    assert smtp.connections == 1  # the refusal did not cost the connection
+    assert [n.user_id for n in unsent()] == [refused.id]
+    smtp.refuse.clear()
+    job.run(TODAY)
+    assert smtp.recipients() == Counter(p.email for p in owners)
+    assert unsent() == []
 
 
 def test_no_mail_url_means_in_app_only(app, users, make_engagement):

@@ -219,6 +219,29 @@ def test_dry_run_prints_and_changes_nothing(app, users, make_engagement):
     assert len(notifications()) == 1
 
 
+def test_an_edit_while_the_job_reads_does_not_stop_it(app, users, make_engagement,
+                                                      monkeypatch):
+    from sqlalchemy import create_engine, text
+
+    engagement_id = make_engagement(**owned_by(users["product_owner"],
+                                               deliverables=(due_in(7),))).id
+    load_facts = job.load_facts
+    web = create_engine(db.engine.url)  # someone saving an engagement meanwhile
+
+    def load_while_someone_saves(*args):
+        found = load_facts(*args)
+        with web.begin() as conn:
+            conn.execute(text("UPDATE engagement SET title = 'Saved meanwhile' WHERE id = :e"),
+                         {"e": engagement_id})
+        return found
+
+    monkeypatch.setattr(job, "load_facts", load_while_someone_saves)
+    try:
+        assert job.run(TODAY).created == 1
+    finally:
+        web.dispose()
+
+
 def test_query_count_does_not_grow_with_engagements(app, users, make_engagement):
     from vendortrack import demo
 

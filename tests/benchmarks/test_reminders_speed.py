@@ -3,7 +3,10 @@ owning 200 engagements in a 100,000-engagement database (SQLite).
 
 Targets (issue 12, 2-core machine): the whole job (rules, notifications, digests sent to a real
 SMTP server) <= 10 s with a number of SQL queries that does not grow with the engagements;
-/my-work <= 50 ms server time. Run with ``make bench``; ``BENCH_MY_WORK_SIZE=10000`` measures
+/my-work <= 50 ms server time. The fastest round is compared with the target, since other work
+on a shared machine only ever adds time; the median, the CPU time and the load average are
+printed too. Run with ``make bench``; ``BENCH_DATABASE_URL=postgresql+psycopg://...`` measures
+the job on PostgreSQL as well (a database of its own); ``BENCH_MY_WORK_SIZE=10000`` measures
 /my-work on the smaller database when seeding 100,000 takes too long.
 """
 from __future__ import annotations
@@ -12,6 +15,7 @@ import os
 import random
 import shutil
 import socket
+import statistics
 import time
 
 import pytest
@@ -20,9 +24,11 @@ from sqlalchemy import delete, event, select, update
 from tests.conftest import app_config
 from vendortrack import create_app
 
-from .conftest import TODAY, login, sqlite_database
+from .conftest import BACKENDS, TODAY, login, postgres_database, sqlite_database
 
 PEOPLE = 500
+JOB_TARGET = 10.0  # seconds, the whole job
+MY_WORK_TARGET = 0.050  # seconds of server time
 MY_WORK_SIZE = int(os.environ.get("BENCH_MY_WORK_SIZE", "100000"))
 
 
@@ -50,8 +56,9 @@ def _add_people(app) -> None:
                       password_hash="x", active=True, session_generation=0)
                  for n in range(PEOPLE - len(rows))]
         db.session.execute(User.__table__.insert(), rows)
-        ids = db.session.scalars(select(Engagement.id)).all()
-        readers = db.session.scalars(select(User.id).where(User.email.like("reader%"))).all()
+        ids = db.session.scalars(select(Engagement.id).order_by(Engagement.id)).all()
+        readers = db.session.scalars(select(User.id).where(User.email.like("reader%"))
+                                    .order_by(User.id)).all()
         follows = {(reader, eid) for reader in readers for eid in rng.sample(ids, 20)}
         db.session.execute(Follow.__table__.insert(),
                            [dict(user_id=u, engagement_id=e) for u, e in follows])
@@ -81,11 +88,38 @@ def smtp_url():
     controller.stop()
 
 
-@pytest.fixture(scope="module")
-def job_app(tmp_path_factory, smtp_url):
-    app = create_app(app_config(_copy(10_000, tmp_path_factory), MAIL_URL=smtp_url[0]))
+def _remove_people(app) -> None:
+    """Leave a shared PostgreSQL benchmark database as the other benchmarks expect it."""
+    from vendortrack.extensions import db
+    from vendortrack.models import (
+        Digest,
+        Follow,
+        Notification,
+        ReminderRun,
+        ReminderSettings,
+        TrapState,
+        User,
+    )
+
+    with app.app_context():
+        for model in (Notification, Digest, ReminderRun, TrapState, Follow, ReminderSettings):
+            db.session.execute(delete(model))
+        db.session.execute(delete(User).where(User.password_hash == "x"))  # the ones added
+        db.session.commit()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def job_app(request, tmp_path_factory, smtp_url):
+    postgres = request.param == "postgresql"
+    url = postgres_database(10_000) if postgres else _copy(10_000, tmp_path_factory)
+    app = create_app(app_config(url, MAIL_URL=smtp_url[0]))
+    app.config["BENCH_BACKEND"] = request.param
+    if postgres:
+        _remove_people(app)  # a run stopped half-way may have left them
     _add_people(app)
     yield app
+    if postgres:
+        _remove_people(app)
     with app.app_context():
         from vendortrack.extensions import db
 
@@ -127,36 +161,47 @@ def test_reminder_job_10000_engagements_500_people(benchmark, job_app, smtp_url)
 
     with job_app.app_context():
         job.run(monday)  # first sight of every engagement: the trap baseline
-    result = benchmark.pedantic(run, setup=reset, rounds=3, iterations=1)
+    load_before = os.getloadavg()[0]
+    result = benchmark.pedantic(run, setup=reset, rounds=5, iterations=1)
+    load_after = os.getloadavg()[0]
+    fastest, median = benchmark.stats.stats.min, benchmark.stats.stats.median
     benchmark.extra_info.update(engagements=result.engagements, notifications=result.created,
                                 digests=len(result.mail.sent), queries=len(statements),
-                                cpu_seconds=min(cpu))
-    print(f"\njob: {result.engagements} engagements, {result.created} notifications, "
-          f"{len(result.mail.sent)} digests, {len(statements)} SQL statements, "
-          f"{min(cpu):.1f} s CPU at best")
+                                cpu_seconds=min(cpu), smtp_connections=result.mail.connections)
+    verdict = "within" if fastest <= JOB_TARGET else "OVER"
+    print(f"\nreminder job ({job_app.config['BENCH_BACKEND']}): {result.engagements} "
+          f"engagements, {result.created} notifications, {len(result.mail.sent)} digests over "
+          f"{result.mail.connections} SMTP connection(s), {len(statements)} SQL statements\n"
+          f"  fastest {fastest:.2f} s, median {median:.2f} s wall over {len(cpu)} rounds "
+          f"(target {JOB_TARGET:.0f} s: {verdict}); CPU {min(cpu):.2f} s at best, "
+          f"{statistics.median(cpu):.2f} s median (this process: the job and the SMTP server "
+          f"thread); load average {load_before:.1f} before, {load_after:.1f} after, "
+          f"on {os.cpu_count()} cores")
     assert result.created > 0 and result.mail.sent and not result.mail.failed
+    assert result.mail.connections == 1
+    assert fastest <= JOB_TARGET
 
 
 @pytest.fixture(scope="module")
 def my_work_client(tmp_path_factory):
+    from tests.conftest import PASSWORD, Client
+    from vendortrack import services
     from vendortrack.extensions import db
-    from vendortrack.models import Engagement, User
+    from vendortrack.models import Engagement
 
     app = create_app(app_config(_copy(MY_WORK_SIZE, tmp_path_factory)))
     with app.app_context():
-        db.session.execute(User.__table__.insert(), [dict(
-            email="owner200@example.org", name="Owner of 200", role="product_owner",
-            password_hash="x", active=True, session_generation=0)])
+        services.create_user(email="owner200@example.org", name="Owner of 200",
+                             role="product_owner", password=PASSWORD, actor=None)
         ids = db.session.scalars(select(Engagement.id).where(Engagement.status != "closed")
                                  .order_by(Engagement.id).limit(200)).all()
         db.session.execute(update(Engagement).where(Engagement.id.in_(ids))
                            .values(owner_email="owner200@example.org"))
         db.session.commit()
-        user_id = db.session.scalar(select(User.id).where(User.email == "owner200@example.org"))
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = f"{user_id}:0"
-        session["_fresh"] = True
+    # Signed in through the login form: sessions are rows in the database.
+    helper = Client(app)
+    helper.login("owner200@example.org")
+    client = helper.http
     yield client
     with app.app_context():
         db.engine.dispose()
@@ -173,6 +218,12 @@ def test_my_work_for_an_owner_of_200_engagements(benchmark, my_work_client):
 
     benchmark.group = f"my-work-{MY_WORK_SIZE}"
     benchmark.pedantic(request, rounds=15, warmup_rounds=2, iterations=1)
+    fastest, median = benchmark.stats.stats.min, benchmark.stats.stats.median
+    verdict = ("within" if fastest <= MY_WORK_TARGET else "OVER") if MY_WORK_SIZE >= 100_000 \
+        else "the target is for 100,000"
+    print(f"\n/my-work, owner of 200 in {MY_WORK_SIZE:,} engagements: fastest "
+          f"{fastest * 1000:.1f} ms, median {median * 1000:.1f} ms (target "
+          f"{MY_WORK_TARGET * 1000:.0f} ms at 100,000: {verdict})")
 
 
 __all__ = ["login"]

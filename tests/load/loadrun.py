@@ -31,6 +31,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -707,29 +708,80 @@ class _Mailbox:
         return "250 Message accepted"
 
 
+def _reminders_due(url: str, secret: str) -> tuple[date, set[str]]:
+    """Today, and whom one reminder run alone would e-mail today (a dry run).
+
+    Reminders fall on exact days (7, 3 and 1 days before a due date, ...), so the demo data
+    alone may have nothing due today for the load run's few accounts: each product owner's
+    first open engagement gets one open deliverable due in 7 days, saved as the owner would.
+    """
+    from dataclasses import replace
+
+    from sqlalchemy import func, select
+
+    from vendortrack import create_app, services
+    from vendortrack.clock import today
+    from vendortrack.extensions import db
+    from vendortrack.models import Deliverable, Engagement, User
+    from vendortrack.reminders import job
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    with app.app_context():
+        day = today()
+        owners = db.session.scalars(select(User).where(
+            User.role == "product_owner", User.active.is_(True)).order_by(User.id)).all()
+        for owner in owners:
+            engagement = db.session.scalars(select(Engagement).where(
+                func.lower(Engagement.owner_email) == owner.email.lower(),
+                Engagement.status != "closed",
+                Engagement.deliverables.any(Deliverable.status != "accepted"))
+                .order_by(Engagement.id).limit(1)).first()
+            if engagement is None:
+                continue
+            spec = services.engagement_spec(engagement)
+            deliverables = list(spec.deliverables)
+            n = next(i for i, d in enumerate(deliverables) if d.status != "accepted")
+            deliverables[n] = replace(deliverables[n], due_date=day + timedelta(days=7))
+            services.update_engagement(engagement, replace(spec, deliverables=tuple(deliverables)),
+                                       owner, expected_version=engagement.version)
+        expected = {item.email for item in job.run(day, dry_run=True).planned}
+        db.session.remove()
+        db.engine.dispose()
+    return day, expected
+
+
 def _reminders_twice_at_once(url: str, secret: str) -> tuple[str, bool, str]:
-    """``flask send-reminders`` started on two machines at once sends each digest once."""
+    """``flask send-reminders`` started on two machines at once: together they send what one
+    run alone would (a digest to everybody with reminders due), nobody twice."""
     from aiosmtpd.controller import Controller
 
     name = "reminder job run on both servers at once sends each digest once"
+    day, expected = _reminders_due(url, secret)
     mailbox = _Mailbox()
     smtp = Controller(mailbox, hostname=HOST, port=free_port())
     smtp.start()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SECRET_KEY": secret, "DATABASE_URL": url,
            "MAIL_URL": f"smtp://{HOST}:{smtp.port}"}
+    command = [sys.executable, "-m", "flask", "--app", "vendortrack", "send-reminders",
+               "--today", day.isoformat()]  # both on one day, even across midnight
     try:
-        jobs = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "vendortrack",
-                                  "send-reminders"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        jobs = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                  stderr=subprocess.STDOUT, text=True) for _ in range(2)]
         outputs = [job.communicate(timeout=300)[0] for job in jobs]
     finally:
         smtp.stop()
     if any(job.returncode for job in jobs):
         return name, False, " | ".join(o.strip().splitlines()[-1] for o in outputs if o.strip())
-    twice = sorted(r for r, n in Counter(mailbox.recipients).items() if n > 1)
-    return name, bool(mailbox.recipients) and not twice, (
-        f"{len(mailbox.recipients)} digests to {len(set(mailbox.recipients))} people"
-        + (f"; sent twice to {twice[:3]}" if twice else ""))
+    received = Counter(mailbox.recipients)
+    twice = sorted(r for r, n in received.items() if n > 1)
+    missing, unexpected = sorted(expected - set(received)), sorted(set(received) - expected)
+    detail = (f"{len(mailbox.recipients)} digests to {len(received)} people; one run alone "
+              f"would send {len(expected)}")
+    for label, people in (("sent twice to", twice), ("never sent to", missing),
+                          ("not due, sent to", unexpected)):
+        if people:
+            detail += f"; {label} {people[:3]}"
+    return name, bool(expected) and received == Counter(expected), detail
 
 
 def _conflict_across(first, second, a: str, b: str, engagement: int,

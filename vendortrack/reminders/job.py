@@ -69,12 +69,24 @@ class RunResult:
     mail: object = None  # mail.MailResult when digests were sent
 
 
+@dataclass(frozen=True)
+class Person:
+    """An active account as the job needs it. Plain values, not ORM objects: every commit
+    of the mail loop would otherwise expire hundreds of them."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    is_active: bool = True  # only active accounts are loaded (read by can_view_engagement)
+
+
 @dataclass
 class People:
     """The active accounts, and who follows or succeeds on which engagement."""
 
-    by_id: dict[int, User]
-    by_email: dict[str, User]
+    by_id: dict[int, Person]
+    by_email: dict[str, Person]
     followers: dict[int, set[int]]
     successors: dict[int, set[int]]
     procurement: set[int]
@@ -98,7 +110,8 @@ class People:
 
 
 def load_people() -> People:
-    users = db.session.scalars(select(User).where(User.active.is_(True))).all()
+    users = [Person(*row) for row in db.session.execute(
+        select(User.id, User.email, User.name, User.role).where(User.active.is_(True)))]
     by_id = {u.id: u for u in users}
     by_email = {u.email.lower(): u for u in users if u.email}
     followers: dict[int, set[int]] = defaultdict(set)
@@ -264,6 +277,10 @@ def _run(today: date, *, dry_run: bool, send_mail: bool) -> RunResult:
                           for r in ordered if r["key"] not in existing]
         db.session.rollback()
         return result
+    # The reads end here: on SQLite a read transaction cannot become a writing one once
+    # anybody else wrote since it began ("database is locked" at once, no waiting), so the
+    # writes start a transaction of their own, which waits for the write lock.
+    db.session.commit()
     result.created = _insert(Notification, ordered, ["key"])
     _store_trap_states(facts, today)
     _insert(ReminderRun, [dict(day=today, finished_at=now, notifications=result.created)],
@@ -280,9 +297,10 @@ def _run(today: date, *, dry_run: bool, send_mail: bool) -> RunResult:
 
 def _store_trap_states(facts: list[rules.EngagementFacts], today: date) -> None:
     """Remember each engagement's trap flags; ``trapped_since`` is set when it enters a trap."""
+    # In engagement order: two runs at once on PostgreSQL then lock the rows in one order.
     rows = [dict(engagement_id=e.id, codes=",".join(sorted(e.trap_codes)),
                  trapped_since=today if e.trap_codes and not e.previous_trap_codes else None)
-            for e in facts if e.previous_trap_codes != e.trap_codes]
+            for e in sorted(facts, key=lambda e: e.id) if e.previous_trap_codes != e.trap_codes]
     if not rows:
         return
     if db.engine.dialect.name == "postgresql":

@@ -13,13 +13,14 @@ import ssl
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from email import policy
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app, render_template, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from ..domain.reminders import digest_subject
 from ..extensions import db
@@ -28,7 +29,24 @@ from ..models import Digest, Notification, ReminderSettings, User, utcnow
 log = logging.getLogger(__name__)
 
 STALE_CLAIM = timedelta(minutes=30)
-SMTP_POLICY = policy.SMTP.clone(max_line_length=998)
+
+
+class _HeaderClasses(HeaderRegistry):
+    """The standard header classes, each made once: the stock registry makes a new class on
+    every header set or read (a third of the time spent building a digest)."""
+
+    def __init__(self):
+        super().__init__()
+        self._made: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        if key not in self._made:
+            self._made[key] = super().__getitem__(name)
+        return self._made[key]
+
+
+SMTP_POLICY = policy.SMTP.clone(max_line_length=998, header_factory=_HeaderClasses())
 PENDING_DAYS = 14  # older unsent reminders are no longer news
 
 
@@ -140,11 +158,13 @@ class MailResult:
     sent: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     error: str | None = None
+    left: int = 0  # digests not tried once sending stopped (the next run sends them)
+    connections: int = 0  # SMTP connections opened (one, unless the server hung up)
 
     def __str__(self) -> str:
         text = f"E-mail: {len(self.sent)} digests sent"
-        if self.failed:
-            text += f", {len(self.failed)} not sent (kept for the next run)"
+        if self.failed or self.left:
+            text += f", {len(self.failed) + self.left} not sent (kept for the next run)"
         if self.error:
             text += f"; {self.error}"
         return text + "."
@@ -160,6 +180,7 @@ def _period(kind: str, today: date) -> str:
 # Plain rows, not ORM objects: the session stays small however many digests go out.
 DIGEST = Digest.__table__
 NOTIFICATION = Notification.__table__
+CLAIM_BATCH = 50  # digests claimed by one INSERT (and one commit)
 
 
 @dataclass(frozen=True)
@@ -169,30 +190,75 @@ class Recipient:
     email: str
 
 
-def _claim(user_id: int, kind: str, period: str) -> int | None:
-    """Insert the digest row (the claim) and commit; None when another run has it."""
-    if db.engine.dialect.name == "postgresql":
+@dataclass
+class DigestJob:
+    """One mail to send: a digest of ``notifications`` or a ready ``message`` (summary)."""
+
+    user: Recipient
+    kind: str  # daily, weekly, summary
+    notifications: list
+    message: EmailMessage | None = None
+    digest_id: int | None = None  # the claim, once this run holds it
+
+
+def _claim(conn, jobs: list[DigestJob], period: dict[str, str]) -> list[DigestJob]:
+    """Insert the digest rows (the claims) of ``jobs`` in one statement and commit; returns
+    the jobs this run holds, in their order. A row another run inserted is skipped unless
+    its claimer stopped mid-send long ago (:data:`STALE_CLAIM`)."""
+    if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     now = utcnow()
-    claimed = db.session.execute(
-        insert(DIGEST).values(user_id=user_id, kind=kind, period=period, claimed_at=now,
-                              items=0)
+    # Every run inserts in one order (digests by person, then summaries by person), so
+    # concurrent runs never wait on each other in a cycle.
+    rows = [dict(user_id=job.user.id, kind=job.kind, period=period[job.kind], claimed_at=now,
+                 items=0) for job in jobs]
+    held = dict(((row.user_id, row.kind), row.id) for row in conn.execute(
+        insert(DIGEST).values(rows)
         .on_conflict_do_nothing(index_elements=["user_id", "kind", "period"])
-        .returning(DIGEST.c.id)).scalar()
-    if claimed is None:  # taken over only when its claimer stopped mid-send long ago
-        claimed = db.session.execute(update(DIGEST).where(
-            DIGEST.c.user_id == user_id, DIGEST.c.kind == kind, DIGEST.c.period == period,
-            DIGEST.c.sent_at.is_(None), DIGEST.c.claimed_at < now - STALE_CLAIM)
-            .values(claimed_at=now).returning(DIGEST.c.id)).scalar()
-    db.session.commit()
-    return claimed
+        .returning(DIGEST.c.id, DIGEST.c.user_id, DIGEST.c.kind)))
+    taken = [job for job in jobs if (job.user.id, job.kind) not in held]
+    if taken:
+        by_kind: dict[str, list[int]] = {}
+        for job in taken:
+            by_kind.setdefault(job.kind, []).append(job.user.id)
+        held.update(((row.user_id, row.kind), row.id) for row in conn.execute(
+            update(DIGEST).where(
+                or_(*(and_(DIGEST.c.kind == kind, DIGEST.c.period == period[kind],
+                           DIGEST.c.user_id.in_(ids)) for kind, ids in by_kind.items())),
+                DIGEST.c.sent_at.is_(None), DIGEST.c.claimed_at < now - STALE_CLAIM)
+            .values(claimed_at=now).returning(DIGEST.c.id, DIGEST.c.user_id, DIGEST.c.kind)))
+    conn.commit()
+    for job in jobs:
+        job.digest_id = held.get((job.user.id, job.kind))
+    return [job for job in jobs if job.digest_id is not None]
 
 
-def _release(digest_id: int) -> None:
-    db.session.execute(delete(DIGEST).where(DIGEST.c.id == digest_id))
-    db.session.commit()
+def _release(conn, jobs: list[DigestJob]) -> None:
+    """Drop these claims, so that the next run sends their items."""
+    if jobs:
+        conn.execute(delete(DIGEST).where(DIGEST.c.id.in_([job.digest_id for job in jobs]),
+                                          DIGEST.c.sent_at.is_(None)))
+        conn.commit()
+
+
+def _mark_sent(conn, job: DigestJob) -> None:
+    """Record that the server accepted this digest: its items count as e-mailed from now."""
+    now = utcnow()
+    ids = [n.id for n in job.notifications]
+    items = update(NOTIFICATION).where(NOTIFICATION.c.id.in_(ids)).values(
+        emailed_at=now, digest_id=job.digest_id)
+    digest = update(DIGEST).where(DIGEST.c.id == job.digest_id)
+    if conn.dialect.name == "postgresql":  # one statement, so one round trip in autocommit
+        marked = items.returning(NOTIFICATION.c.id).cte("marked")
+        conn.execute(digest.values(sent_at=now, items=select(func.count()).select_from(
+            marked).scalar_subquery()))
+    else:
+        if ids:
+            conn.execute(items)
+        conn.execute(digest.values(sent_at=now, items=len(ids)))
+    conn.commit()
 
 
 def _recipients(today: date) -> list[tuple[Recipient, str, list]]:
@@ -224,23 +290,52 @@ def _recipients(today: date) -> list[tuple[Recipient, str, list]]:
     return list(people.values())
 
 
+def _dropped(error: Exception) -> bool:
+    """The server hung up, or answered 421 (closing), rather than refusing this message. A
+    timeout is not a hang-up: a slow server stays slow, so it is not tried again."""
+    if isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError):
+        return False
+    if isinstance(error, smtplib.SMTPServerDisconnected | ConnectionError):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return any(code == 421 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code == 421
+
+
 class _Connection:
-    """Opens the SMTP connection on first use, so a run with nothing to send never connects."""
+    """One SMTP connection for every digest of a run, opened on first use (a run with nothing
+    to send never connects) and opened again when the server hung up since the last mail."""
 
-    def __init__(self):
+    def __init__(self, result: MailResult):
         self.smtp: smtplib.SMTP | None = None
+        self.result = result
 
-    def send(self, message: EmailMessage) -> None:
+    def _open(self) -> smtplib.SMTP:
         if self.smtp is None:
             self.smtp = _connect()
-        self.smtp.send_message(message)
+            self.result.connections += 1
+        return self.smtp
+
+    def send(self, message: EmailMessage) -> None:
+        reused = self.smtp is not None
+        try:
+            self._open().send_message(message)
+        except (smtplib.SMTPException, OSError) as error:
+            # Servers close idle connections and limit the mails per connection: a hang-up
+            # on a connection that carried mail before is worth one more try on a new one.
+            if not (reused and _dropped(error)):
+                raise
+            log.info("the SMTP server closed the connection (%s); connecting again", error)
+            self.close()
+            self._open().send_message(message)
 
     def close(self) -> None:
         if self.smtp is not None:
+            smtp, self.smtp = self.smtp, None
             try:
-                self.smtp.quit()
+                smtp.quit()
             except (smtplib.SMTPException, OSError):
-                self.smtp.close()
+                smtp.close()
 
 
 # Failures that concern one message or recipient; the others stop the whole run.
@@ -249,51 +344,78 @@ RECIPIENT_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
 
 
 def send_digests(today: date) -> MailResult:
-    """Send each due person one digest of their unsent reminders (and leadership summaries)."""
-    result = MailResult()
-    connection = _Connection()
-    try:
-        jobs = [(user, kind, items, None) for user, kind, items in _recipients(today)]
-        if today.weekday() == 0:
-            from .summary import summary_jobs
+    """Send each due person one digest of their unsent reminders (and leadership summaries),
+    all over one SMTP connection.
 
-            jobs += summary_jobs(today)
-        for user, kind, notifications, message in jobs:
-            if kind != "summary" and not notifications:
-                continue
-            digest_id = _claim(user.id, kind, _period(kind, today))
-            if digest_id is None:
-                continue
-            if message is None:
-                message = build_digest(user, notifications, today, weekly=kind == "weekly")
-            try:
-                connection.send(message)
-            except RECIPIENT_ERRORS as error:
-                _release(digest_id)
-                result.failed.append(user.email)
-                log.warning("digest to %s refused by the SMTP server: %s", user.email, error)
-                continue
-            except (smtplib.SMTPException, OSError) as error:
-                _release(digest_id)
-                result.failed.append(user.email)
-                result.error = f"SMTP server unavailable ({error.__class__.__name__}: {error})"
-                log.error("sending digests stopped: %s; nothing more was marked sent, the "
-                          "next run sends the rest", result.error)
-                break
-            _mark_sent(digest_id, notifications)
-            result.sent.append(user.email)
+    Claims are inserted :data:`CLAIM_BATCH` at a time; each digest is marked sent, with its
+    items, as soon as the server accepted it. A refused recipient loses only their claim; when
+    the server is unavailable the run stops and releases every claim not yet sent.
+    """
+    result = MailResult()
+    jobs = [DigestJob(user, kind, items) for user, kind, items in _recipients(today) if items]
+    if today.weekday() == 0:
+        from .summary import summary_jobs
+
+        jobs += [DigestJob(user, "summary", [], message) for user, message in summary_jobs(today)]
+    db.session.commit()  # end the read; claims and marks commit on a connection of their own
+    if not jobs:
+        log.info("%s", result)
+        return result
+    period = {kind: _period(kind, today) for kind in ("daily", "weekly", "summary")}
+    connection = _Connection(result)
+    try:
+        with db.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                # Each statement of the loop stands alone (claims, marks, releases are single
+                # statements there): one round trip each, no BEGIN and COMMIT around them.
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+            for start in range(0, len(jobs), CLAIM_BATCH):
+                held = _claim(conn, jobs[start:start + CLAIM_BATCH], period)
+                if not _send(conn, connection, held, today, result):
+                    result.left += max(0, len(jobs) - start - CLAIM_BATCH)
+                    break
     finally:
         connection.close()
     log.info("%s", result)
     return result
 
 
-def _mark_sent(digest_id: int, notifications: list) -> None:
-    now = utcnow()
-    ids = [n.id for n in notifications]
-    if ids:
-        db.session.execute(update(NOTIFICATION).where(NOTIFICATION.c.id.in_(ids))
-                           .values(emailed_at=now, digest_id=digest_id))
-    db.session.execute(update(DIGEST).where(DIGEST.c.id == digest_id)
-                       .values(sent_at=now, items=len(ids)))
-    db.session.commit()
+def _send(conn, connection: _Connection, held: list[DigestJob], today: date,
+          result: MailResult) -> bool:
+    """Send the claimed digests; False when the server became unavailable (claims released)."""
+    unsent = 0  # held[unsent:] are not with the server
+    try:
+        for number, job in enumerate(held):
+            message = job.message or build_digest(job.user, job.notifications, today,
+                                                  weekly=job.kind == "weekly")
+            try:
+                connection.send(message)
+            except (smtplib.SMTPException, OSError) as error:
+                if isinstance(error, RECIPIENT_ERRORS) and not _dropped(error):
+                    unsent = number + 1
+                    _release(conn, [job])
+                    result.failed.append(job.user.email)
+                    log.warning("digest to %s refused by the SMTP server: %s", job.user.email,
+                                error)
+                    continue
+                _release(conn, held[number:])
+                unsent = len(held)
+                result.failed.append(job.user.email)
+                result.left += len(held) - number - 1
+                result.error = f"SMTP server unavailable ({error.__class__.__name__}: {error})"
+                log.error("sending digests stopped: %s; nothing more was marked sent, the next "
+                          "run sends the rest", result.error)
+                return False
+            unsent = number + 1
+            _mark_sent(conn, job)
+            result.sent.append(job.user.email)
+    except BaseException:
+        # Anything else (a bug, the database gone): give back the claims not yet with the
+        # server, so that the next run need not wait for them to go stale.
+        try:
+            conn.rollback()
+            _release(conn, held[unsent:])
+        except Exception:
+            log.exception("could not release %d digest claims", len(held) - unsent)
+        raise
+    return True

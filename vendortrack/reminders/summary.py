@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import render_template, url_for
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -66,7 +67,7 @@ def weekly_summary(today: date) -> WeeklySummary:
 
 
 def summary_jobs(today: date) -> list:
-    """(user, "summary", [], message) for each leadership reader who opted in."""
+    """(recipient, message) for each leadership reader who opted in."""
     from .mail import Recipient, _message, absolute, unsubscribe_token
 
     readers = db.session.execute(
@@ -78,17 +79,20 @@ def summary_jobs(today: date) -> list:
     if not readers:
         return []
     summary = weekly_summary(today)
+    # What every reader gets is rendered once; each mail adds the greeting and their links.
+    shared = dict(s=summary, absolute=absolute, dashboard=absolute(url_for("dashboard.index")))
+    text = render_template("email/summary_body.txt", **shared)
+    html = Markup(render_template("email/summary_body.html", **shared))
+    subject = (f"vendortrack weekly: {summary.now.engagements} in a dependency trap "
+               f"({summary.now.engagements - summary.week_ago.engagements:+d}), "
+               f"{len(summary.new_traps)} new, {summary.handover_total} handovers this month")
+    settings = absolute(url_for("auth.account", _anchor="reminders"))
     jobs = []
     for row in readers:
         user = Recipient(row.id, row.name, row.email)
         unsubscribe = absolute(url_for("reminders.unsubscribe", token=unsubscribe_token(user)))
-        context = dict(user=user, s=summary, absolute=absolute, unsubscribe=unsubscribe,
-                       dashboard=absolute(url_for("dashboard.index")),
-                       settings=absolute(url_for("auth.account", _anchor="reminders")))
-        subject = (f"vendortrack weekly: {summary.now.engagements} in a dependency trap "
-                   f"({summary.now.engagements - summary.week_ago.engagements:+d}), "
-                   f"{len(summary.new_traps)} new, {summary.handover_total} handovers this month")
-        jobs.append((user, "summary", [], _message(
-            user, subject, unsubscribe, render_template("email/summary.txt", **context),
-            render_template("email/summary.html", **context))))
+        context = dict(user=user, unsubscribe=unsubscribe, settings=settings)
+        jobs.append((user, _message(
+            user, subject, unsubscribe, render_template("email/summary.txt", body=text, **context),
+            render_template("email/summary.html", body=html, **context))))
     return jobs
