@@ -19,14 +19,16 @@ from .extensions import db
 from .models import BusinessFunction, Engagement, Vendor
 
 # Everything an engagement's spec is made of: load it with the engagement, not row by row.
-# The vendor comes in the same query (a join); each list of rows costs one query, so the
-# stored flags, which only a save reads (services.refresh_risk), are left to load then.
+# The vendor and the business function come in the same query (joins); each list of rows
+# costs one query, so the stored flags, which only a save reads (services.refresh_risk), are
+# left to load then.
 SPEC_LISTS = (
     selectinload(Engagement.metrics), selectinload(Engagement.constraints),
     selectinload(Engagement.tradeoffs), selectinload(Engagement.people),
     selectinload(Engagement.deliverables),
 )
-WITH_SPEC_ROWS = (joinedload(Engagement.vendor), *SPEC_LISTS)
+WITH_SPEC_ROWS = (joinedload(Engagement.vendor), joinedload(Engagement.business_function),
+                  *SPEC_LISTS)
 
 SORTS = {
     "updated": (Engagement.updated_at.desc(), Engagement.id.desc()),
