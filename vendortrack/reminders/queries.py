@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, union
+from sqlalchemy import bindparam, func, select, union
 
 from ..domain.risk import RULES, Severity
 from ..extensions import db
@@ -42,8 +42,13 @@ def followed_ids(user: User) -> set[int]:
     return set(db.session.scalars(select(Follow.engagement_id).where(Follow.user_id == user.id)))
 
 
+_FOLLOWS = select(Follow.engagement_id).where(Follow.user_id == bindparam("user_id"),
+                                               Follow.engagement_id == bindparam("engagement_id"))
+
+
 def is_following(user: User, engagement_id: int) -> bool:
-    return db.session.get(Follow, (user.id, engagement_id)) is not None
+    return db.session.scalar(_FOLLOWS, {"user_id": user.id,
+                                        "engagement_id": engagement_id}) is not None
 
 
 def my_engagement_ids(user: User) -> list[int]:
