@@ -2,7 +2,10 @@
 the database itself refuses changes to history and issued annexes."""
 from __future__ import annotations
 
+import re
 import threading
+from datetime import timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select, text
@@ -10,10 +13,12 @@ from sqlalchemy.exc import DBAPIError
 
 from vendortrack import services
 from vendortrack.annex import service as annex_service
+from vendortrack.domain import spec as specs
 from vendortrack.extensions import db
-from vendortrack.models import Annex, AuditEvent, User, Vendor
+from vendortrack.models import Annex, AuditEvent, Deliverable, Engagement, User, Vendor
 
-from .conftest import PASSWORD, Client, complete_spec
+from .conftest import PASSWORD, TODAY, Client, complete_spec
+from .load.loadrun import Forms
 
 
 def together(count: int, action) -> list:
@@ -172,3 +177,178 @@ def test_racing_vendor_forms_with_one_new_name_save_one(app, make_user):
             assert ("already exists" in response.get_data(as_text=True)
                     or "a moment ago" in response.get_data(as_text=True))
     assert db.session.scalar(select(func.count(Vendor.id))) == 1
+
+
+# --- row changes of one engagement at the same moment (issue 17: a 500 under load) -------------
+
+FLASH = re.compile(r'<p class="flash flash-(\w+)">(.*?)</p>', re.S)
+
+
+def shown_flash(client: Client, response) -> tuple[str, str]:
+    """The one message the page a POST redirected to shows: (kind, text)."""
+    assert response.status_code == 302, response.status_code
+    page = client.get(response.headers["Location"].split("#")[0]).get_data(as_text=True)
+    (kind, message), = FLASH.findall(page)
+    return kind, unescape(message)
+
+
+def assert_stored_facts_are_fresh(engagement_id: int) -> Engagement:
+    """The stored risk columns and flags are those of the rows as they are now: no change
+    was computed from rows another change had replaced meanwhile."""
+    db.session.expire_all()
+    engagement = db.session.get(Engagement, engagement_id)
+    columns, codes = services.risk_facts(services.engagement_spec(engagement),
+                                         services.exit_facts(engagement))
+    assert {c: getattr(engagement, c) for c in columns} == columns
+    assert sorted(f.code for f in engagement.flags) == sorted(codes)
+    return engagement
+
+
+def test_status_changes_racing_on_one_engagement_never_fail_and_none_is_lost(app, users,
+                                                                             make_engagement):
+    """Eight people each move another deliverable of one engagement at the same moment:
+    every answer is the engagement page with a message (no 500), each change is either
+    stored with its history event or reported as not saved, and the stored risk counts
+    every stored change."""
+    count = 8
+    engagement = make_engagement(deliverables=tuple(
+        specs.Deliverable("runbook", f"Deliverable {i}", TODAY + timedelta(days=10 * i - 30),
+                          "", "planned") for i in range(count)))
+    engagement_id, version = engagement.id, engagement.version
+    ids = [d.id for d in engagement.deliverables]
+    clients = [Client(app) for _ in range(count)]
+    for i, client in enumerate(clients):
+        client.login(users["admin"] if i % 2 else users["product_owner"])
+        client.get(f"/engagements/{engagement_id}")
+    stored = 0
+    for status in ("delivered", "accepted"):
+        def move(i, status=status):
+            url = f"/engagements/{engagement_id}/deliverables/{ids[i]}/status"
+            return clients[i].post(url, {"status": status})
+
+        responses = together(count, move)
+        assert [getattr(r, "status_code", r) for r in responses] == [302] * count
+        outcomes = [shown_flash(clients[i], r) for i, r in enumerate(responses)]
+        db.session.expire_all()
+        for i, (kind, message) in enumerate(outcomes):
+            row = db.session.get(Deliverable, ids[i])
+            if kind == "success":
+                assert message == f"“Deliverable {i}” is now {status}."
+                assert row.status == status
+                stored += 1
+            else:
+                assert "same moment" in message and row.status != status
+        assert sum(kind == "success" for kind, _ in outcomes) >= 1
+        for i, (kind, _) in enumerate(outcomes):  # what was reported unsaved is done now
+            if kind != "success":
+                assert shown_flash(clients[i], move(i))[0] == "success"
+                stored += 1
+    engagement = assert_stored_facts_are_fresh(engagement_id)
+    assert engagement.version == version + stored == version + 2 * count
+    assert engagement.open_deliverables == 0
+    events = db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.engagement_id == engagement_id, AuditEvent.action == "deliverable.status"))
+    assert events == stored
+
+
+def test_one_deliverable_moved_by_several_at_once_moves_once(app, users, make_engagement):
+    engagement = make_engagement()
+    deliverable_id = engagement.deliverables[0].id
+    url = f"/engagements/{engagement.id}/deliverables/{deliverable_id}/status"
+    clients = signed_in_clients(app, users["admin"], 6, f"/engagements/{engagement.id}")
+
+    responses = together(6, lambda i: clients[i].post(url, {"status": "delivered"}))
+    outcomes = sorted(shown_flash(clients[i], r) for i, r in enumerate(responses))
+    assert outcomes.count(("success", "“Operations runbook” is now delivered.")) == 1
+    for kind, message in outcomes:
+        assert kind == "success" or (
+            "cannot be marked delivered" in message or "same moment" in message), message
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "deliverable.status")) == 1
+    assert_stored_facts_are_fresh(engagement.id)
+
+
+def test_status_changes_racing_an_edit_of_the_engagement(app, users, make_engagement):
+    """A save of the whole form and status changes of the same engagement at once: the
+    save is stored or gets the conflict page, each status change is stored or reported,
+    and nothing answers 500."""
+    engagement = make_engagement()
+    engagement_id, title = engagement.id, engagement.title
+    ids = [d.id for d in engagement.deliverables]
+    editor = Client(app)
+    editor.login(users["product_owner"])
+    page = editor.get(f"/engagements/{engagement_id}/edit").get_data(as_text=True)
+    form = next(f for f in Forms(page).forms if f["id"] == "spec-form")
+    typed = {n: v for n, v in form["fields"] if "__index__" not in n}
+    typed["title"] = "Saved while statuses moved"
+    movers = signed_in_clients(app, users["admin"], 4, f"/engagements/{engagement_id}")
+
+    def act(i):
+        if i == 0:
+            return editor.post(f"/engagements/{engagement_id}/edit", typed)
+        url = f"/engagements/{engagement_id}/deliverables/{ids[i % 2]}/status"
+        return movers[i - 1].post(url, {"status": "delivered"})
+
+    responses = together(5, act)
+    assert all(not isinstance(r, Exception) for r in responses), responses
+    assert responses[0].status_code in (302, 409)
+    moved = {d: False for d in ids}
+    for i, response in enumerate(responses[1:], 1):
+        kind, message = shown_flash(movers[i - 1], response)
+        assert kind == "success" or "cannot be marked" in message or "same moment" in message
+        moved[ids[i % 2]] |= kind == "success"
+    engagement = assert_stored_facts_are_fresh(engagement_id)
+    assert engagement.title == ("Saved while statuses moved"
+                                if responses[0].status_code == 302 else title)
+    assert {d.id: d.status == "delivered" for d in engagement.deliverables} == moved
+
+
+def test_readiness_attestations_racing_on_one_engagement_are_all_recorded(app, make_user,
+                                                                          make_engagement):
+    owner = make_user("product_owner", email="anna.berg@example.org", name="Anna Berg")
+    engagement = make_engagement(successors=tuple(
+        specs.Person(f"Successor {i}", f"successor{i}@example.org") for i in range(5)))
+    engagement_id, rows = engagement.id, [p.id for p in engagement.successors]
+    clients = signed_in_clients(app, owner, 5, f"/engagements/{engagement_id}")
+
+    def attest(i):
+        return clients[i].post(f"/engagements/{engagement_id}/successors/{rows[i]}/readiness",
+                               {"abilities": ["operate", "maintain", "extend", "explain"]})
+
+    outcomes = [shown_flash(clients[i], r) for i, r in enumerate(together(5, attest))]
+    for kind, message in outcomes:
+        assert kind == "success" or "same moment" in message, message
+    engagement = assert_stored_facts_are_fresh(engagement_id)
+    recorded = {p.id for p in engagement.successors if p.attested_on is not None}
+    assert recorded == {rows[i] for i, (kind, _) in enumerate(outcomes) if kind == "success"}
+    assert engagement.successor_ready
+
+
+def test_a_function_made_critical_while_its_engagements_change(app, users, make_engagement):
+    """The function's save refreshes the exit facts of every supporting engagement; status
+    changes of those engagements at the same moment make it refresh them again, not fail."""
+    engagements = [make_engagement(business_function="Customer payments") for _ in range(3)]
+    function_id = engagements[0].business_function_id
+    targets = [(e.id, e.deliverables[0].id) for e in engagements]
+    admin = signed_in_clients(app, users["admin"], 1, f"/functions/{function_id}/edit")[0]
+    movers = signed_in_clients(app, users["admin"], 3, f"/engagements/{targets[0][0]}")
+    payments = {"name": "Customer payments", "criticality": "critical",
+                "criticality_reasons": "Customers cannot pay while it is down.",
+                "assessed_on": "2026-10-01", "rto_hours": "4", "rpo_hours": "1",
+                "impact": "high"}
+
+    def act(i):
+        if i == 0:
+            return admin.post(f"/functions/{function_id}/edit", payments)
+        engagement_id, deliverable_id = targets[i - 1]
+        return movers[i - 1].post(
+            f"/engagements/{engagement_id}/deliverables/{deliverable_id}/status",
+            {"status": "delivered"})
+
+    responses = together(4, act)
+    assert [getattr(r, "status_code", r) for r in responses] == [302] * 4
+    assert responses[0].headers["Location"].endswith(f"/functions/{function_id}")
+    for i, response in enumerate(responses[1:]):
+        assert shown_flash(movers[i], response)[0] == "success"
+    for engagement_id, _ in targets:
+        assert assert_stored_facts_are_fresh(engagement_id).supports_critical_function

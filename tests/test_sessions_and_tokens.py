@@ -2,13 +2,14 @@
 live on the server and end at sign-out, by idle timeout and by absolute lifetime."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, event, func, select
 
 from vendortrack.extensions import db
-from vendortrack.models import ApiToken, UserSession
+from vendortrack.models import ApiToken, User, UserSession
 from vendortrack.tokens import create_token
 
 from .conftest import CSRF_RE, PASSWORD
@@ -211,3 +212,49 @@ def test_password_change_needs_the_current_one_and_ends_other_sessions(make_clie
     fresh = make_client()
     fresh.login(users["leadership"], "new password 2026")
     assert fresh.get("/engagements").status_code == 200
+
+
+def statements_during(app, action) -> list[str]:
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    return statements
+
+
+def test_a_page_reads_session_user_and_bell_in_one_statement(app, client, users):
+    """Every signed-in page checks its session row, its user and the bell's count: one
+    round trip, not three."""
+    client.login(users["leadership"])
+    statements = statements_during(app, lambda: client.get("/engagements"))
+    reading_session = [s for s in statements if "user_session" in s]
+    assert len(reading_session) == 1, statements
+    assert "JOIN" in reading_session[0] and "FROM notification" in reading_session[0]
+    by_id = re.compile(r'FROM "?user"? WHERE "?user"?\.id =')
+    assert not [s for s in statements if by_id.search(s)], statements
+
+
+@pytest.mark.parametrize("change", ["deactivated", "role changed", "row deleted"])
+def test_a_session_ends_when_its_user_or_row_changes(app, client, users, change):
+    """The joined load still checks the user on every request: deactivating the person or
+    changing their role (the generation) ends their sessions at once, as does the row."""
+    from vendortrack import services
+
+    client.login(users["procurement"])
+    assert client.get("/engagements").status_code == 200
+    person = db.session.get(User, users["procurement"].id)
+    if change == "deactivated":
+        person.active = False
+    elif change == "role changed":
+        person.role, person.session_generation = "leadership", person.session_generation + 1
+    else:
+        db.session.execute(delete(UserSession).where(UserSession.user_id == person.id))
+    services.commit()
+    response = client.get("/engagements")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

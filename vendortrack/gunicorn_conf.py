@@ -8,6 +8,10 @@ import gunicorn.http.wsgi
 worker_class = "gthread"
 threads = 4
 timeout = 60
+# Idle keep-alive connections stay open longer than a load balancer keeps its own (60 s is
+# common): when the server closes one first, a request the client or balancer sends on it at
+# that moment is reset instead of answered.
+keepalive = 75
 # Answer "Server: vendortrack" instead of naming the server software.
 gunicorn.http.wsgi.SERVER = "vendortrack"
 

@@ -294,6 +294,8 @@ class Engagement(db.Model):
         Index("ix_engagement_title_order", "title", "id"),  # sort=title
         Index("ix_engagement_currency_order", "currency", "updated_at"),  # currency=…
         Index("ix_engagement_open_deliverables", "open_deliverables"),  # open_kt=1, counted
+        # Migration 0009_perf_more:
+        Index("ix_engagement_status_updated", "status", "updated_at", "id"),  # status=…
     )
 
     @property

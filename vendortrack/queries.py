@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
+from functools import lru_cache
 
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload, with_expression
+from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload, with_expression
 
 from . import risk_queries
 from .domain.risk import RULES_BY_CODE, Severity
@@ -15,17 +16,19 @@ from .domain.text import clean_text, whole_number
 from .domain.vocabulary import CRITICALITY, REINTEGRATION, STATUSES, SUBSTITUTABILITY
 from .errors import http_error
 from .extensions import db
-from .models import BusinessFunction, Engagement, Vendor
+from .models import AuditEvent, BusinessFunction, Engagement, Vendor
 
 # Everything an engagement's spec is made of: load it with the engagement, not row by row.
-# The vendor comes in the same query (a join); each list of rows costs one query, so the
-# stored flags, which only a save reads (services.refresh_risk), are left to load then.
+# The vendor and the business function come in the same query (joins); each list of rows
+# costs one query, so the stored flags, which only a save reads (services.refresh_risk), are
+# left to load then.
 SPEC_LISTS = (
     selectinload(Engagement.metrics), selectinload(Engagement.constraints),
     selectinload(Engagement.tradeoffs), selectinload(Engagement.people),
     selectinload(Engagement.deliverables),
 )
-WITH_SPEC_ROWS = (joinedload(Engagement.vendor), *SPEC_LISTS)
+WITH_SPEC_ROWS = (joinedload(Engagement.vendor), joinedload(Engagement.business_function),
+                  *SPEC_LISTS)
 
 SORTS = {
     "updated": (Engagement.updated_at.desc(), Engagement.id.desc()),
@@ -39,10 +42,27 @@ LEVEL_CODES = {s.code: s for s in Severity}
 MAX_PAGE = 1_000_000
 
 
+# One engagement: its lists of rows load on first use, one query each as with selectinload,
+# but a lazy load reuses one cached statement while selectinload builds and keys a new one
+# each time (a third of the engagement page's time). Many engagements: WITH_SPEC_ROWS.
+ONE_ENGAGEMENT = (joinedload(Engagement.vendor), joinedload(Engagement.business_function))
+_ONE_ENGAGEMENT_BY_ID = (select(Engagement).where(Engagement.id == bindparam("engagement_id"))
+                         .options(*ONE_ENGAGEMENT))
+
+
 def load_engagement(engagement_id: int) -> Engagement | None:
-    """The engagement with its spec rows, or None."""
-    return db.session.scalar(select(Engagement).where(Engagement.id == engagement_id)
-                             .options(*WITH_SPEC_ROWS))
+    """The engagement with its vendor and business function (its rows load when read), or
+    None."""
+    return db.session.scalar(_ONE_ENGAGEMENT_BY_ID, {"engagement_id": engagement_id})
+
+
+_HISTORY = (select(AuditEvent).where(AuditEvent.engagement_id == bindparam("engagement_id"))
+            .options(joinedload(AuditEvent.user)).order_by(AuditEvent.id.desc()).limit(200))
+
+
+def engagement_history(engagement_id: int) -> list[AuditEvent]:
+    """The engagement's latest 200 history events, newest first, with who made them."""
+    return list(db.session.scalars(_HISTORY, {"engagement_id": engagement_id}))
 
 
 def engagement_or_404(engagement_id: int) -> Engagement:
@@ -228,24 +248,47 @@ class EngagementFilter:
 _FILTER_FIELDS = tuple(f.name for f in fields(EngagementFilter))
 
 
+@lru_cache(maxsize=8)  # loader options never change once built: one set per day
 def _LIST_ROW(today: date) -> tuple:  # noqa: N802 (loader options, like WITH_SPEC_ROWS)
     # The vendor is joined already (search and sort read it): no second query.
     return (contains_eager(Engagement.vendor),
             with_expression(Engagement.risk_level, risk_queries.level(today)))
 
 
+# What a row of the list page shows (templates/engagements/index.html): only these columns
+# are read (an engagement has fifty, some of them JSON); reading another one is an error, not
+# a query per row.
+LIST_PAGE_COLUMNS = (
+    load_only(Engagement.id, Engagement.title, Engagement.contract_reference,
+              Engagement.owner_name, Engagement.status, Engagement.handover_date,
+              raiseload=True),
+    contains_eager(Engagement.vendor).load_only(Vendor.id, Vendor.name, raiseload=True),
+)
+
+
 def list_rows(ids: list[int], today: date) -> list[Engagement]:
     """The engagements ``ids`` (one page of :meth:`EngagementFilter.ids`), in that order."""
     loaded = db.session.scalars(
         select(Engagement).outerjoin(Vendor, Engagement.vendor_id == Vendor.id)
-        .where(Engagement.id.in_(ids)).options(*_LIST_ROW(today))
+        .where(Engagement.id.in_(ids)).options(*_LIST_ROW(today), *LIST_PAGE_COLUMNS)
         # The level is as of `today`: never keep one computed for another day in this session.
         .execution_options(populate_existing=True)).all()
     by_id = {engagement.id: engagement for engagement in loaded}
     return [by_id[i] for i in ids if i in by_id]
 
 
-class _HighestLevelFirst(SelectPagination):
+class _EngagementPages(SelectPagination):
+    """Pages of the list, counted as ``count(*)`` of the engagements matching the filters (the
+    default counts a subquery of the whole statement: every column, the vendor join, the
+    risk level). The vendor join is on its primary key, so it never changes the count."""
+
+    def _query_count(self) -> int:
+        filters, today = self._query_args["filters"], self._query_args["today"]
+        return self._query_args["session"].scalar(
+            select(func.count()).select_from(Engagement).where(*filters.conditions(today)))
+
+
+class _HighestLevelFirst(_EngagementPages):
     """``sort=risk``, first page: level by level from the highest, each level's most recently
     updated engagements read by walking ix_engagement_updated_at until the page is full.
 
@@ -272,16 +315,14 @@ class _HighestLevelFirst(SelectPagination):
 
 def list_page(filters: EngagementFilter, today: date, page: int, per_page: int):
     """One page of the list (a Flask-SQLAlchemy pagination), read the cheaper way round."""
+    def pages(kind, statement):
+        return kind(select=statement, session=db.session(), page=page, per_page=per_page,
+                    max_per_page=None, error_out=False, filters=filters, today=today)
+
     if filters.sorts_on_an_index:
-        return db.paginate(filters.statement(today), page=page, per_page=per_page,
-                           error_out=False)
-    if filters.sort == "risk":
-        pagination = _HighestLevelFirst(select=filters.ids(today), session=db.session(),
-                                        page=page, per_page=per_page, max_per_page=None,
-                                        error_out=False, filters=filters, today=today)
-    else:
-        pagination = db.paginate(filters.ids(today), page=page, per_page=per_page,
-                                 error_out=False)
+        return pages(_EngagementPages, filters.statement(today).options(*LIST_PAGE_COLUMNS))
+    pagination = pages(_HighestLevelFirst if filters.sort == "risk" else _EngagementPages,
+                       filters.ids(today))
     pagination.items = list_rows(list(pagination.items), today)
     return pagination
 

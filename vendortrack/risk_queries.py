@@ -13,10 +13,14 @@ How the flags stay queryable without loading engagements into Python:
   yesterday's answer is never served today, and no nightly job is needed.
 
 A property test checks that these expressions agree with the pure Python rules.
+
+The expressions are built once per day and kept (SQL expressions never change once built, so
+requests and threads share them): a list page used to build the level's CASE twice.
 """
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import and_, case, exists, false, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -44,6 +48,7 @@ DATED_EXPRESSIONS = {
 assert set(DATED_EXPRESSIONS) == set(DATED_CODES), "every dated rule needs its SQL form"
 
 
+@lru_cache(maxsize=256)
 def has_flag(code: str, today: date) -> ColumnElement[bool]:
     """True for engagements carrying flag ``code`` on ``today``."""
     if code in DATED_EXPRESSIONS:
@@ -60,6 +65,7 @@ def _dated_at(severity: Severity, today: date) -> ColumnElement[bool]:
                  if RULES_BY_CODE[code].severity == severity))
 
 
+@lru_cache(maxsize=8)
 def level(today: date) -> ColumnElement[int]:
     """The risk level (0 none … 3 high) on ``today``: the stored (undated) level raised by
     any dated flag up today."""
@@ -74,11 +80,13 @@ def level(today: date) -> ColumnElement[int]:
     )
 
 
+@lru_cache(maxsize=8)
 def in_dependency_trap(today: date) -> ColumnElement[bool]:
     dated_traps = [DATED_EXPRESSIONS[code](today) for code in DATED_EXPRESSIONS
                    if RULES_BY_CODE[code].dependency_trap]
     return and_(NOT_CLOSED, or_(Engagement.risk_undated_trap, *dated_traps))
 
 
+@lru_cache(maxsize=32)
 def level_is(severity: Severity, today: date) -> ColumnElement[bool]:
     return level(today) == int(severity)

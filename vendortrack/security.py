@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, current_app, flash, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 
-from .extensions import csrf, db, login_manager
+from .extensions import csrf, login_manager
 from .models import User
 from .tokens import bearer_token, user_for_token
 
@@ -46,7 +46,7 @@ def load_user(session_id: str) -> User | None:
     record = sessions.current()
     if record is None or record.user_id != int(user_id):
         return None
-    user = db.session.get(User, int(user_id))
+    user = record.user  # loaded with the record
     # A changed generation (deactivation, role or password change) ends the old sessions.
     if user is None or not user.active or user.session_generation != int(generation):
         return None

@@ -17,7 +17,7 @@ from functools import partial
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from .domain import spec as specs
 from .domain.exit import ExitFacts, Readiness, Suggestion
@@ -56,7 +56,7 @@ NO_PASSWORD = ""  # not an Argon2 hash: no password matches it
 class EditConflict(Exception):
     """Somebody else saved the engagement since the editor loaded it."""
 
-    def __init__(self, engagement_id: int, expected_version: int | None):
+    def __init__(self, engagement_id: int | None, expected_version: int | None):
         super().__init__(f"engagement {engagement_id} changed since version {expected_version}")
         self.engagement_id = engagement_id
         self.expected_version = expected_version
@@ -592,31 +592,57 @@ def statuses_by_id(engagement: Engagement) -> dict[int, str]:
     return {d.id: d.status for d in engagement.deliverables}
 
 
-def _flush_row_change(engagement: Engagement) -> None:
-    """A row of ``engagement`` changed: bump its version, refresh its risk, flush, and turn a
-    concurrent save into an :class:`EditConflict`."""
-    engagement.updated_at = utcnow()
-    refresh_risk(engagement, engagement_spec(engagement))
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise EditConflict(engagement.id, None) from None
+ROW_CHANGE_ATTEMPTS = 3
+
+
+def _commit_row_change(engagement: Engagement, user: User, change) -> None:
+    """Commit ``change()``, a change to one of ``engagement``'s rows that the person did not
+    make against a version they read (a deliverable's status, a successor's attestation),
+    with the engagement's new version, its stored risk and the history event ``change()``
+    returns (action, subject, changes).
+
+    When a save of the same engagement commits first, the version check refuses this one;
+    the change is then made again on the rows as they are now (so its own checks, such as
+    the allowed status moves, see the other save), and :class:`EditConflict` only when that
+    keeps happening. Nothing is flushed before the engagement's row, so every writer of an
+    engagement locks that row first and two of them cannot deadlock.
+    """
+    for _ in range(ROW_CHANGE_ATTEMPTS):
+        try:
+            with db.session.no_autoflush:  # the version check happens in the flush below only
+                action, subject, changes = change()
+                engagement.updated_at = utcnow()
+                refresh_risk(engagement, engagement_spec(engagement))
+            db.session.flush()
+        except StaleDataError:
+            db.session.rollback()  # also expires every row: the next attempt reads them anew
+            continue
+        except ObjectDeletedError:  # the other save removed the row (or the engagement)
+            db.session.rollback()
+            break
+        except Exception:
+            db.session.rollback()
+            raise
+        record(action, user, engagement=engagement, subject=subject, changes=changes)
+        commit()
+        return
+    raise EditConflict(engagement.id, None)
 
 
 def change_deliverable_status(deliverable: Deliverable, new_status: str, user: User) -> None:
     """Move a deliverable along planned → delivered → accepted / rejected, recording who."""
-    old_status = deliverable.status
-    if not can_move_deliverable(old_status, new_status):
-        raise NotAllowed(f"A deliverable that is {old_status} cannot be marked {new_status}.")
-    engagement = deliverable.engagement
-    _set_deliverable_status(deliverable, new_status, user, utcnow())
-    _flush_row_change(engagement)
-    record("deliverable.status", user, engagement=engagement, subject=deliverable.title,
-           changes=[{"section": "deliverables", "change": "status",
-                     "old": old_status, "new": new_status,
-                     "new_position": deliverable.position + 1}])
-    commit()
+
+    def change():
+        old_status = deliverable.status
+        if not can_move_deliverable(old_status, new_status):
+            raise NotAllowed(f"A deliverable that is {old_status} cannot be marked "
+                             f"{new_status}.")
+        _set_deliverable_status(deliverable, new_status, user, utcnow())
+        return ("deliverable.status", deliverable.title,
+                [{"section": "deliverables", "change": "status", "old": old_status,
+                  "new": new_status, "new_position": deliverable.position + 1}])
+
+    _commit_row_change(deliverable.engagement, user, change)
 
 
 # --- users -------------------------------------------------------------------------------
@@ -816,18 +842,36 @@ def save_function(function: BusinessFunction | None, values: dict,
     them and checked that the name is free). A new function takes the next register number."""
     values = {"licensed_activity": function.licensed_activity if function else "", **values,
               "name": " ".join(values["name"].split())}
-    action = "function.create" if function is None else "function.update"
     if function is None:
-        function = BusinessFunction(number=next_function_number())
+        function = BusinessFunction(number=next_function_number(),
+                                    name_key=values["name"].lower())
         db.session.add(function)
-    function.name_key = values["name"].lower()
-    changes = set_fields(function, {key: values[key] for key in FUNCTION_FIELDS})
-    if any(c["field"] in ("name", "criticality") for c in changes) and function.id is not None:
-        _refresh_supporting(function)
-    if changes or action == "function.create":
-        record(action, user, subject=function.name, changes=changes, function=function)
-    commit()
-    return function
+        record("function.create", user, subject=values["name"], function=function,
+               changes=set_fields(function, {key: values[key] for key in FUNCTION_FIELDS}))
+        commit()
+        return function
+    # The supporting engagements' versions are checked when they are flushed: an engagement
+    # saved meanwhile makes the refresh run again on the rows as they are now.
+    for _ in range(ROW_CHANGE_ATTEMPTS):
+        try:
+            with db.session.no_autoflush:
+                function.name_key = values["name"].lower()
+                changes = set_fields(function, {key: values[key] for key in FUNCTION_FIELDS})
+                if any(c["field"] in ("name", "criticality") for c in changes):
+                    _refresh_supporting(function)
+            db.session.flush()
+        except StaleDataError:
+            db.session.rollback()
+            continue
+        except Exception:
+            db.session.rollback()
+            raise
+        if changes:
+            record("function.update", user, subject=function.name, changes=changes,
+                   function=function)
+        commit()
+        return function
+    raise EditConflict(engagement_id=None, expected_version=None)  # kept changing: try again
 
 
 def _refresh_supporting(function: BusinessFunction) -> None:
@@ -870,17 +914,17 @@ def record_readiness(successor: EngagementPerson, abilities: set[str], user: Use
                      on: date) -> None:
     """Record what ``successor`` can do without the vendor, as attested by ``user`` on ``on``
     (the caller has checked :func:`vendortrack.permissions.can_attest_readiness`)."""
-    engagement = successor.engagement
-    before = readiness_of(successor)
-    for ability, column in ABILITY_COLUMNS.items():
-        setattr(successor, column, ability in abilities)
-    successor.attested_on = on
-    successor.attested_by_id = user.id
-    _flush_row_change(engagement)
-    on_behalf = "" if user.email.lower() == successor.email.lower() else " (recorded for them)"
-    record("successor.readiness", user, engagement=engagement,
-           subject=f"{successor.name}{on_behalf}", changes=[{
-               "field": "readiness", "person": successor.name,
-               "old": [a for a in ABILITY_COLUMNS if getattr(before, a)],
-               "new": [a for a in ABILITY_COLUMNS if a in abilities]}])
-    commit()
+    def change():
+        before = readiness_of(successor)
+        for ability, column in ABILITY_COLUMNS.items():
+            setattr(successor, column, ability in abilities)
+        successor.attested_on = on
+        successor.attested_by_id = user.id
+        on_behalf = ("" if user.email.lower() == successor.email.lower()
+                     else " (recorded for them)")
+        return ("successor.readiness", f"{successor.name}{on_behalf}", [{
+            "field": "readiness", "person": successor.name,
+            "old": [a for a in ABILITY_COLUMNS if getattr(before, a)],
+            "new": [a for a in ABILITY_COLUMNS if a in abilities]}])
+
+    _commit_row_change(successor.engagement, user, change)

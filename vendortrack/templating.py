@@ -7,8 +7,9 @@ from functools import lru_cache
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from . import permissions
 from .clock import today
@@ -21,6 +22,36 @@ from .domain.text import days_away
 
 LOCALE = "en_GB"
 LEVEL_LABELS = {0: "No risk", 1: "Low", 2: "Medium", 3: "High"}
+# A risk level's badge (a list page shows one per row: built once, not by a macro per row).
+RISK_BADGES = {
+    level: Markup('<span class="badge risk-{code}"><span class="badge-icon" aria-hidden="true">'
+                  '{icon}</span>{label}{risk}</span>').format(
+        code=code, icon=icon, label=LEVEL_LABELS[level],
+        risk=Markup('<span class="visually-hidden"> risk</span>') if level else "")
+    for level, (code, icon) in enumerate(
+        (("none", "✓"), ("low", "▽"), ("medium", "◆"), ("high", "▲")))
+}
+
+
+def risk_badge(level) -> Markup:
+    """The badge of risk level ``level`` (0 no risk … 3 high; None counts as 0)."""
+    return RISK_BADGES[int(level or 0)]
+
+
+@lru_cache(maxsize=64)
+def status_badge(status: str) -> Markup:
+    """The badge of an engagement status."""
+    return Markup('<span class="badge status status-{0}">{1}</span>').format(
+        status, vocabulary.STATUSES.get(status, status))
+
+
+def engagement_path(engagement_id: int) -> str:
+    """``url_for("engagements.show", engagement_id=…)`` for pages that link many rows: the
+    route is built once per request and the id appended."""
+    prefix = g.get("engagement_path_prefix")
+    if prefix is None:
+        prefix = g.engagement_path_prefix = url_for("engagements.show", engagement_id=0)[:-1]
+    return f"{prefix}{int(engagement_id)}"
 
 # The history shows a stored choice in people's words: the vocabulary of each field holding one.
 VALUE_LABELS = {
@@ -97,7 +128,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(human_date=human_date, money=money,
                                  relative_days=relative_days)
     app.jinja_env.globals.update(
-        url_with=url_with, nav_items=nav_items,
+        url_with=url_with, nav_items=nav_items, risk_badge=risk_badge,
+        status_badge=status_badge, engagement_path=engagement_path,
         LEVEL_LABELS=LEVEL_LABELS, RULES_BY_CODE=RULES_BY_CODE, Severity=Severity,
         spec_fields=fields_in, country_name=country_name,
         LICENSED_ACTIVITIES=LICENSED_ACTIVITIES, VALUE_LABELS=VALUE_LABELS,

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import event, func, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload
 
@@ -67,12 +67,14 @@ def _refuse_change(mapper, connection, annex: Annex) -> None:
 
 # --- reading -----------------------------------------------------------------------------
 
+_ISSUED = (select(Annex).where(Annex.engagement_id == bindparam("engagement_id"))
+           .options(defer(Annex.pdf), defer(Annex.snapshot), joinedload(Annex.issued_by))
+           .order_by(Annex.number.desc()))  # built once: every engagement page reads it
+
+
 def list_annexes(engagement_id: int) -> list[Annex]:
     """The engagement's issued annexes, newest first, without their PDF bytes."""
-    return list(db.session.scalars(
-        select(Annex).where(Annex.engagement_id == engagement_id)
-        .options(defer(Annex.pdf), defer(Annex.snapshot), joinedload(Annex.issued_by))
-        .order_by(Annex.number.desc())))
+    return list(db.session.scalars(_ISSUED, {"engagement_id": engagement_id}))
 
 
 def get_annex(engagement_id: int, number: int, *, with_pdf: bool = False) -> Annex | None:

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import services
-from ..errors import http_error, json_body
+from ..errors import http_error, json_body, json_error
 from ..extensions import db
 from ..forms import BusinessFunctionForm, VendorForm
 from ..models import BusinessFunction, Vendor
@@ -92,7 +92,11 @@ def _save_function(function: BusinessFunction | None):
         return failure
     if services.function_name_taken(form.name.data, function.id if function else None):
         return _name_taken()
-    saved = services.save_function(function, form.values(), current_user)
+    try:
+        saved = services.save_function(function, form.values(), current_user)
+    except services.EditConflict:
+        return json_error(409, "Edit conflict", "Engagements supporting this function were "
+                          "being saved at the same moment; nothing was saved. Send it again.")
     return _saved(FUNCTION, saved, 201 if function is None else 200,
                   "api.get_function", function_id=saved.id)
 

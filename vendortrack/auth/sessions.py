@@ -18,17 +18,27 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import contains_eager
 
 from ..clock import now
 from ..extensions import db
 from ..models import User, UserSession
+from ..reminders.queries import unread_count_of
 
 log = logging.getLogger(__name__)
 
 COOKIE_KEY = "vt_session"
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often
+UNREAD = "vendortrack.unread"  # request.environ: (user id, unread notifications) as read
+
+# The session row and its user in one statement (built once: only the digest changes); a
+# page also gets the bell's unread count in the same round trip.
+_RECORD_AND_USER = (select(UserSession).join(UserSession.user)
+                    .options(contains_eager(UserSession.user))
+                    .where(UserSession.secret_hash == bindparam("digest")))
+_RECORD_USER_AND_BELL = _RECORD_AND_USER.add_columns(unread_count_of(UserSession.user_id))
 
 
 def _digest(secret: str) -> str:
@@ -88,26 +98,49 @@ def expired(record: UserSession, moment: datetime) -> bool:
 
 
 def current() -> UserSession | None:
-    """This request's live session record, or None (the cookie has none, or it ended)."""
+    """This request's live session record, or None (the cookie has none, or it ended).
+
+    Its user is loaded by the same statement (``record.user``), and on a page also the
+    bell's unread count (see :func:`unread_counted`).
+    Whether the session is still live is decided here on every request: its row must exist
+    (signing out and "end my other sessions" delete it), and neither the idle timeout nor
+    the absolute lifetime may have passed; the user's state is checked by the loader.
+    """
     if "vendortrack.session" in request.environ:
         return request.environ["vendortrack.session"]
     request.environ["vendortrack.session"] = None
     secret = session.get(COOKIE_KEY)
     if not isinstance(secret, str):
         return None
-    record = db.session.scalar(select(UserSession).where(
-        UserSession.secret_hash == _digest(secret)))
-    if record is None:
+    page = request.method in ("GET", "HEAD") and not request.path.startswith("/api/")
+    row = db.session.execute(_RECORD_USER_AND_BELL if page else _RECORD_AND_USER,
+                             {"digest": _digest(secret)}).first()
+    if row is None:
         return None
+    record = row[0]
     moment = now()
     if expired(record, moment):
         write_aside(delete(UserSession).where(UserSession.id == record.id))
         return None
+    if page:
+        request.environ[UNREAD] = (record.user_id, row[1])
     if moment - record.last_seen_at >= TOUCH_EVERY:
         write_aside(update(UserSession).where(UserSession.id == record.id)
                .values(last_seen_at=moment))
     request.environ["vendortrack.session"] = record
     return record
+
+
+def unread_counted(user: User) -> int | None:
+    """``user``'s unread notifications as counted with the session at the start of this
+    request, or None when they were not (or are stale: see :func:`forget_unread`)."""
+    counted = request.environ.get(UNREAD)
+    return counted[1] if counted is not None and counted[0] == user.id else None
+
+
+def forget_unread() -> None:
+    """This request marked notifications read: the bell counts them again."""
+    request.environ.pop(UNREAD, None)
 
 
 def end_current() -> None:

@@ -6,11 +6,11 @@ import json
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from .. import services
 from ..clock import today
-from ..domain.risk import assess
+from ..domain.risk import assess, suggested_reintegration
 from ..domain.spec import to_json
 from ..domain.spec_diff import diff_specs
 from ..domain.text import whole_number
@@ -19,7 +19,13 @@ from ..extensions import db
 from ..forms import SECTIONS, EngagementForm
 from ..models import AuditEvent, BusinessFunction, Deliverable, Engagement, Vendor
 from ..permissions import can_create_engagement, can_edit_engagement
-from ..queries import EngagementFilter, engagement_or_404, list_page, page_number
+from ..queries import (
+    EngagementFilter,
+    engagement_history,
+    engagement_or_404,
+    list_page,
+    page_number,
+)
 
 bp = Blueprint("engagements", __name__)
 
@@ -157,16 +163,13 @@ def edit(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>")
 def show(engagement_id: int):
     engagement = get_engagement(engagement_id)
-    spec = services.engagement_spec(engagement)
-    assessment = assess(spec, today(), facts=services.exit_facts(engagement))
-    history = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.engagement_id == engagement.id)
-        .options(joinedload(AuditEvent.user)).order_by(AuditEvent.id.desc()).limit(200)).all()
-    timeline = [(event, json.loads(event.changes)) for event in history]
+    spec, facts = services.engagement_spec(engagement), services.exit_facts(engagement)
+    timeline = [(event, json.loads(event.changes))
+                for event in engagement_history(engagement.id)]
     return render_template("engagements/show.html", engagement=engagement, spec=spec,
-                           assessment=assessment, transitions=DELIVERABLE_TRANSITIONS,
-                           timeline=timeline,
-                           suggestion=services.reintegration_suggestion(engagement))
+                           assessment=assess(spec, today(), facts=facts),
+                           transitions=DELIVERABLE_TRANSITIONS, timeline=timeline,
+                           suggestion=suggested_reintegration(spec, facts))
 
 
 @bp.route("/engagements/<int:engagement_id>/deliverables/<int:deliverable_id>/status",

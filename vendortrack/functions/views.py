@@ -44,9 +44,14 @@ def _save(function: BusinessFunction | None):
         if services.function_name_taken(form.name.data, function.id if function else None):
             form.name.errors.append("A business function with this name already exists.")
         else:
-            saved = services.save_function(function, form.values(), current_user)
-            flash(f"Saved business function {saved.name}.", "success")
-            return redirect(url_for("functions.show", function_id=saved.id))
+            try:
+                saved = services.save_function(function, form.values(), current_user)
+            except services.EditConflict:
+                flash("Engagements supporting this function were being saved at the same "
+                      "moment; nothing was saved yet. Please save again.", "error")
+            else:
+                flash(f"Saved business function {saved.name}.", "success")
+                return redirect(url_for("functions.show", function_id=saved.id))
     return render_template("functions/form.html", form=form, function=function)
 
 

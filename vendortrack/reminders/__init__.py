@@ -9,6 +9,7 @@ from flask_login import current_user
 
 def register(app: Flask) -> None:
     from .. import ConfigurationError
+    from ..auth import sessions
     from . import cli, queries, service, views
 
     try:
@@ -31,7 +32,10 @@ def register(app: Flask) -> None:
     @app.context_processor
     def bell():
         def unread() -> int:
-            return queries.unread_count(current_user) if current_user.is_authenticated else 0
+            if not current_user.is_authenticated:
+                return 0
+            counted = sessions.unread_counted(current_user)
+            return counted if counted is not None else queries.unread_count(current_user)
 
         def following(engagement_id: int) -> bool:
             return queries.is_following(current_user, engagement_id)

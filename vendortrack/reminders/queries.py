@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, union
+from sqlalchemy import bindparam, func, select, union
 
 from ..domain.risk import RULES, Severity
 from ..extensions import db
@@ -26,17 +26,29 @@ HIGH_CODES = tuple(r.code for r in RULES if r.severity == Severity.HIGH and not 
 HIGH_DATED_CODES = tuple(r.code for r in RULES if r.severity == Severity.HIGH and r.dated)
 
 
+def unread_count_of(user_id):
+    """How many unread notifications the user ``user_id`` (a value or a column) has: a
+    scalar subquery, also read with the session (vendortrack.auth.sessions)."""
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .scalar_subquery())
+
+
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return db.session.scalar(select(unread_count_of(user.id))) or 0
 
 
 def followed_ids(user: User) -> set[int]:
     return set(db.session.scalars(select(Follow.engagement_id).where(Follow.user_id == user.id)))
 
 
+_FOLLOWS = select(Follow.engagement_id).where(Follow.user_id == bindparam("user_id"),
+                                               Follow.engagement_id == bindparam("engagement_id"))
+
+
 def is_following(user: User, engagement_id: int) -> bool:
-    return db.session.get(Follow, (user.id, engagement_id)) is not None
+    return db.session.scalar(_FOLLOWS, {"user_id": user.id,
+                                        "engagement_id": engagement_id}) is not None
 
 
 def my_engagement_ids(user: User) -> list[int]:
