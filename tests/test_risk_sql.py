@@ -38,6 +38,27 @@ def top_at_risk_view(engagement_id, today):
     return int(entry.level), set(entry.flag_codes), entry.dependency_trap
 
 
+def assert_dashboard_agrees(today):
+    """The dashboard's counts (one grouped scan) equal the engagements whose own SQL level,
+    flags and trap say so, for every engagement stored so far."""
+    from collections import Counter
+
+    from vendortrack.dashboard import figures
+
+    rows = db.session.execute(select(
+        risk_queries.level(today), risk_queries.in_dependency_trap(today),
+        *(risk_queries.has_flag(code, today) for code in risk_queries.DATED_EXPRESSIONS))
+    ).all()
+    shown = figures.compute(EngagementFilter(), today)
+    assert {int(lc.level): lc.engagements.value for lc in shown.levels} == {
+        level: Counter(int(row[0]) for row in rows)[level] for level in range(4)}
+    assert shown.in_scope.value == len(rows)
+    assert shown.trap.value == sum(bool(row[1]) for row in rows)
+    counted = {f.code: f.engagements.value for f in shown.flags}
+    for n, code in enumerate(risk_queries.DATED_EXPRESSIONS):
+        assert counted[code] == sum(bool(row[2 + n]) for row in rows), code
+
+
 deliverables = st.lists(st.builds(
     Deliverable, kind=st.just("runbook"), title=st.just("KT"),
     due_date=st.one_of(st.none(), st.integers(-40, 40).map(lambda n: TODAY + n * D)),
@@ -60,6 +81,7 @@ def test_sql_matches_python(app, users, rows, handover, status, owner, day):
         wanted = (int(expected.level), set(expected.codes), expected.dependency_trap)
         assert sql_view(engagement.id, today) == wanted, today
         assert top_at_risk_view(engagement.id, today) == wanted, today
+        assert_dashboard_agrees(today)
 
 
 def test_yesterdays_answer_is_not_served_today(app, users):
@@ -121,3 +143,4 @@ def test_sql_matches_python_for_the_exit_rules(app, users, rows, plan, handover,
         wanted = (int(expected.level), set(expected.codes), expected.dependency_trap)
         assert sql_view(engagement.id, today) == wanted, today
         assert top_at_risk_view(engagement.id, today) == wanted, today
+        assert_dashboard_agrees(today)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, query_expression, relationship
 
@@ -281,10 +282,19 @@ class Engagement(db.Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_engagement_status_vendor", "status", "vendor_id"),
-        # Cover the columns the dashboard's aggregates read (migration 0002).
+        # Cover the columns the dashboard's aggregates read (migrations 0002 and 0009).
         Index("ix_engagement_dashboard", "vendor_id", "status", "risk_undated_level",
               "risk_undated_trap", "handover_date", "earliest_open_due", "open_deliverables",
-              "currency", "contract_value", "owner_email"),
+              "currency", "contract_value", "owner_email", "supports_critical_function",
+              "exit_plan_documented", "exit_plan_last_tested_on", "exit_plan_next_review_on",
+              "successor_ready"),
+        # The exit panel's engagements (critical functions only) and what it reads (0009).
+        Index("ix_engagement_critical_cover", "status", "vendor_id", "substitutability",
+              "reintegration", "reintegration_suggested", "exit_plan_documented",
+              "exit_plan_last_tested_on", "handover_date", "successor_ready", "owner_email",
+              "supports_critical_function", "id",
+              postgresql_where=text("supports_critical_function"),
+              sqlite_where=text("supports_critical_function = 1")),
         Index("ix_engagement_handover_cover", "handover_date", "status", "open_deliverables",
               "vendor_id", "owner_email"),
         Index("ix_engagement_overdue_cover", "earliest_open_due", "status", "vendor_id",

@@ -76,22 +76,23 @@ def compute(scope: EngagementFilter, today: date) -> ExitPanel:
     critical_filter = drill(scope, criticality="critical")
     where = critical_filter.conditions(today)
     flagged = [EngagementFilter(flag=flag).conditions(today) for _, _, flag in OF_WHICH]
-    row = db.session.execute(
-        select(func.count(), *(_sum_if(*conds) for conds in flagged)).where(*where)).one()
-    critical = _figure("critical", "engagements supporting critical functions", int(row[0]),
-                       critical_filter)
-    of_which = tuple(_figure(code, label, int(n), critical_filter, flag=flag)
-                     for (code, label, flag), n in zip(OF_WHICH, row[1:], strict=True))
-
+    # One pass: the groups the two tables need, each with how many carry each flag.
     groups = db.session.execute(
         select(Engagement.substitutability, Engagement.reintegration,
-               Engagement.reintegration_suggested, func.count())
+               Engagement.reintegration_suggested, func.count(),
+               *(_sum_if(*conds) for conds in flagged))
         .where(*where)
         .group_by(Engagement.substitutability, Engagement.reintegration,
                   Engagement.reintegration_suggested)).all()
+    critical = _figure("critical", "engagements supporting critical functions",
+                       sum(row[3] for row in groups), critical_filter)
+    of_which = tuple(_figure(code, label, sum(int(row[4 + n]) for row in groups),
+                             critical_filter, flag=flag)
+                     for n, (code, label, flag) in enumerate(OF_WHICH))
+
     by_substitutability: dict[str, int] = defaultdict(int)
     matrix: dict[tuple[str, str], int] = defaultdict(int)
-    for substitutability, assessed, suggested, number in groups:
+    for substitutability, assessed, suggested, number, *_ in groups:
         by_substitutability[substitutability or NOT_ASSESSED] += number
         matrix[(assessed or NOT_ASSESSED, suggested)] += number
     not_assessed = {NOT_ASSESSED: "Not assessed"}

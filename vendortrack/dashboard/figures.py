@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import selectinload, with_expression
 
 from .. import risk_queries
@@ -230,46 +230,83 @@ def _sum_if(*conditions) -> object:
     return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
 
 
+@dataclass(frozen=True)
+class _Group:
+    """Engagements in scope of one vendor, currency and risk level, and how many of them
+    count towards each figure (from one scan: see :func:`_scan`)."""
+
+    vendor_id: int | None
+    vendor_name: str | None
+    currency: str
+    level: int
+    number: int
+    headline: int
+    trap: int
+    trap_value: Decimal  # the trapped ones' contract values added up
+    dated: dict[str, int]  # dated flag code -> how many carry it
+
+
+def _scan(scope: EngagementFilter, where: list, today: date, headline_status: str
+          ) -> list[_Group]:
+    """The engagements in scope grouped by vendor, currency and risk level (the level's own
+    SQL, as the list filters on it), each group with how many are in the headline status, in
+    a dependency trap (and their contract value) and carry each dated flag — each count the
+    condition of its drill-down's filter. One pass instead of one per figure."""
+    dated = tuple(risk_queries.DATED_EXPRESSIONS)
+    trap = risk_queries.in_dependency_trap(today)
+    headline = (Engagement.status == headline_status if scope.status != headline_status
+                else literal(True))
+    facts = (select(Engagement.vendor_id.label("vendor_id"),
+                    Engagement.currency.label("currency"),
+                    risk_queries.level(today).label("level"), headline.label("headline"),
+                    trap.label("trap"), Engagement.contract_value.label("contract_value"),
+                    *(risk_queries.has_flag(code, today).label(f"dated_{n}")
+                      for n, code in enumerate(dated)))
+             .where(*where).subquery())
+    keys = (facts.c.vendor_id, facts.c.currency, facts.c.level)
+    grouped = (select(*keys, func.count().label("number"),
+                      _sum_if(facts.c.headline).label("headline"),
+                      _sum_if(facts.c.trap).label("trap"),
+                      func.sum(case((facts.c.trap, facts.c.contract_value))).label("value"),
+                      *(_sum_if(facts.c[f"dated_{n}"]).label(f"dated_{n}")
+                        for n in range(len(dated))))
+               .group_by(*keys).subquery())
+    # Vendor names per group, not per engagement.
+    rows = db.session.execute(
+        select(grouped, Vendor.name).outerjoin(Vendor, Vendor.id == grouped.c.vendor_id)).all()
+    return [_Group(row.vendor_id, row.name, row.currency or "", int(row.level), row.number,
+                   int(row.headline), int(row.trap), Decimal(row.value or 0),
+                   {code: int(row[f"dated_{n}"]) for n, code in enumerate(dated)})
+            for row in (r._mapping for r in rows)]
+
+
 def compute(scope: EngagementFilter, today: date, *, at_risk: int = 0,
             top_vendors: int = TOP_VENDORS) -> DashboardFigures:
     """All dashboard figures for engagements matching ``scope`` on ``today``; with
     ``at_risk`` also that many engagements at highest risk (the board pack's list)."""
     where = scope.conditions(today)
-
-    def narrowed(**changes) -> tuple[EngagementFilter, list]:
-        """The drill-down filter and the conditions it adds to the scope's."""
-        return drill(scope, **changes), EngagementFilter(**changes).conditions(today)
-
     headline_status = scope.status if scope.status in STATUSES else "active"
-    headline_filter = replace(scope, status=headline_status)
-    headline_extra = [] if scope.status == headline_status else [
-        Engagement.status == headline_status]
-
-    trap_filter, trap_extra = narrowed(trap=True)
-    dated = {code: narrowed(flag=code) for code in risk_queries.DATED_EXPRESSIONS}
-    columns = [func.count(), _sum_if(*headline_extra) if headline_extra else func.count(),
-               _sum_if(*trap_extra)]
-    columns += [_sum_if(*extra) for _, extra in dated.values()]
-    row = db.session.execute(select(*columns).where(*where)).one()
-    in_scope, headline, trap = (int(v) for v in row[:3])
-    dated_counts = dict(zip(dated, (int(v) for v in row[3:]), strict=True))
+    groups = _scan(scope, where, today, headline_status)
+    trap_filter = drill(scope, trap=True)
     handovers_due, handover_months = _handovers(scope, where, today)
 
     undated = _undated_flag_counts(scope, where)
     flag_counts = {code: int(undated.get(code, 0)) for code in RULES_BY_CODE}
-    flag_counts.update(dated_counts)
+    flag_counts.update({code: sum(g.dated[code] for g in groups)
+                        for code in risk_queries.DATED_EXPRESSIONS})
     flags = tuple(sorted(
         (FlagCount(rule.code, FLAG_LABELS[rule.code], rule.severity, rule.dependency_trap,
                    Count(flag_counts[rule.code], drill(scope, flag=rule.code)))
          for rule in RULES),
         key=lambda f: (-f.engagements.value, -f.severity, f.code)))
 
-    levels, vendors, vendor_count = _levels_and_vendors(scope, where, today, top_vendors)
-    trap_value = _trap_value(trap_filter, where, trap_extra)
+    levels, vendors, vendor_count = _levels_and_vendors(scope, groups, top_vendors)
     return DashboardFigures(
         today=today, scope=scope, headline_status=headline_status,
-        headline=Count(headline, headline_filter), in_scope=Count(in_scope, scope),
-        trap=Count(trap, trap_filter), trap_value=trap_value, levels=levels,
+        headline=Count(sum(g.headline for g in groups), replace(scope, status=headline_status)),
+        in_scope=Count(sum(g.number for g in groups), scope),
+        trap=Count(sum(g.trap for g in groups), trap_filter),
+        trap_value=_trap_value(trap_filter, groups), levels=levels,
         handovers_due=handovers_due,
         kt_overdue=Count(flag_counts["KT_OVERDUE"], drill(scope, flag="KT_OVERDUE")),
         no_owner=Count(flag_counts["DEPENDENCY_TRAP_NO_OWNER"],
@@ -342,25 +379,16 @@ def _handovers(scope, where, today) -> tuple[Count, tuple[MonthHandovers, ...]]:
     return Count(due, due_filter), tuple(months)
 
 
-def _levels_and_vendors(scope, where, today, top_vendors):
+def _levels_and_vendors(scope, groups: list[_Group], top_vendors: int):
     """Risk level counts overall and for the vendors holding the most engagements."""
-    # Group in a subquery first, so vendor names are looked up per group, not per engagement.
-    levels = (select(Engagement.vendor_id.label("vendor_id"),
-                     risk_queries.level(today).label("level"))
-              .where(*where).subquery())
-    grouped = (select(levels.c.vendor_id, levels.c.level, func.count().label("number"))
-               .group_by(levels.c.vendor_id, levels.c.level).subquery())
-    rows = db.session.execute(
-        select(grouped.c.vendor_id, Vendor.name, grouped.c.level, grouped.c.number)
-        .outerjoin(Vendor, Vendor.id == grouped.c.vendor_id)).all()
     overall: dict[int, int] = defaultdict(int)
     by_vendor: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     names = {}
-    for vendor_id, name, level, number in rows:
-        overall[int(level)] += number
-        if vendor_id is not None:
-            by_vendor[vendor_id][int(level)] += number
-            names[vendor_id] = name
+    for group in groups:
+        overall[group.level] += group.number
+        if group.vendor_id is not None:
+            by_vendor[group.vendor_id][group.level] += group.number
+            names[group.vendor_id] = group.vendor_name
     levels = tuple(LevelCount(s, Count(overall[int(s)], drill(scope, risk=s.code)))
                    for s in LEVELS)
     ranked = sorted(by_vendor, key=lambda v: (-sum(by_vendor[v].values()), names[v].lower()))
@@ -373,15 +401,18 @@ def _levels_and_vendors(scope, where, today, top_vendors):
     return levels, vendors, len(by_vendor)
 
 
-def _trap_value(trap_filter, where, trap_extra) -> tuple[CurrencyTotal, ...]:
+def _trap_value(trap_filter, groups: list[_Group]) -> tuple[CurrencyTotal, ...]:
     """Contract value in a dependency trap per currency: amounts in different currencies are
     never added together."""
-    rows = db.session.execute(
-        select(Engagement.currency, func.count(), func.sum(Engagement.contract_value))
-        .where(*where, *trap_extra).group_by(Engagement.currency)).all()
-    totals = [CurrencyTotal(currency, Decimal(amount or 0),
+    numbers: dict[str, int] = defaultdict(int)
+    amounts: dict[str, Decimal] = defaultdict(Decimal)
+    for group in groups:
+        if group.trap:
+            numbers[group.currency] += group.trap
+            amounts[group.currency] += group.trap_value
+    totals = [CurrencyTotal(currency, amounts[currency],
                             Count(number, drill(trap_filter, currency=currency or "none")))
-              for currency, number, amount in rows]
+              for currency, number in numbers.items()]
     # Largest amounts first; engagements without a currency last.
     return tuple(sorted(totals, key=lambda t: (not t.currency, -t.amount, t.currency)))
 
