@@ -2,8 +2,10 @@
 function: forms, pages, API, history, import, annexes, demo data and the migration."""
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
+import zipfile
 from datetime import date, timedelta
 
 import pytest
@@ -425,52 +427,21 @@ def test_the_migration_numbers_existing_functions_and_keeps_the_data(tmp_path):
 
 # --- demo data ----------------------------------------------------------------------------
 
-def _register_of(reference_date: date) -> roi.Register:
-    """The register built from the database (a plain adapter of this test's own)."""
-    engagements = db.session.scalars(select(Engagement)).all()
-    arrangements = [roi.Arrangement(
-        id=e.id, title=e.title, reference=e.contract_reference, status=e.status,
-        provider_id=e.vendor_id, function_id=e.business_function_id,
-        arrangement_type=e.arrangement_type, overarching_reference=e.overarching_reference,
-        ict_service_type=e.ict_service_type, start_date=e.start_date, end_date=e.end_date,
-        termination_reason=e.termination_reason,
-        notice_days_organisation=e.notice_period_days_organisation,
-        notice_days_provider=e.notice_period_days_provider,
-        governing_law_country=e.governing_law_country,
-        service_countries=tuple(e.countries_service),
-        storage_countries=tuple(e.countries_data_storage),
-        processing_countries=tuple(e.countries_data_processing),
-        annual_expense=e.annual_expense, currency=e.currency, last_audit_on=e.last_audit_on,
-        substitutability=e.substitutability,
-        non_substitutability_reason=e.non_substitutability_reason,
-        exit_plan_documented=e.exit_plan_documented, reintegration=e.reintegration,
-        discontinuation_impact=e.discontinuation_impact, alternatives=e.exit_plan_alternatives,
-        alternative_providers=tuple(e.exit_plan_alternative_providers)) for e in engagements]
-    providers = [roi.Provider(
-        id=v.id, name=v.name, legal_name=v.legal_name, lei=v.lei, other_code=v.other_code,
-        other_code_type=v.other_code_type, person_type=v.person_type, country=v.country,
-        parent_code=v.parent_code, parent_code_type=v.parent_code_type)
-        for v in db.session.scalars(select(Vendor))]
-    functions = [roi.Function(
-        id=f.id, number=f.number, name=f.name, criticality=f.criticality,
-        criticality_reasons=f.criticality_reasons, assessed_on=f.assessed_on,
-        rto_hours=f.rto_hours, rpo_hours=f.rpo_hours, impact=f.impact,
-        licensed_activity=f.licensed_activity)
-        for f in db.session.scalars(select(BusinessFunction))]
-    organisation = roi.Organisation(lei=with_check_digits("5299000J2N45DDNE4Y"), country="IE")
-    return roi.build_register(organisation, arrangements, providers, functions, reference_date)
-
-
 @pytest.mark.parametrize("reference_date", [
     roi.default_reference_date(TODAY), TODAY, TODAY - timedelta(days=200)])
 def test_demo_data_exports_without_rejections_and_with_some_gaps(app, reference_date):
     from vendortrack import demo
+    from vendortrack.register.service import export
 
+    app.config.update(ORGANISATION_LEI=with_check_digits("5299000J2N45DDNE4Y"),
+                      ORGANISATION_COUNTRY="IE")
     demo.seed(300, TODAY, seed_value=5)
-    register = _register_of(reference_date)
-    findings = roi.preflight(register)
+    name, content, checked = export(reference_date)  # the page's and the API's own path
+    register, findings = checked.register, checked.findings
     rejections = [f.line for f in findings if f.rejection]
     assert rejections == []
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        assert len(package.namelist()) == 9 and name.endswith(".zip")
     incomplete = {f.field for f in findings if not f.rejection}
     # Realistic gaps for the pre-flight check to name.
     assert {"last_audit_on", "governing_law_country", "termination_reason"} <= incomplete

@@ -510,21 +510,6 @@ def test_api_preflight_and_zip_follow_the_openapi_document(app, organisation, ap
     assert len(table(read_zip(package.data), "B_02.01")) == 2
 
 
-# --- demo data --------------------------------------------------------------------------------
-
-def test_demo_data_exports_without_rejection_class_problems(app, organisation):
-    from vendortrack import demo
-    from vendortrack.register.service import check, export
-
-    demo.seed(200, date(2026, 11, 26))
-    checked = check(date(2025, 12, 31))
-    assert checked.rows["B_02.01"] > 50 and checked.rows["B_07.01"] > 5
-    rejected = [f.line for f in checked.findings if f.rejection]
-    assert rejected == []
-    name, content, _ = export(date(2025, 12, 31))
-    assert PACKAGE_NAME.fullmatch(name) and len(read_zip(content)) == 9
-
-
 def test_organisation_settings_come_from_the_environment(monkeypatch, tmp_path):
     from vendortrack.config import from_environment
 
