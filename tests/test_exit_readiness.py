@@ -190,3 +190,14 @@ def test_dashboard_panel_counts_a_hand_built_portfolio_and_drills_down(client, u
         assert f"<strong data-total>{figure.value}</strong>" in page, (figure.code, query)
     dashboard = client.get("/dashboard").get_data(as_text=True)
     assert "Exit readiness" in dashboard and "criticality=critical" in dashboard
+
+
+def test_the_annual_expense_is_shown_in_the_contract_currency(client, users, make_engagement):
+    from decimal import Decimal
+
+    engagement = make_engagement(currency="EUR", annual_expense=Decimal("113000"))
+    client.login(users["procurement"])
+    page = client.get(f"/engagements/{engagement.id}").get_data(as_text=True)
+    annex = client.get(f"/engagements/{engagement.id}/annex").get_data(as_text=True)
+    for html in (page, annex):
+        assert "€113,000.00" in html
