@@ -7,7 +7,7 @@ import csv
 import io
 import re
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -271,6 +271,64 @@ def test_which_engagements_go_in(app, organisation, register_entry):
     assert rows[running.contract_reference]["c0080"] == "9999-12-31"
     assert rows[running.contract_reference]["c0090"] == ""
     assert checked.counts == {REJECTION: 0, INCOMPLETE: 0, "total": 0}
+
+
+# The register covers what was in force at any time in the year ending on the reference date:
+# (reference date, first day of that year), typed in by hand; 29 February's year starts on
+# 1 March.
+SCOPE_YEARS = [(date(2025, 12, 31), date(2025, 1, 1)), (date(2025, 3, 31), date(2024, 4, 1)),
+               (date(2024, 2, 29), date(2023, 3, 1))]
+DAY = timedelta(days=1)
+
+
+def scope_cases(reference_date: date, first_day: date) -> list[tuple[str, str, date | None,
+                                                                       date | None, bool]]:
+    """(title, status, start, end, in the register) around the edges of the scope."""
+    long_ago, later = first_day - 800 * DAY, reference_date + 400 * DAY
+    return [
+        ("no dates", "active", None, None, True),
+        ("a draft in the year", "draft", first_day, None, False),
+        ("starts on the reference date", "active", reference_date, None, True),
+        ("starts the day after it", "active", reference_date + DAY, None, False),
+        ("starts the day before it", "active", reference_date - DAY, later, True),
+        ("starts after it, no end", "in_handover", later, None, False),
+        ("ends on the year's first day", "active", long_ago, first_day, True),
+        ("ends the day before the year", "active", long_ago, first_day - DAY, False),
+        ("ends the day after the first", "in_handover", long_ago, first_day + DAY, True),
+        ("ends on the reference date", "active", long_ago, reference_date, True),
+        ("ends after it", "in_handover", long_ago, later, True),
+        ("only an end date, before the year", "active", None, first_day - DAY, False),
+        ("closed in the year", "closed", long_ago, first_day + 30 * DAY, True),
+        ("closed on the year's first day", "closed", long_ago, first_day, True),
+        ("closed before the year", "closed", long_ago, first_day - DAY, False),
+        # A closed one without its end date cannot be placed: it goes in, and pre-flight
+        # asks for the date.
+        ("closed without an end date", "closed", long_ago, None, True),
+        ("a draft closed in the year's days", "draft", long_ago, reference_date, False),
+    ]
+
+
+@pytest.mark.parametrize("reference_date, first_day", SCOPE_YEARS)
+def test_the_scope_query_decides_at_every_edge(app, reference_date, first_day):
+    """The database's selection alone (no filter after it), on SQLite and PostgreSQL."""
+    from vendortrack.domain.register_of_information import Arrangement, Organisation, in_scope
+    from vendortrack.register import source
+
+    cases = scope_cases(reference_date, first_day)
+    for n, (title, status, start, end, _) in enumerate(cases):
+        db.session.add(Engagement(title=title, contract_reference=f"S-{n}", status=status,
+                                  start_date=start, end_date=end))
+    db.session.commit()
+
+    loaded = source.load(reference_date, Organisation())
+    chosen = {a.title for a in loaded.arrangements}
+    expected = {title for title, *_, included in cases if included}
+    assert sorted(chosen) == sorted(expected)
+    assert len(loaded.arrangements) == len(chosen)  # each once
+    # The domain's rule, which builds the rows from them, says the same of every one.
+    assert [title for title, status, start, end, _ in cases if in_scope(
+        Arrangement(0, title, status=status, start_date=start, end_date=end),
+        reference_date)] == [title for title, *_, included in cases if included]
 
 
 def test_an_arrangement_that_stores_no_data_says_so(app, organisation, register_entry):

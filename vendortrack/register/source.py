@@ -17,7 +17,6 @@ from ..domain.register_of_information import (
     Organisation,
     Provider,
     build_register,
-    in_scope,
     year_start,
 )
 from ..extensions import db
@@ -154,11 +153,12 @@ def _providers(engaged: Select) -> list[Provider]:
 
 
 def load(reference_date: date, organisation: Organisation) -> RegisterSource:
-    """The records of the register for ``reference_date``, in scope as the domain says."""
+    """The records of the register for ``reference_date``: the engagements the scope query
+    selects (it alone decides; see :func:`scope_conditions`), their vendors and functions."""
     scope = scope_conditions(reference_date)
     rows = db.session.execute(select(*ENGAGEMENT_COLUMNS).where(*scope)
                               .order_by(Engagement.id)).all()
-    arrangements = tuple(a for a in map(_arrangement, rows) if in_scope(a, reference_date))
+    arrangements = tuple(map(_arrangement, rows))
     owners = {row.id: EngagementOwner(row.id, row.created_by_id, row.owner_email or "",
                                       row.owner_name or "") for row in rows}
     engaged_vendors = select(Engagement.vendor_id).where(*scope,
