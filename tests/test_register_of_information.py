@@ -388,15 +388,6 @@ def test_rules_do_not_trip_where_they_do_not_apply(change):
     assert preflight(_register_with(**change)) == preflight(sample_register())
 
 
-def test_filing_indicator_disagreeing_with_content():
-    register = sample_register()
-    assert not _has(preflight(register, register.filing_indicators()), REJECTION,
-                    "organisation", "filing_indicator_B_07.01")
-    wrong = {**register.filing_indicators(), "B_07.01": False}
-    assert _has(preflight(register, wrong), REJECTION, "organisation",
-                "filing_indicator_B_07.01")
-
-
 def test_a_finding_names_the_record_the_columns_and_what_to_do():
     findings = preflight(_register_with(provider=replace(KESTREL, other_code="")))
     [finding] = [f for f in findings if f.entity.name == "Kestrel"]

@@ -823,21 +823,7 @@ def check_organisation(register: Register, out: _Collector) -> None:
                                                    setting="ORGANISATION_COUNTRY")))
 
 
-def check_filing_indicators(register: Register, indicators: dict[str, bool],
-                            out: _Collector) -> None:
-    """Rejection class: a filing indicator that disagrees with the content (EBA check 808)."""
-    for template, rows in register.tables.items():
-        reported = indicators.get(template, False)
-        if reported != bool(rows):
-            says = "reported" if reported else "not reported"
-            out.merge(Finding(
-                REJECTION, _organisation_ref(register.organisation), f"filing_indicator_{template}",
-                (f"FilingIndicators {template}",),
-                f"the filing indicator says {says} but the table has {len(rows)} rows",
-                "Export again: the indicators follow the tables."))
-
-
-def preflight(register: Register, indicators: dict[str, bool] | None = None) -> list[Finding]:
+def preflight(register: Register) -> list[Finding]:
     """Every problem in ``register``: rejection class first, then the missing values, each
     once per record and field (with every register column it affects)."""
     out = _Collector()
@@ -846,8 +832,6 @@ def preflight(register: Register, indicators: dict[str, bool] | None = None) -> 
     check_foreign_keys(register, out)
     check_leis(register, out)
     check_required(register, out)
-    check_filing_indicators(
-        register, register.filing_indicators() if indicators is None else indicators, out)
     rejected = {(f.entity.kind, f.entity.id, f.field) for f in out.findings.values()
                 if f.rejection}
     # A field already reported as a rejection is not reported again as merely missing.

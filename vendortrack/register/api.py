@@ -48,7 +48,7 @@ def preflight_document(checked: Check) -> dict:
             "message": finding.problem,
             "remedy": finding.remedy,
             "line": finding.line,
-            "link": base + fix.url if fix.url else None,
+            "link": base + fix.url,
         })
     return {
         "reference_date": checked.register.reference_date.isoformat(),
