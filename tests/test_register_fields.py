@@ -9,7 +9,7 @@ import zipfile
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from vendortrack import services
 from vendortrack.domain import eba_codes as codes
@@ -342,6 +342,32 @@ def test_an_emptied_counter_starts_after_the_numbers_in_use(app, users):
     again = services.save_function(None, {**FUNCTION_VALUES, "name": "Claims"},
                                    users["admin"])
     assert again.number == 2
+
+
+def test_a_function_another_session_creates_meanwhile_is_used_not_a_500(app, monkeypatch):
+    """Two saves naming the same new function: the other commits it between our lookup and
+    our insert; ours then uses that function (no IntegrityError at commit)."""
+    real_lookup = services.find_function
+    lookups = []
+
+    def lookup(name):
+        lookups.append(name)
+        if len(lookups) > 1:
+            return real_lookup(name)
+        with db.engine.begin() as other_session:  # after our lookup found nothing
+            other_session.execute(insert(BusinessFunction.__table__).values(
+                name="Claims intake", name_key="claims intake", criticality="critical",
+                criticality_reasons="Claims stop without it.", number=41))
+        return None
+
+    monkeypatch.setattr(services, "find_function", lookup)
+    function = services.function_for_name(" Claims   Intake ")
+    services.commit()
+    assert (function.name, function.number, function.criticality) == (
+        "Claims intake", 41, "critical")
+    assert db.session.scalars(select(BusinessFunction.name)).all() == ["Claims intake"]
+    monkeypatch.undo()
+    assert services.function_for_name("Claims intake").id == function.id
 
 
 def test_the_function_form_and_page_show_number_and_licensed_activity(client, users):

@@ -824,9 +824,13 @@ def function_for_name(name: str) -> BusinessFunction | None:
         return None
     function = find_function(name)
     if function is None:
-        function = BusinessFunction(name=name, name_key=name.lower(), criticality="not_assessed",
-                                    criticality_reasons="", number=next_function_number())
-        db.session.add(function)
+        # As vendor_for_name: when a parallel save creates the same function first, the
+        # database waits for it and then we use theirs (its number is left unused).
+        db.session.execute(dialect_insert(BusinessFunction.__table__).values(
+            name=name, name_key=name.lower(), criticality="not_assessed",
+            criticality_reasons="", number=next_function_number())
+            .on_conflict_do_nothing(index_elements=["name_key"]))
+        function = find_function(name)
     return function
 
 
