@@ -388,6 +388,21 @@ def test_rules_do_not_trip_where_they_do_not_apply(change):
     assert preflight(_register_with(**change)) == preflight(sample_register())
 
 
+@pytest.mark.parametrize("lei", ["", "DUMMYLEI123456789012", ORGANISATION.lei])
+def test_a_duplicate_is_found_whatever_the_organisation_lei(lei):
+    """The organisation's LEI keys every B_02.02 row alike: missing or not, a duplicate
+    reference is found in both templates, and the LEI's own problem is told once."""
+    register = _register_with(organisation=replace(ORGANISATION, lei=lei),
+                              extra=(replace(DASHBOARD_BUILD, id=9, title="Second build"),))
+    findings = preflight(register)
+    [duplicate] = [f for f in findings if f.entity.name == "Second build"]
+    assert duplicate.rejection and duplicate.field == "contract_reference"
+    assert duplicate.columns == ("B_02.01 c0010", "B_02.02 c0010")
+    assert "“KC-2025-02” as “Reporting dashboard build”" in duplicate.problem
+    about_lei = [f for f in findings if f.entity.kind == "organisation" and f.field == "lei"]
+    assert len(about_lei) == (0 if lei == ORGANISATION.lei else 1)
+
+
 def test_a_finding_names_the_record_the_columns_and_what_to_do():
     findings = preflight(_register_with(provider=replace(KESTREL, other_code="")))
     [finding] = [f for f in findings if f.entity.name == "Kestrel"]

@@ -249,6 +249,10 @@ class Template:
     def keys(self) -> tuple[str, ...]:
         return tuple(column.code for column in self.columns if column.key)
 
+    @property
+    def key_columns(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.columns if column.key)
+
     def column(self, code: str) -> Column:
         return next(column for column in self.columns if column.code == code)
 
@@ -726,22 +730,25 @@ def _filled(value: str) -> bool:
 
 
 def check_keys(register: Register, out: _Collector) -> None:
-    """Rejection class: empty key, a row of keys only, duplicate key (EBA checks 805, 806)."""
+    """Rejection class: empty key, a row of keys only, duplicate key (EBA checks 805, 806).
+
+    The organisation's LEI, a key of B_02.02 and B_06.01, is the same on every row: it tells
+    no row from another, and :func:`check_organisation` reports it once."""
     for template in TEMPLATES.values():
+        keys = [column for column in template.key_columns if column.source != _ORG_LEI]
+        first = keys[0]
         seen: dict[tuple[str, ...], Row] = {}
         for row in register.tables[template.id]:
-            empty = [template.column(c) for c in template.keys if not row.cells[c]]
+            empty = [column for column in keys if not row.cells[column.code]]
             for column in empty:
                 out.add(REJECTION, row, column, f"{column.name} is empty", column.todo)
             if not any(row.cells[c.code] for c in template.columns if not c.key):
-                first = template.column(template.keys[0])
                 out.add(REJECTION, row, first, "the row holds nothing but its keys",
                         "Fill in the row's other values.")
             if empty:
                 continue
-            key = tuple(row.cells[c] for c in template.keys)
+            key = tuple(row.cells[column.code] for column in keys)
             if key in seen:
-                first = template.column(template.keys[0])
                 other = _blame(seen[key], first)[0].name
                 out.add(REJECTION, row, first,
                         f"the same {first.name.lower()} “{key[0]}” as “{other}”",
