@@ -319,6 +319,11 @@ def test_the_sample_is_clean():
      "country"),
     (dict(organisation=replace(ORGANISATION, country="XX")), REJECTION, "organisation",
      "country"),
+    # ... and parameters.csv its base currency (the unit of every amount)
+    (dict(organisation=replace(ORGANISATION, base_currency="")), REJECTION, "organisation",
+     "base_currency"),
+    (dict(organisation=replace(ORGANISATION, base_currency="EURO")), REJECTION,
+     "organisation", "base_currency"),
     # missing mandatory values
     (dict(arrangement=replace(CORE_HOSTING, arrangement_type=None)), INCOMPLETE, "engagement",
      "arrangement_type"),

@@ -237,6 +237,26 @@ def test_without_an_lei_pre_flight_blames_the_organisation(users, make_client,
         "Content-Disposition"]
 
 
+@pytest.mark.parametrize("setting, says", [
+    ("EURO", "the organisation&#39;s base currency “EURO” is not an ISO 4217 code"),
+    ("XYZ", "the organisation&#39;s base currency “XYZ” is not an ISO 4217 code")])
+def test_a_bad_base_currency_is_a_finding_fixed_on_the_organisation_page(
+        app, organisation, users, make_client, api, register_entry, setting, says):
+    app.config["ORGANISATION_BASE_CURRENCY"] = setting
+    register_entry()
+    admin = signed_in(make_client, users["admin"])
+    html = admin.get(PAGE).get_data(as_text=True)
+    assert f"The organisation</strong>: {says}" in html
+    assert 'href="/admin/organisation#base_currency">Fix: Base currency' in html
+    assert _form_ids(admin, "/admin/organisation")["base_currency"] == "input"
+    body = api["procurement"].get("/api/v1/register-of-information/preflight").json
+    [finding] = body["findings"]
+    assert (finding["severity"], finding["entity"]["kind"], finding["field"]) == (
+        REJECTION, "organisation", "base_currency")
+    assert finding["link"] == f"{app.config['BASE_URL']}/admin/organisation#base_currency"
+    assert finding["remedy"].endswith("or in the ORGANISATION_BASE_CURRENCY setting.")
+
+
 # --- which engagements go in ------------------------------------------------------------------
 
 def test_which_engagements_go_in(app, organisation, register_entry):

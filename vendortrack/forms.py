@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import list_currencies
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -39,7 +38,7 @@ from .domain.annex import annex_size_problems
 from .domain.arrangement import arrangement_problems
 from .domain.eba_codes import LICENSED_ACTIVITIES
 from .domain.exit import exit_test_problem
-from .domain.identity import COUNTRIES, code_problems, lei_problem, normalise_lei
+from .domain.identity import COUNTRIES, CURRENCIES, code_problems, lei_problem, normalise_lei
 from .domain.spec import CODE, LONG, MAX_ROWS, MEDIUM, SHORT
 from .domain.text import clean_text, whole_number
 from .domain.vocabulary import (
@@ -60,7 +59,7 @@ MAX_CONTRACT_VALUE = Decimal("999999999999.99")
 
 def choices(vocabulary: dict[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in vocabulary.items()]
-ISO_CURRENCIES = frozenset(list_currencies())
+ISO_CURRENCIES = CURRENCIES
 
 
 class FriendlyDateField(DateField):

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from . import eba_codes as codes
-from .identity import is_country, lei_problem, normalise_lei
+from .identity import is_country, is_currency, lei_problem, normalise_lei
 
 #: B_02.02.c0080 for an arrangement with no end date (EBA template instruction).
 OPEN_END = date(9999, 12, 31)
@@ -808,26 +808,31 @@ def check_required(register: Register, out: _Collector) -> None:
                     out.add(INCOMPLETE, row, column, _missing(column), column.todo)
 
 
+# The organisation's values the package needs: (field, what it is, where it goes, valid?,
+# what a bad one is not).
+ORGANISATION_VALUES = (
+    ("lei", "LEI", ("B_02.02 c0020", "B_06.01 c0040", "package name"),
+     lambda lei: lei_problem(lei) is None, "is not valid"),
+    ("country", "country", ("package name",), is_country, "is not an ISO 3166-1 code"),
+    ("base_currency", "base currency", ("baseCurrency parameter",), is_currency,
+     "is not an ISO 4217 code"),
+)
+
+
 def check_organisation(register: Register, out: _Collector) -> None:
     """Rejection class: the organisation's LEI (a key of B_02.02 and B_06.01 and part of the
     package name) missing or failing ISO 17442; its country (part of the package name)
-    missing or not an ISO 3166-1 code."""
+    missing or not an ISO 3166-1 code; its base currency (the package's ``baseCurrency``,
+    the unit of its amounts) missing or not an ISO 4217 code."""
     organisation = register.organisation
-    lei, country = organisation.lei, organisation.country
-    problem = "the organisation's LEI is not set" if not lei else (
-        f"the organisation's LEI “{lei}” is not valid" if lei_problem(lei) else None)
-    if problem:
-        out.merge(Finding(REJECTION, _organisation_ref(organisation), "lei",
-                          ("B_02.02 c0020", "B_06.01 c0040", "package name"), problem,
-                          ORGANISATION_TODO.format(what="LEI", setting="ORGANISATION_LEI")))
-    problem = "the organisation's country is not set" if not country else (
-        f"the organisation's country “{country}” is not an ISO 3166-1 code"
-        if not is_country(country) else None)
-    if problem:
-        out.merge(Finding(REJECTION, _organisation_ref(organisation), "country",
-                          ("package name",), problem,
-                          ORGANISATION_TODO.format(what="country",
-                                                   setting="ORGANISATION_COUNTRY")))
+    for name, what, columns, valid, invalid in ORGANISATION_VALUES:
+        value = getattr(organisation, name)
+        problem = f"the organisation's {what} is not set" if not value else (
+            None if valid(value) else f"the organisation's {what} “{value}” {invalid}")
+        if problem:
+            out.merge(Finding(REJECTION, _organisation_ref(organisation), name, columns,
+                              problem, ORGANISATION_TODO.format(
+                                  what=what, setting=f"ORGANISATION_{name.upper()}")))
 
 
 def preflight(register: Register) -> list[Finding]:
