@@ -10,14 +10,14 @@ from flask_login import current_user
 
 from ..api.views import bp
 from ..errors import http_error
-from ..permissions import can_export_register
+from ..permissions import can_export_roi
 from .links import Fixes
 from .service import BadReferenceDate, Check, check, columns_of, export, reference_date_from
 from .views import zip_response
 
 
 def _reference_date():
-    if not can_export_register(current_user):
+    if not can_export_roi(current_user):
         raise http_error(403, "Only procurement and administrators export the register of "
                               "information.")
     try:
