@@ -203,7 +203,7 @@ def test_the_setting_is_the_default_and_the_admin_page_wins(app, users, make_cli
     ("lei", "5299000J2N45DDNE4Y29", "check digits"),
     ("lei", "5299000J2N45DDNE4Y", "20 characters"),
     ("country", "XX", "not a country code"),
-    ("base_currency", "EURO", "not an ISO 4217 currency code"),
+    ("base_currency", "EURO", "three-letter ISO 4217 currency code"),
 ])
 def test_the_organisation_form_refuses_what_is_not_valid(users, make_client, field, value,
                                                         says):

@@ -9,7 +9,7 @@ from flask import url_for
 
 from ..domain import spec as specs
 from ..domain.register_of_information import Finding
-from ..domain.vocabulary import FIELD_LABELS, OTHER_CHANGE_LABELS
+from ..domain.vocabulary import FIELD_LABELS, ORGANISATION_LABELS, OTHER_CHANGE_LABELS
 from ..models import User
 from ..permissions import can_edit_engagement, can_manage_functions, can_manage_vendors
 from .source import EngagementOwner
@@ -37,7 +37,7 @@ def field_label(kind: str, field: str) -> str:
         anchor = ENGAGEMENT_FIELD_IDS.get(field, field)
         label = FIELD_LABELS.get(anchor.replace("-", "."))
     elif kind == "organisation":
-        label = {"lei": "Organisation LEI", "country": "Organisation country"}.get(field)
+        label = ORGANISATION_LABELS.get(f"organisation.{field}")
     else:
         label = OTHER_CHANGE_LABELS.get(field)
     return label or field.replace("_", " ").capitalize()
