@@ -566,6 +566,7 @@ def test_api_preflight_and_zip_follow_the_openapi_document(app, organisation, ap
     assert (rejection["template"], rejection["column"]) == ("B_02.01", "c0030")
     assert rejection["column_name"] == "Overarching contractual arrangement reference number"
     assert "NOPE-1" in rejection["message"]
+    line = incomplete.pop("line")
     assert incomplete == {
         "severity": INCOMPLETE,
         "entity": {"kind": "vendor", "id": entry.vendor_id, "name": "Northwind Cloud"},
@@ -575,9 +576,12 @@ def test_api_preflight_and_zip_follow_the_openapi_document(app, organisation, ap
                      "name": "Type of person of the ICT third-party service provider"}],
         "message": "Type of person of the ICT third-party service provider is missing",
         "remedy": "Choose whether the vendor is a company or an individual.",
-        "line": incomplete["line"],
         "link": f"{app.config['BASE_URL']}/vendors/{entry.vendor_id}/edit#person_type",
     }
+    # The line says the same in one sentence: who, what, where and what to do.
+    assert line == (f"Vendor “Northwind Cloud”: {incomplete['message']} (B_05.01 c0070). "
+                    f"{incomplete['remedy']}")
+    assert rejection["line"].startswith(f"Engagement “Subsequent”: {rejection['message']}")
 
     package = api["admin"].get("/api/v1/register-of-information")  # the default date
     assert package.status_code == 200 and package.mimetype == "application/zip"
