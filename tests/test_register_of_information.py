@@ -12,6 +12,7 @@ import pytest
 
 from vendortrack.domain import eba_codes as codes
 from vendortrack.domain import vocabulary
+from vendortrack.domain.identity import lei_problem
 from vendortrack.domain.register_of_information import (
     INCOMPLETE,
     REJECTION,
@@ -447,6 +448,27 @@ def test_a_duplicate_is_found_whatever_the_organisation_lei(lei):
     assert "“KC-2025-02” as “Reporting dashboard build”" in duplicate.problem
     about_lei = [f for f in findings if f.entity.kind == "organisation" and f.field == "lei"]
     assert len(about_lei) == (0 if lei == ORGANISATION.lei else 1)
+
+
+def test_each_distinct_lei_is_checked_once(monkeypatch):
+    """A provider's LEI stands in many rows (B_02.02, B_05.01, B_07.01) and may be another's
+    ultimate parent: its check digits are worked out once per pre-flight."""
+    from collections import Counter
+
+    from vendortrack.domain import register_of_information as roi
+
+    checked = Counter()
+
+    def counting(value):
+        checked[value] += 1
+        return lei_problem(value)
+
+    monkeypatch.setattr(roi, "lei_problem", counting)
+    bad = replace(NORTHWIND, lei="529900D6BF99LW9R2E69")
+    findings = preflight(_register_with(provider=bad))
+    assert _has(findings, REJECTION, "vendor", "lei")  # still found
+    assert checked[bad.lei] == 1 and checked[NORTHWIND.parent_code] == 1, checked
+    assert set(checked.values()) == {1}
 
 
 def test_a_finding_names_the_record_the_columns_and_what_to_do():

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from . import eba_codes as codes
 from .identity import is_country, is_currency, lei_problem, normalise_lei
@@ -245,16 +246,21 @@ class Template:
     def header(self) -> list[str]:
         return [column.code for column in self.columns]
 
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return tuple(column.code for column in self.columns if column.key)
-
-    @property
+    # Worked out once per template: pre-flight asks for them row after row.
+    @cached_property
     def key_columns(self) -> tuple[Column, ...]:
         return tuple(column for column in self.columns if column.key)
 
+    @cached_property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(column.code for column in self.key_columns)
+
+    @cached_property
+    def _by_code(self) -> dict[str, Column]:
+        return {column.code: column for column in self.columns}
+
     def column(self, code: str) -> Column:
-        return next(column for column in self.columns if column.code == code)
+        return self._by_code[code]
 
 
 _E, _V, _F, _O = "engagement", "vendor", "function", "organisation"
@@ -772,8 +778,10 @@ def check_foreign_keys(register: Register, out: _Collector) -> None:
 
 
 def check_leis(register: Register, out: _Collector) -> None:
-    """Rejection class: an LEI that fails ISO 17442 (format and MOD 97-10 check digits)."""
+    """Rejection class: an LEI that fails ISO 17442 (format and MOD 97-10 check digits).
+    Each distinct LEI is checked once, however many rows repeat it."""
     lei_type = codes.CODE_TYPE["lei"]
+    problems: dict[str, str | None] = {}
     for template_id, pairs in LEI_COLUMNS.items():
         template = TEMPLATES[template_id]
         for row in register.tables[template_id]:
@@ -781,9 +789,11 @@ def check_leis(register: Register, out: _Collector) -> None:
                 value = row.cells[code_column]
                 if not value or (type_column and row.cells[type_column] != lei_type):
                     continue
-                problem = lei_problem(value) or (
-                    "Write the LEI in capitals, without spaces." if value != normalise_lei(value)
-                    else None)
+                if value not in problems:
+                    problems[value] = lei_problem(value) or (
+                        "Write the LEI in capitals, without spaces."
+                        if value != normalise_lei(value) else None)
+                problem = problems[value]
                 if problem:
                     column = template.column(code_column)
                     out.add(REJECTION, row, column, f"the LEI “{value}” is not valid",
