@@ -212,7 +212,7 @@ def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
     """Create or update a vendor (the caller has checked that the name is free and that the
     LEI, country and codes are valid). ``register`` holds any of VENDOR_REGISTER_FIELDS (the
     type of person, other code and ultimate parent's code, with their types); those left out
-    keep their value."""
+    keep their value (a new vendor's: the columns' defaults, empty)."""
     name = " ".join(name.split())
     action = "vendor.create" if vendor is None else "vendor.update"
     if vendor is None:
@@ -223,9 +223,6 @@ def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
     unknown = set(register) - set(VENDOR_REGISTER_FIELDS)
     if unknown:
         raise TypeError(f"save_vendor() got unknown fields {sorted(unknown)}")
-    if vendor is None:
-        register = {"person_type": None, "other_code": "", "other_code_type": None,
-                    "parent_code": "", "parent_code_type": None, **register}
     changes = set_fields(vendor, {"name": name, "contact": contact, "notes": notes,
                                   "legal_name": legal_name, "lei": lei, "country": country,
                                   **register})
