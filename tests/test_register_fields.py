@@ -9,7 +9,7 @@ import zipfile
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from vendortrack import services
 from vendortrack.domain import eba_codes as codes
@@ -319,6 +319,25 @@ def test_an_emptied_counter_starts_after_the_numbers_in_use(app, users):
     again = services.save_function(None, {**FUNCTION_VALUES, "name": "Claims"},
                                    users["admin"])
     assert again.number == 2
+
+
+def test_the_next_function_number_takes_one_statement(app):
+    first = services.next_function_number()  # creates the counter row
+    services.commit()
+    statements = []
+
+    def note(conn, cursor, statement, *args):
+        if not statement.upper().startswith("BEGIN"):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        number = services.next_function_number()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    services.commit()
+    assert number == first + 1 == db.session.get(FunctionNumber, 1).last
+    assert len(statements) == 1, statements
 
 
 def test_a_function_another_session_creates_meanwhile_is_used_not_a_500(app, monkeypatch):

@@ -799,11 +799,12 @@ def find_function(name: str) -> BusinessFunction | None:
 def next_function_number() -> int:
     """The register number for a new function: one more than the last ever handed out, so a
     deleted function's number is never reused. The counter row's update holds a lock until
-    the caller commits, so two creators never get the same number."""
+    the caller commits, so two creators never get the same number; it returns the number it
+    set (UPDATE ... RETURNING: PostgreSQL, SQLite 3.35+)."""
     for _ in range(2):
-        db.session.execute(update(FunctionNumber).where(FunctionNumber.id == 1)
-                           .values(last=FunctionNumber.last + 1))
-        number = db.session.scalar(select(FunctionNumber.last).where(FunctionNumber.id == 1))
+        number = db.session.scalar(
+            update(FunctionNumber).where(FunctionNumber.id == 1)
+            .values(last=FunctionNumber.last + 1).returning(FunctionNumber.last))
         if number is not None:
             return number
         # An emptied database has no counter row: start after any number still in use.
