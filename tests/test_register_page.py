@@ -408,6 +408,8 @@ def test_ultimate_parents_come_along_and_queries_do_not_grow(app, organisation,
 
     few_statements, loaded = queries_for_load()
     few = len(few_statements)
+    # The scope is read once: vendors and functions come with the engagements.
+    assert sum("FROM engagement" in s for s in few_statements) == 1, few_statements
     assert {p.name for p in loaded.providers} == {"Northwind Cloud", "Northwind Holdings"}
     for n in range(12):
         register_entry(title=f"More {n}", vendor=f"Vendor {n % 4}", function=f"F {n % 3}")
