@@ -9,7 +9,7 @@ import zipfile
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
 
 from vendortrack import services
 from vendortrack.domain import eba_codes as codes
@@ -17,7 +17,6 @@ from vendortrack.domain import register_of_information as roi
 from vendortrack.domain import spec as specs
 from vendortrack.domain.annex import spec_changed
 from vendortrack.domain.identity import with_check_digits
-from vendortrack.domain.vocabulary import CODE_TYPES, PERSON_TYPES
 from vendortrack.extensions import db
 from vendortrack.models import AuditEvent, BusinessFunction, Engagement, FunctionNumber, Vendor
 
@@ -39,28 +38,7 @@ REGISTER_FORM = {**{k: v.isoformat() if isinstance(v, date) else (v or "")
 PARENT_LEI = "529900D6BF99LW9R2E68"
 
 
-# --- every value the app can store has its EBA code --------------------------------------
-
-def _stored_choices():
-    """Each closed list the app stores, with the EBA mapping it is filed through."""
-    mappings = {"arrangement_type": codes.ARRANGEMENT_TYPE,
-                "ict_service_type": codes.ICT_SERVICE_TYPE,
-                "termination_reason": codes.TERMINATION_REASON,
-                "non_substitutability_reason": codes.NON_SUBSTITUTABILITY_REASON,
-                "discontinuation_impact": codes.IMPACT,
-                "substitutability": codes.SUBSTITUTABILITY,
-                "reintegration": codes.REINTEGRATION}
-    for name, mapping in mappings.items():
-        yield name, specs.FIELDS_BY_NAME[name].choices, mapping
-    yield "person_type", PERSON_TYPES, codes.PERSON_TYPE
-    yield "other_code_type", CODE_TYPES, codes.CODE_TYPE
-
-
-@pytest.mark.parametrize("name, stored, mapping", list(_stored_choices()))
-def test_every_stored_choice_maps_to_an_eba_code(name, stored, mapping):
-    assert set(stored) <= set(mapping), name
-    assert all(mapping[value] for value in stored)
-
+# --- the licensed activities --------------------------------------------------------------
 
 def test_the_licensed_activities_are_the_references_131_codes():
     """§8.15: eba_TA:x28, x104, x133–x147 (not every one), x162–x276, qx277, qx278."""
@@ -71,7 +49,6 @@ def test_the_licensed_activities_are_the_references_131_codes():
     assert fixed <= activities
     assert activities - fixed <= {f"eba_TA:x{n}" for n in range(133, 148)}
     assert codes.LICENSED_ACTIVITIES["eba_TA:x28"] == "Payment services"
-    assert all(codes.LICENSED_ACTIVITY[code] == code for code in activities)
 
 
 # --- engagements --------------------------------------------------------------------------
@@ -342,6 +319,51 @@ def test_an_emptied_counter_starts_after_the_numbers_in_use(app, users):
     again = services.save_function(None, {**FUNCTION_VALUES, "name": "Claims"},
                                    users["admin"])
     assert again.number == 2
+
+
+def test_the_next_function_number_takes_one_statement(app):
+    first = services.next_function_number()  # creates the counter row
+    services.commit()
+    statements = []
+
+    def note(conn, cursor, statement, *args):
+        if not statement.upper().startswith("BEGIN"):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        number = services.next_function_number()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    services.commit()
+    assert number == first + 1 == db.session.get(FunctionNumber, 1).last
+    assert len(statements) == 1, statements
+
+
+def test_a_function_another_session_creates_meanwhile_is_used_not_a_500(app, monkeypatch):
+    """Two saves naming the same new function: the other commits it between our lookup and
+    our insert; ours then uses that function (no IntegrityError at commit)."""
+    real_lookup = services.find_function
+    lookups = []
+
+    def lookup(name):
+        lookups.append(name)
+        if len(lookups) > 1:
+            return real_lookup(name)
+        with db.engine.begin() as other_session:  # after our lookup found nothing
+            other_session.execute(insert(BusinessFunction.__table__).values(
+                name="Claims intake", name_key="claims intake", criticality="critical",
+                criticality_reasons="Claims stop without it.", number=41))
+        return None
+
+    monkeypatch.setattr(services, "find_function", lookup)
+    function = services.function_for_name(" Claims   Intake ")
+    services.commit()
+    assert (function.name, function.number, function.criticality) == (
+        "Claims intake", 41, "critical")
+    assert db.session.scalars(select(BusinessFunction.name)).all() == ["Claims intake"]
+    monkeypatch.undo()
+    assert services.function_for_name("Claims intake").id == function.id
 
 
 def test_the_function_form_and_page_show_number_and_licensed_activity(client, users):

@@ -12,10 +12,13 @@ import pytest
 
 from vendortrack.domain import eba_codes as codes
 from vendortrack.domain import vocabulary
+from vendortrack.domain.identity import lei_problem
 from vendortrack.domain.register_of_information import (
     INCOMPLETE,
     REJECTION,
     TEMPLATES,
+    Function,
+    Provider,
     count,
     default_reference_date,
     in_scope,
@@ -184,31 +187,70 @@ def test_each_closed_list_maps_one_to_one_onto_the_reference(name):
     assert len(set(mapping.values())) == len(mapping)
 
 
-# What the app can store (our vocabularies) → the closed list it is filed under.
-STORED_VALUES = [
-    (vocabulary.ARRANGEMENT_TYPES, codes.ARRANGEMENT_TYPE),
-    (vocabulary.ICT_SERVICE_TYPES, codes.ICT_SERVICE_TYPE),
-    (vocabulary.TERMINATION_REASONS, codes.TERMINATION_REASON),
-    (vocabulary.NON_SUBSTITUTABILITY_REASONS, codes.NON_SUBSTITUTABILITY_REASON),
-    (vocabulary.PERSON_TYPES, codes.PERSON_TYPE),
-    (vocabulary.CODE_TYPES, codes.CODE_TYPE),
-    (vocabulary.SERVICE_IMPACTS, codes.IMPACT),
-    # The exit-readiness vocabularies (criticality, impact, substitutability, reintegration,
-    # alternatives) as stored by the exit branch.
-    ({"critical", "not_critical", "not_assessed"}, codes.CRITICALITY),
-    ({"low", "medium", "high"}, codes.IMPACT),
-    ({"not_substitutable", "highly_complex", "medium", "easy"}, codes.SUBSTITUTABILITY),
-    ({"easy", "difficult", "highly_complex"}, codes.REINTEGRATION),
-    ({"yes", "no", "not_assessed"}, codes.ALTERNATIVES),
-    ({True, False}, codes.YES_NO),
+# Each closed list people choose from: its labels (the keys are what the app stores), the
+# record whose field holds the choice (with what else the column needs to be filled), where
+# the export writes it and the closed list of the reference the cell must belong to.
+CHOICES_PEOPLE_MAKE = [
+    (vocabulary.ARRANGEMENT_TYPES, CORE_HOSTING, "arrangement_type", {}, "B_02.01", "c0020",
+     "arrangement_type"),
+    (vocabulary.ICT_SERVICE_TYPES, CORE_HOSTING, "ict_service_type", {}, "B_02.02", "c0060",
+     "ict_service_type"),
+    (vocabulary.ICT_SERVICE_TYPES, CORE_HOSTING, "ict_service_type", {}, "B_07.01", "c0040",
+     "ict_service_type"),
+    (vocabulary.TERMINATION_REASONS, DASHBOARD_BUILD, "termination_reason", {}, "B_02.02",
+     "c0090", "termination_reason"),
+    (vocabulary.SUBSTITUTABILITY, CORE_HOSTING, "substitutability", {}, "B_07.01", "c0050",
+     "substitutability"),
+    (vocabulary.NON_SUBSTITUTABILITY_REASONS, CORE_HOSTING, "non_substitutability_reason",
+     {"substitutability": "not_substitutable"}, "B_07.01", "c0060",
+     "non_substitutability_reason"),
+    (vocabulary.REINTEGRATION, CORE_HOSTING, "reintegration", {}, "B_07.01", "c0090",
+     "reintegration"),
+    (vocabulary.SERVICE_IMPACTS, CORE_HOSTING, "discontinuation_impact", {}, "B_07.01",
+     "c0100", "impact"),
+    (vocabulary.ALTERNATIVES, CORE_HOSTING, "alternatives", {}, "B_07.01", "c0110",
+     "alternatives"),
+    (vocabulary.PERSON_TYPES, KESTREL, "person_type", {}, "B_05.01", "c0070", "person_type"),
+    (vocabulary.CODE_TYPES, KESTREL, "other_code_type", {}, "B_05.01", "c0020", "code_type"),
+    (vocabulary.CODE_TYPES, NORTHWIND, "other_code_type", {}, "B_05.01", "c0040", "code_type"),
+    (vocabulary.CODE_TYPES, NORTHWIND, "parent_code_type", {}, "B_05.01", "c0120",
+     "code_type"),
+    (vocabulary.CRITICALITY, PAYMENTS, "criticality", {}, "B_06.01", "c0050", "criticality"),
+    (vocabulary.IMPACTS, PAYMENTS, "impact", {}, "B_06.01", "c0100", "impact"),
+    # Stored as the EBA code itself, chosen by the EBA's label.
+    (codes.LICENSED_ACTIVITIES, PAYMENTS, "licensed_activity", {}, "B_06.01", "c0020",
+     "licensed_activity"),
 ]
+# §8.15 gives the licensed activities as ranges (x133–x147 with gaps): a superset of them.
+LICENSED_ACTIVITY_RANGES = {
+    "eba_TA:x28", "eba_TA:x104", "eba_TA:qx277", "eba_TA:qx278",
+    *(f"eba_TA:x{n}" for n in (*range(133, 148), *range(162, 277)))}
 
 
-@pytest.mark.parametrize("stored, mapping", STORED_VALUES)
-def test_every_value_the_app_can_store_has_an_eba_code(stored, mapping):
-    every_code = set().union(*REFERENCE_CODES.values())
-    for value in stored:
-        assert mapping[value] in every_code
+def _key_of(record) -> str:
+    """The record's value in column c0010 of its rows."""
+    if isinstance(record, Provider):
+        return record.code
+    if isinstance(record, Function):
+        return record.identifier
+    return record.reference
+
+
+@pytest.mark.parametrize(
+    "labels, record, field, needs, template, column, closed_list", CHOICES_PEOPLE_MAKE,
+    ids=[f"{row[4]}.{row[5]}-{row[2]}" for row in CHOICES_PEOPLE_MAKE])
+def test_every_choice_people_can_make_is_exported_as_its_own_eba_code(
+        labels, record, field, needs, template, column, closed_list):
+    kind = {Provider: "provider", Function: "function"}.get(type(record), "arrangement")
+    written = {}
+    for value, label in labels.items():
+        assert label.strip(), value  # people pick it by its label
+        register = _register_with(**{kind: replace(record, **{field: value, **needs})})
+        rows = csv.DictReader(io.StringIO(table_csv(register, template).decode("utf-8")))
+        [written[value]] = {row[column] for row in rows if row["c0010"] == _key_of(record)}
+    reference = REFERENCE_CODES.get(closed_list, LICENSED_ACTIVITY_RANGES)
+    assert set(written.values()) <= reference, written
+    assert len(set(written.values())) == len(labels), written  # no two filed alike
 
 
 # --- the report package -----------------------------------------------------------------------
@@ -319,6 +361,11 @@ def test_the_sample_is_clean():
      "country"),
     (dict(organisation=replace(ORGANISATION, country="XX")), REJECTION, "organisation",
      "country"),
+    # ... and parameters.csv its base currency (the unit of every amount)
+    (dict(organisation=replace(ORGANISATION, base_currency="")), REJECTION, "organisation",
+     "base_currency"),
+    (dict(organisation=replace(ORGANISATION, base_currency="EURO")), REJECTION,
+     "organisation", "base_currency"),
     # missing mandatory values
     (dict(arrangement=replace(CORE_HOSTING, arrangement_type=None)), INCOMPLETE, "engagement",
      "arrangement_type"),
@@ -388,13 +435,40 @@ def test_rules_do_not_trip_where_they_do_not_apply(change):
     assert preflight(_register_with(**change)) == preflight(sample_register())
 
 
-def test_filing_indicator_disagreeing_with_content():
-    register = sample_register()
-    assert not _has(preflight(register, register.filing_indicators()), REJECTION,
-                    "organisation", "filing_indicator_B_07.01")
-    wrong = {**register.filing_indicators(), "B_07.01": False}
-    assert _has(preflight(register, wrong), REJECTION, "organisation",
-                "filing_indicator_B_07.01")
+@pytest.mark.parametrize("lei", ["", "DUMMYLEI123456789012", ORGANISATION.lei])
+def test_a_duplicate_is_found_whatever_the_organisation_lei(lei):
+    """The organisation's LEI keys every B_02.02 row alike: missing or not, a duplicate
+    reference is found in both templates, and the LEI's own problem is told once."""
+    register = _register_with(organisation=replace(ORGANISATION, lei=lei),
+                              extra=(replace(DASHBOARD_BUILD, id=9, title="Second build"),))
+    findings = preflight(register)
+    [duplicate] = [f for f in findings if f.entity.name == "Second build"]
+    assert duplicate.rejection and duplicate.field == "contract_reference"
+    assert duplicate.columns == ("B_02.01 c0010", "B_02.02 c0010")
+    assert "“KC-2025-02” as “Reporting dashboard build”" in duplicate.problem
+    about_lei = [f for f in findings if f.entity.kind == "organisation" and f.field == "lei"]
+    assert len(about_lei) == (0 if lei == ORGANISATION.lei else 1)
+
+
+def test_each_distinct_lei_is_checked_once(monkeypatch):
+    """A provider's LEI stands in many rows (B_02.02, B_05.01, B_07.01) and may be another's
+    ultimate parent: its check digits are worked out once per pre-flight."""
+    from collections import Counter
+
+    from vendortrack.domain import register_of_information as roi
+
+    checked = Counter()
+
+    def counting(value):
+        checked[value] += 1
+        return lei_problem(value)
+
+    monkeypatch.setattr(roi, "lei_problem", counting)
+    bad = replace(NORTHWIND, lei="529900D6BF99LW9R2E69")
+    findings = preflight(_register_with(provider=bad))
+    assert _has(findings, REJECTION, "vendor", "lei")  # still found
+    assert checked[bad.lei] == 1 and checked[NORTHWIND.parent_code] == 1, checked
+    assert set(checked.values()) == {1}
 
 
 def test_a_finding_names_the_record_the_columns_and_what_to_do():

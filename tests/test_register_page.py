@@ -7,7 +7,7 @@ import csv
 import io
 import re
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -203,7 +203,7 @@ def test_the_setting_is_the_default_and_the_admin_page_wins(app, users, make_cli
     ("lei", "5299000J2N45DDNE4Y29", "check digits"),
     ("lei", "5299000J2N45DDNE4Y", "20 characters"),
     ("country", "XX", "not a country code"),
-    ("base_currency", "EURO", "not an ISO 4217 currency code"),
+    ("base_currency", "EURO", "three-letter ISO 4217 currency code"),
 ])
 def test_the_organisation_form_refuses_what_is_not_valid(users, make_client, field, value,
                                                         says):
@@ -235,6 +235,26 @@ def test_without_an_lei_pre_flight_blames_the_organisation(users, make_client,
     assert "An administrator sets it on the Organisation page" in html
     assert "NO-LEI.IND_XX_DORA010100" in admin.get(f"{PAGE}/export").headers[
         "Content-Disposition"]
+
+
+@pytest.mark.parametrize("setting, says", [
+    ("EURO", "the organisation&#39;s base currency “EURO” is not an ISO 4217 code"),
+    ("XYZ", "the organisation&#39;s base currency “XYZ” is not an ISO 4217 code")])
+def test_a_bad_base_currency_is_a_finding_fixed_on_the_organisation_page(
+        app, organisation, users, make_client, api, register_entry, setting, says):
+    app.config["ORGANISATION_BASE_CURRENCY"] = setting
+    register_entry()
+    admin = signed_in(make_client, users["admin"])
+    html = admin.get(PAGE).get_data(as_text=True)
+    assert f"The organisation</strong>: {says}" in html
+    assert 'href="/admin/organisation#base_currency">Fix: Base currency' in html
+    assert _form_ids(admin, "/admin/organisation")["base_currency"] == "input"
+    body = api["procurement"].get("/api/v1/register-of-information/preflight").json
+    [finding] = body["findings"]
+    assert (finding["severity"], finding["entity"]["kind"], finding["field"]) == (
+        REJECTION, "organisation", "base_currency")
+    assert finding["link"] == f"{app.config['BASE_URL']}/admin/organisation#base_currency"
+    assert finding["remedy"].endswith("or in the ORGANISATION_BASE_CURRENCY setting.")
 
 
 # --- which engagements go in ------------------------------------------------------------------
@@ -271,6 +291,64 @@ def test_which_engagements_go_in(app, organisation, register_entry):
     assert rows[running.contract_reference]["c0080"] == "9999-12-31"
     assert rows[running.contract_reference]["c0090"] == ""
     assert checked.counts == {REJECTION: 0, INCOMPLETE: 0, "total": 0}
+
+
+# The register covers what was in force at any time in the year ending on the reference date:
+# (reference date, first day of that year), typed in by hand; 29 February's year starts on
+# 1 March.
+SCOPE_YEARS = [(date(2025, 12, 31), date(2025, 1, 1)), (date(2025, 3, 31), date(2024, 4, 1)),
+               (date(2024, 2, 29), date(2023, 3, 1))]
+DAY = timedelta(days=1)
+
+
+def scope_cases(reference_date: date, first_day: date) -> list[tuple[str, str, date | None,
+                                                                       date | None, bool]]:
+    """(title, status, start, end, in the register) around the edges of the scope."""
+    long_ago, later = first_day - 800 * DAY, reference_date + 400 * DAY
+    return [
+        ("no dates", "active", None, None, True),
+        ("a draft in the year", "draft", first_day, None, False),
+        ("starts on the reference date", "active", reference_date, None, True),
+        ("starts the day after it", "active", reference_date + DAY, None, False),
+        ("starts the day before it", "active", reference_date - DAY, later, True),
+        ("starts after it, no end", "in_handover", later, None, False),
+        ("ends on the year's first day", "active", long_ago, first_day, True),
+        ("ends the day before the year", "active", long_ago, first_day - DAY, False),
+        ("ends the day after the first", "in_handover", long_ago, first_day + DAY, True),
+        ("ends on the reference date", "active", long_ago, reference_date, True),
+        ("ends after it", "in_handover", long_ago, later, True),
+        ("only an end date, before the year", "active", None, first_day - DAY, False),
+        ("closed in the year", "closed", long_ago, first_day + 30 * DAY, True),
+        ("closed on the year's first day", "closed", long_ago, first_day, True),
+        ("closed before the year", "closed", long_ago, first_day - DAY, False),
+        # A closed one without its end date cannot be placed: it goes in, and pre-flight
+        # asks for the date.
+        ("closed without an end date", "closed", long_ago, None, True),
+        ("a draft closed in the year's days", "draft", long_ago, reference_date, False),
+    ]
+
+
+@pytest.mark.parametrize("reference_date, first_day", SCOPE_YEARS)
+def test_the_scope_query_decides_at_every_edge(app, reference_date, first_day):
+    """The database's selection alone (no filter after it), on SQLite and PostgreSQL."""
+    from vendortrack.domain.register_of_information import Arrangement, Organisation, in_scope
+    from vendortrack.register import source
+
+    cases = scope_cases(reference_date, first_day)
+    for n, (title, status, start, end, _) in enumerate(cases):
+        db.session.add(Engagement(title=title, contract_reference=f"S-{n}", status=status,
+                                  start_date=start, end_date=end))
+    db.session.commit()
+
+    loaded = source.load(reference_date, Organisation())
+    chosen = {a.title for a in loaded.arrangements}
+    expected = {title for title, *_, included in cases if included}
+    assert sorted(chosen) == sorted(expected)
+    assert len(loaded.arrangements) == len(chosen)  # each once
+    # The domain's rule, which builds the rows from them, says the same of every one.
+    assert [title for title, status, start, end, _ in cases if in_scope(
+        Arrangement(0, title, status=status, start_date=start, end_date=end),
+        reference_date)] == [title for title, *_, included in cases if included]
 
 
 def test_an_arrangement_that_stores_no_data_says_so(app, organisation, register_entry):
@@ -330,6 +408,8 @@ def test_ultimate_parents_come_along_and_queries_do_not_grow(app, organisation,
 
     few_statements, loaded = queries_for_load()
     few = len(few_statements)
+    # The scope is read once: vendors and functions come with the engagements.
+    assert sum("FROM engagement" in s for s in few_statements) == 1, few_statements
     assert {p.name for p in loaded.providers} == {"Northwind Cloud", "Northwind Holdings"}
     for n in range(12):
         register_entry(title=f"More {n}", vendor=f"Vendor {n % 4}", function=f"F {n % 3}")
@@ -488,6 +568,7 @@ def test_api_preflight_and_zip_follow_the_openapi_document(app, organisation, ap
     assert (rejection["template"], rejection["column"]) == ("B_02.01", "c0030")
     assert rejection["column_name"] == "Overarching contractual arrangement reference number"
     assert "NOPE-1" in rejection["message"]
+    line = incomplete.pop("line")
     assert incomplete == {
         "severity": INCOMPLETE,
         "entity": {"kind": "vendor", "id": entry.vendor_id, "name": "Northwind Cloud"},
@@ -497,9 +578,12 @@ def test_api_preflight_and_zip_follow_the_openapi_document(app, organisation, ap
                      "name": "Type of person of the ICT third-party service provider"}],
         "message": "Type of person of the ICT third-party service provider is missing",
         "remedy": "Choose whether the vendor is a company or an individual.",
-        "line": incomplete["line"],
         "link": f"{app.config['BASE_URL']}/vendors/{entry.vendor_id}/edit#person_type",
     }
+    # The line says the same in one sentence: who, what, where and what to do.
+    assert line == (f"Vendor “Northwind Cloud”: {incomplete['message']} (B_05.01 c0070). "
+                    f"{incomplete['remedy']}")
+    assert rejection["line"].startswith(f"Engagement “Subsequent”: {rejection['message']}")
 
     package = api["admin"].get("/api/v1/register-of-information")  # the default date
     assert package.status_code == 200 and package.mimetype == "application/zip"

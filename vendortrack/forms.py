@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import list_currencies
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -39,7 +38,13 @@ from .domain.annex import annex_size_problems
 from .domain.arrangement import arrangement_problems
 from .domain.eba_codes import LICENSED_ACTIVITIES
 from .domain.exit import exit_test_problem
-from .domain.identity import COUNTRIES, code_problems, lei_problem, normalise_lei
+from .domain.identity import (
+    COUNTRIES,
+    code_problems,
+    is_currency,
+    lei_problem,
+    normalise_lei,
+)
 from .domain.spec import CODE, LONG, MAX_ROWS, MEDIUM, SHORT
 from .domain.text import clean_text, whole_number
 from .domain.vocabulary import (
@@ -60,7 +65,6 @@ MAX_CONTRACT_VALUE = Decimal("999999999999.99")
 
 def choices(vocabulary: dict[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in vocabulary.items()]
-ISO_CURRENCIES = frozenset(list_currencies())
 
 
 class FriendlyDateField(DateField):
@@ -225,6 +229,32 @@ def _strip(value):
     return clean_text(value) if isinstance(value, str) else value
 
 
+def valid_lei(form, field):
+    if field.data:
+        problem = lei_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+def lei_field(description: str) -> StringField:
+    """An LEI (ISO 17442), optional: spaces taken out, capitals, check digits checked."""
+    return StringField("LEI", validators=[Length(max=40), valid_lei],
+                       filters=[_strip, lambda v: normalise_lei(v) if v else v],
+                       description=description)
+
+
+def iso_currency(form, field):
+    if field.data and not is_currency(field.data):
+        raise ValidationError("Enter a three-letter ISO 4217 currency code, such as EUR.")
+
+
+def currency_field(label: str, description: str) -> StringField:
+    """An ISO 4217 currency code, optional, in capitals."""
+    return StringField(label, validators=[Length(max=3), iso_currency],
+                       filters=[_strip, lambda v: v.upper() if v else v],
+                       description=description)
+
+
 class RowForm(Form):
     """A repeatable row; a row left completely blank is ignored."""
 
@@ -346,9 +376,7 @@ class EngagementForm(FlaskForm):
     contract_value = MoneyField(label("contract_value"), validators=[
         Optional(), NumberRange(min=0, max=MAX_CONTRACT_VALUE,
                                 message="Enter an amount between 0 and 999,999,999,999.")])
-    currency = StringField(label("currency"), validators=[Length(max=3)],
-                           filters=[_strip, lambda v: v.upper() if v else v],
-                           description=specs.FIELDS_BY_NAME["currency"].help)
+    currency = currency_field(label("currency"), specs.FIELDS_BY_NAME["currency"].help)
     status = SelectField(label("status"), choices=choices(STATUSES), default="draft")
     start_date = FriendlyDateField(label("start_date"), validators=[Optional()])
     end_date = FriendlyDateField(label("end_date"), validators=[Optional()])
@@ -370,10 +398,6 @@ class EngagementForm(FlaskForm):
     upskilling = rows(PersonForm)
     deliverables = rows(DeliverableForm)
     version = HiddenField()
-
-    def validate_currency(self, field):
-        if field.data and field.data not in ISO_CURRENCIES:
-            raise ValidationError("Enter a three-letter ISO 4217 currency code, such as EUR.")
 
     def validate_end_date(self, field):
         if field.data and self.start_date.data and field.data < self.start_date.data:
@@ -614,10 +638,8 @@ class VendorForm(FlaskForm):
     notes = TextAreaField("Notes", validators=[Length(max=LONG)], filters=[_strip])
     legal_name = text("Legal name", SHORT,
                       description="As registered, e.g. “Northwind Analytics Ltd”.")
-    lei = StringField("LEI", validators=[Length(max=40)],
-                      filters=[_strip, lambda v: normalise_lei(v) if v else v],
-                      description="The 20-character Legal Entity Identifier (ISO 17442), "
-                                  "if the provider has one.")
+    lei = lei_field("The 20-character Legal Entity Identifier (ISO 17442), if the provider "
+                    "has one.")
     country = CountryField("Head-office country")
     person_type = CodeField(
         "Type of person", choices=[SelectChoice("", "Not recorded")] + choices(PERSON_TYPES),
@@ -641,12 +663,6 @@ class VendorForm(FlaskForm):
         """The fields as the service stores them."""
         return {**{key: self[key].data or "" for key in self.TEXT},
                 **{key: self[key].data or None for key in self.CHOICES}}
-
-    def validate_lei(self, field):
-        if field.data:
-            problem = lei_problem(field.data)
-            if problem:
-                raise ValidationError(problem)
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)

@@ -188,7 +188,6 @@ class FunctionNumber(db.Model):
     __tablename__ = "function_number"
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(Integer, default=0)
-    engagement_count: Mapped[int | None] = query_expression()
 
 
 class Engagement(db.Model):

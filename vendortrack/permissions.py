@@ -16,8 +16,9 @@ IMPORT_ROLES = {"procurement", "admin"}
 # Product owners mark the functions their engagements support as critical; procurement keeps
 # the register of outsourcing arrangements; leadership reads.
 FUNCTION_ROLES = {"product_owner", "procurement", "admin"}
-# Procurement files the register of information; administrators set the organisation's LEI.
-REGISTER_ROLES = {"procurement", "admin"}
+# Procurement files the register of information (ROI); administrators set the organisation's
+# LEI. Not the engagement register's CSV and Excel export (annex.views.REGISTER_ROLES).
+ROI_ROLES = {"procurement", "admin"}
 
 
 def can_create_engagement(user: User) -> bool:
@@ -55,9 +56,9 @@ def can_import(user: User) -> bool:
     return user.is_authenticated and user.role in IMPORT_ROLES
 
 
-def can_export_register(user: User) -> bool:
+def can_export_roi(user: User) -> bool:
     """The register of information: its page, pre-flight and export (web and API)."""
-    return user.is_authenticated and user.role in REGISTER_ROLES
+    return user.is_authenticated and user.role in ROI_ROLES
 
 
 def can_manage_functions(user: User) -> bool:

@@ -212,7 +212,7 @@ def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
     """Create or update a vendor (the caller has checked that the name is free and that the
     LEI, country and codes are valid). ``register`` holds any of VENDOR_REGISTER_FIELDS (the
     type of person, other code and ultimate parent's code, with their types); those left out
-    keep their value."""
+    keep their value (a new vendor's: the columns' defaults, empty)."""
     name = " ".join(name.split())
     action = "vendor.create" if vendor is None else "vendor.update"
     if vendor is None:
@@ -223,9 +223,6 @@ def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
     unknown = set(register) - set(VENDOR_REGISTER_FIELDS)
     if unknown:
         raise TypeError(f"save_vendor() got unknown fields {sorted(unknown)}")
-    if vendor is None:
-        register = {"person_type": None, "other_code": "", "other_code_type": None,
-                    "parent_code": "", "parent_code_type": None, **register}
     changes = set_fields(vendor, {"name": name, "contact": contact, "notes": notes,
                                   "legal_name": legal_name, "lei": lei, "country": country,
                                   **register})
@@ -802,11 +799,12 @@ def find_function(name: str) -> BusinessFunction | None:
 def next_function_number() -> int:
     """The register number for a new function: one more than the last ever handed out, so a
     deleted function's number is never reused. The counter row's update holds a lock until
-    the caller commits, so two creators never get the same number."""
+    the caller commits, so two creators never get the same number; it returns the number it
+    set (UPDATE ... RETURNING: PostgreSQL, SQLite 3.35+)."""
     for _ in range(2):
-        db.session.execute(update(FunctionNumber).where(FunctionNumber.id == 1)
-                           .values(last=FunctionNumber.last + 1))
-        number = db.session.scalar(select(FunctionNumber.last).where(FunctionNumber.id == 1))
+        number = db.session.scalar(
+            update(FunctionNumber).where(FunctionNumber.id == 1)
+            .values(last=FunctionNumber.last + 1).returning(FunctionNumber.last))
         if number is not None:
             return number
         # An emptied database has no counter row: start after any number still in use.
@@ -824,9 +822,13 @@ def function_for_name(name: str) -> BusinessFunction | None:
         return None
     function = find_function(name)
     if function is None:
-        function = BusinessFunction(name=name, name_key=name.lower(), criticality="not_assessed",
-                                    criticality_reasons="", number=next_function_number())
-        db.session.add(function)
+        # As vendor_for_name: when a parallel save creates the same function first, the
+        # database waits for it and then we use theirs (its number is left unused).
+        db.session.execute(dialect_insert(BusinessFunction.__table__).values(
+            name=name, name_key=name.lower(), criticality="not_assessed",
+            criticality_reasons="", number=next_function_number())
+            .on_conflict_do_nothing(index_elements=["name_key"]))
+        function = find_function(name)
     return function
 
 

@@ -110,7 +110,7 @@ NAV = (
     ("vendors.index", "Vendors", None),
     ("imports.upload", "Import", permissions.IMPORT_ROLES),
     ("functions.index", "Functions", None),
-    ("register.index", "Register", permissions.REGISTER_ROLES),
+    ("register.index", "Register", permissions.ROI_ROLES),
     ("admin.users", "Users", {"admin"}),
     ("admin.history", "History", {"admin"}),
     ("admin.tokens", "Tokens", {"admin"}),

@@ -1,15 +1,19 @@
-"""Who a provider is: the Legal Entity Identifier (ISO 17442) and ISO 3166-1 country codes."""
+"""Who a provider is: the Legal Entity Identifier (ISO 17442) and ISO 3166-1 country codes;
+and ISO 4217 currency codes."""
 from __future__ import annotations
 
 import string
 
 import pycountry
+from babel.numbers import list_currencies
 
 LEI_LENGTH = 20
 _LEI_CHARACTERS = frozenset(string.ascii_uppercase + string.digits)
 
 # ISO 3166-1 alpha-2, from the iso-codes data pycountry ships (kept up to date upstream).
 COUNTRIES: dict[str, str] = {c.alpha_2: c.name for c in pycountry.countries}
+# ISO 4217, current and withdrawn codes, as CLDR (Babel) knows them.
+CURRENCIES = frozenset(list_currencies())
 
 
 def normalise_lei(value: str) -> str:
@@ -62,6 +66,11 @@ def code_problems(code: str, code_type: str | None) -> dict[str, str]:
 def is_country(code: str) -> bool:
     """True for an assigned ISO 3166-1 alpha-2 code (upper case, e.g. ``IE``)."""
     return code in COUNTRIES
+
+
+def is_currency(code: str) -> bool:
+    """True for an ISO 4217 currency code (upper case, e.g. ``EUR``)."""
+    return code in CURRENCIES
 
 
 def country_name(code: str) -> str:

@@ -20,9 +20,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from . import eba_codes as codes
-from .identity import is_country, lei_problem, normalise_lei
+from .identity import is_country, is_currency, lei_problem, normalise_lei
 
 #: B_02.02.c0080 for an arrangement with no end date (EBA template instruction).
 OPEN_END = date(9999, 12, 31)
@@ -245,12 +246,21 @@ class Template:
     def header(self) -> list[str]:
         return [column.code for column in self.columns]
 
-    @property
+    # Worked out once per template: pre-flight asks for them row after row.
+    @cached_property
+    def key_columns(self) -> tuple[Column, ...]:
+        return tuple(column for column in self.columns if column.key)
+
+    @cached_property
     def keys(self) -> tuple[str, ...]:
-        return tuple(column.code for column in self.columns if column.key)
+        return tuple(column.code for column in self.key_columns)
+
+    @cached_property
+    def _by_code(self) -> dict[str, Column]:
+        return {column.code: column for column in self.columns}
 
     def column(self, code: str) -> Column:
-        return next(column for column in self.columns if column.code == code)
+        return self._by_code[code]
 
 
 _E, _V, _F, _O = "engagement", "vendor", "function", "organisation"
@@ -726,22 +736,25 @@ def _filled(value: str) -> bool:
 
 
 def check_keys(register: Register, out: _Collector) -> None:
-    """Rejection class: empty key, a row of keys only, duplicate key (EBA checks 805, 806)."""
+    """Rejection class: empty key, a row of keys only, duplicate key (EBA checks 805, 806).
+
+    The organisation's LEI, a key of B_02.02 and B_06.01, is the same on every row: it tells
+    no row from another, and :func:`check_organisation` reports it once."""
     for template in TEMPLATES.values():
+        keys = [column for column in template.key_columns if column.source != _ORG_LEI]
+        first = keys[0]
         seen: dict[tuple[str, ...], Row] = {}
         for row in register.tables[template.id]:
-            empty = [template.column(c) for c in template.keys if not row.cells[c]]
+            empty = [column for column in keys if not row.cells[column.code]]
             for column in empty:
                 out.add(REJECTION, row, column, f"{column.name} is empty", column.todo)
             if not any(row.cells[c.code] for c in template.columns if not c.key):
-                first = template.column(template.keys[0])
                 out.add(REJECTION, row, first, "the row holds nothing but its keys",
                         "Fill in the row's other values.")
             if empty:
                 continue
-            key = tuple(row.cells[c] for c in template.keys)
+            key = tuple(row.cells[column.code] for column in keys)
             if key in seen:
-                first = template.column(template.keys[0])
                 other = _blame(seen[key], first)[0].name
                 out.add(REJECTION, row, first,
                         f"the same {first.name.lower()} “{key[0]}” as “{other}”",
@@ -765,8 +778,10 @@ def check_foreign_keys(register: Register, out: _Collector) -> None:
 
 
 def check_leis(register: Register, out: _Collector) -> None:
-    """Rejection class: an LEI that fails ISO 17442 (format and MOD 97-10 check digits)."""
+    """Rejection class: an LEI that fails ISO 17442 (format and MOD 97-10 check digits).
+    Each distinct LEI is checked once, however many rows repeat it."""
     lei_type = codes.CODE_TYPE["lei"]
+    problems: dict[str, str | None] = {}
     for template_id, pairs in LEI_COLUMNS.items():
         template = TEMPLATES[template_id]
         for row in register.tables[template_id]:
@@ -774,9 +789,11 @@ def check_leis(register: Register, out: _Collector) -> None:
                 value = row.cells[code_column]
                 if not value or (type_column and row.cells[type_column] != lei_type):
                     continue
-                problem = lei_problem(value) or (
-                    "Write the LEI in capitals, without spaces." if value != normalise_lei(value)
-                    else None)
+                if value not in problems:
+                    problems[value] = lei_problem(value) or (
+                        "Write the LEI in capitals, without spaces."
+                        if value != normalise_lei(value) else None)
+                problem = problems[value]
                 if problem:
                     column = template.column(code_column)
                     out.add(REJECTION, row, column, f"the LEI “{value}” is not valid",
@@ -801,43 +818,34 @@ def check_required(register: Register, out: _Collector) -> None:
                     out.add(INCOMPLETE, row, column, _missing(column), column.todo)
 
 
+# The organisation's values the package needs: (field, what it is, where it goes, valid?,
+# what a bad one is not).
+ORGANISATION_VALUES = (
+    ("lei", "LEI", ("B_02.02 c0020", "B_06.01 c0040", "package name"),
+     lambda lei: lei_problem(lei) is None, "is not valid"),
+    ("country", "country", ("package name",), is_country, "is not an ISO 3166-1 code"),
+    ("base_currency", "base currency", ("baseCurrency parameter",), is_currency,
+     "is not an ISO 4217 code"),
+)
+
+
 def check_organisation(register: Register, out: _Collector) -> None:
     """Rejection class: the organisation's LEI (a key of B_02.02 and B_06.01 and part of the
     package name) missing or failing ISO 17442; its country (part of the package name)
-    missing or not an ISO 3166-1 code."""
+    missing or not an ISO 3166-1 code; its base currency (the package's ``baseCurrency``,
+    the unit of its amounts) missing or not an ISO 4217 code."""
     organisation = register.organisation
-    lei, country = organisation.lei, organisation.country
-    problem = "the organisation's LEI is not set" if not lei else (
-        f"the organisation's LEI “{lei}” is not valid" if lei_problem(lei) else None)
-    if problem:
-        out.merge(Finding(REJECTION, _organisation_ref(organisation), "lei",
-                          ("B_02.02 c0020", "B_06.01 c0040", "package name"), problem,
-                          ORGANISATION_TODO.format(what="LEI", setting="ORGANISATION_LEI")))
-    problem = "the organisation's country is not set" if not country else (
-        f"the organisation's country “{country}” is not an ISO 3166-1 code"
-        if not is_country(country) else None)
-    if problem:
-        out.merge(Finding(REJECTION, _organisation_ref(organisation), "country",
-                          ("package name",), problem,
-                          ORGANISATION_TODO.format(what="country",
-                                                   setting="ORGANISATION_COUNTRY")))
+    for name, what, columns, valid, invalid in ORGANISATION_VALUES:
+        value = getattr(organisation, name)
+        problem = f"the organisation's {what} is not set" if not value else (
+            None if valid(value) else f"the organisation's {what} “{value}” {invalid}")
+        if problem:
+            out.merge(Finding(REJECTION, _organisation_ref(organisation), name, columns,
+                              problem, ORGANISATION_TODO.format(
+                                  what=what, setting=f"ORGANISATION_{name.upper()}")))
 
 
-def check_filing_indicators(register: Register, indicators: dict[str, bool],
-                            out: _Collector) -> None:
-    """Rejection class: a filing indicator that disagrees with the content (EBA check 808)."""
-    for template, rows in register.tables.items():
-        reported = indicators.get(template, False)
-        if reported != bool(rows):
-            says = "reported" if reported else "not reported"
-            out.merge(Finding(
-                REJECTION, _organisation_ref(register.organisation), f"filing_indicator_{template}",
-                (f"FilingIndicators {template}",),
-                f"the filing indicator says {says} but the table has {len(rows)} rows",
-                "Export again: the indicators follow the tables."))
-
-
-def preflight(register: Register, indicators: dict[str, bool] | None = None) -> list[Finding]:
+def preflight(register: Register) -> list[Finding]:
     """Every problem in ``register``: rejection class first, then the missing values, each
     once per record and field (with every register column it affects)."""
     out = _Collector()
@@ -846,8 +854,6 @@ def preflight(register: Register, indicators: dict[str, bool] | None = None) -> 
     check_foreign_keys(register, out)
     check_leis(register, out)
     check_required(register, out)
-    check_filing_indicators(
-        register, register.filing_indicators() if indicators is None else indicators, out)
     rejected = {(f.entity.kind, f.entity.id, f.field) for f in out.findings.values()
                 if f.rejection}
     # A field already reported as a rejection is not reported again as merely missing.

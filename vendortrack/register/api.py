@@ -10,14 +10,14 @@ from flask_login import current_user
 
 from ..api.views import bp
 from ..errors import http_error
-from ..permissions import can_export_register
+from ..permissions import can_export_roi
 from .links import Fixes
 from .service import BadReferenceDate, Check, check, columns_of, export, reference_date_from
 from .views import zip_response
 
 
 def _reference_date():
-    if not can_export_register(current_user):
+    if not can_export_roi(current_user):
         raise http_error(403, "Only procurement and administrators export the register of "
                               "information.")
     try:
@@ -48,7 +48,7 @@ def preflight_document(checked: Check) -> dict:
             "message": finding.problem,
             "remedy": finding.remedy,
             "line": finding.line,
-            "link": base + fix.url if fix.url else None,
+            "link": base + fix.url,
         })
     return {
         "reference_date": checked.register.reference_date.isoformat(),

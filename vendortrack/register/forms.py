@@ -2,27 +2,18 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, ValidationError
+from wtforms import SelectField
 from wtforms.fields import SelectChoice
-from wtforms.validators import Length
 
-from ..domain.identity import lei_problem, normalise_lei
-from ..forms import ISO_CURRENCIES, CountryField, choices
+from ..forms import CountryField, choices, currency_field, lei_field
 from ..models import OrganisationSettings
 
 SCOPES = {"individual": "Individual register (IND)", "consolidated": "Consolidated register (CON)"}
 UNSET = "Not set here: use the setting"
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class OrganisationForm(FlaskForm):
-    lei = StringField(
-        "LEI", validators=[Length(max=40)],
-        filters=[_strip, lambda v: normalise_lei(v) if v else v],
-        description="The organisation's 20-character Legal Entity Identifier (ISO 17442). It "
+    lei = lei_field("The organisation's 20-character Legal Entity Identifier (ISO 17442). It "
                     "keys the register's rows and names the report package.")
     country = CountryField(
         "Country", description="Where the organisation is established; part of the package "
@@ -30,10 +21,8 @@ class OrganisationForm(FlaskForm):
     consolidated = SelectField(
         "Register", choices=[SelectChoice("", UNSET)] + choices(SCOPES), default="",
         description="The register of one entity, or the group's consolidated register.")
-    base_currency = StringField(
-        "Base currency",
-        filters=[_strip, lambda v: v.upper() if v else v],
-        description="ISO 4217 code, such as EUR. Empty: the setting, or EUR.")
+    base_currency = currency_field(
+        "Base currency", "ISO 4217 code, such as EUR. Empty: the setting, or EUR.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,17 +36,6 @@ class OrganisationForm(FlaskForm):
         scope = {True: "consolidated", False: "individual"}.get(row.consolidated, "")
         return cls(data={"lei": row.lei or "", "country": row.country or "",
                          "consolidated": scope, "base_currency": row.base_currency or ""})
-
-    def validate_lei(self, field):
-        if field.data:
-            problem = lei_problem(field.data)
-            if problem:
-                raise ValidationError(problem)
-
-    def validate_base_currency(self, field):
-        if field.data and field.data not in ISO_CURRENCIES:
-            raise ValidationError(f"“{field.data[:20]}” is not an ISO 4217 currency code: use "
-                                  "three letters, such as EUR, USD or GBP.")
 
     def values(self) -> dict:
         """The fields as the organisation service stores them (None: use the setting)."""

@@ -9,7 +9,7 @@ from flask import url_for
 
 from ..domain import spec as specs
 from ..domain.register_of_information import Finding
-from ..domain.vocabulary import FIELD_LABELS, OTHER_CHANGE_LABELS
+from ..domain.vocabulary import FIELD_LABELS, ORGANISATION_LABELS, OTHER_CHANGE_LABELS
 from ..models import User
 from ..permissions import can_edit_engagement, can_manage_functions, can_manage_vendors
 from .source import EngagementOwner
@@ -37,7 +37,7 @@ def field_label(kind: str, field: str) -> str:
         anchor = ENGAGEMENT_FIELD_IDS.get(field, field)
         label = FIELD_LABELS.get(anchor.replace("-", "."))
     elif kind == "organisation":
-        label = {"lei": "Organisation LEI", "country": "Organisation country"}.get(field)
+        label = ORGANISATION_LABELS.get(f"organisation.{field}")
     else:
         label = OTHER_CHANGE_LABELS.get(field)
     return label or field.replace("_", " ").capitalize()
@@ -45,11 +45,11 @@ def field_label(kind: str, field: str) -> str:
 
 @dataclass(frozen=True)
 class Fix:
-    """Where a finding is fixed. ``url`` is the form field (None when nothing to edit fixes
-    it); ``allowed`` whether this person may edit there; otherwise ``elsewhere`` is the
-    record's own page and ``note`` says who can."""
+    """Where a finding is fixed. ``url`` is the form field; ``allowed`` whether this person
+    may edit there; otherwise ``elsewhere`` is the record's own page and ``note`` says who
+    can."""
 
-    url: str | None
+    url: str
     label: str
     allowed: bool
     elsewhere: str | None = None
@@ -90,8 +90,6 @@ class Fixes:
         if kind == "vendor" and field == "annual_expense":  # the sum over its engagements
             return Fix(url_for("engagements.index", vendor=record_id), label, True,
                        text="See the vendor's engagements")
-        if kind == "organisation" and field.startswith("filing_indicator_"):
-            return Fix(None, label, False)  # the export sets them; nothing to edit
         record = self.records.get((kind, record_id))
         if record is None:
             record = self.records[kind, record_id] = self._record(kind, record_id)

@@ -14,8 +14,8 @@ def _json(description: str, schema: str) -> dict:
 
 NULLABLE_TEXT = {"type": "string", "nullable": True}
 COLUMN = {"type": "object", "required": ["template", "column", "name"], "properties": {
-    "template": {**NULLABLE_TEXT, "description": "B_05.01, …; FilingIndicators; null for the "
-                                                 "package name"},
+    "template": {**NULLABLE_TEXT, "description": "B_05.01, …; null for the package name "
+                                                 "and the baseCurrency parameter"},
     "column": {**NULLABLE_TEXT, "description": "c0010, …"},
     "name": {"type": "string", "description": "The column's name in the EBA templates"}}}
 FINDING = {
@@ -42,7 +42,7 @@ FINDING = {
         "message": {"type": "string", "description": "What is wrong"},
         "remedy": {"type": "string", "description": "What to do"},
         "line": {"type": "string", "description": "The finding in one sentence"},
-        "link": {**NULLABLE_TEXT, "description": "The web form field that fixes it"},
+        "link": {"type": "string", "description": "The web form field that fixes it"},
     },
 }
 COUNT = {"type": "integer", "minimum": 0}

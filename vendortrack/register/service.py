@@ -101,16 +101,13 @@ class ColumnRef:
 
 
 def columns_of(finding: Finding) -> list[ColumnRef]:
-    """``"B_05.01 c0010"`` → the template, the column and the column's EBA name; the filing
-    indicators and the package name, which are no column, are named as such."""
+    """``"B_05.01 c0010"`` → the template, the column and the column's EBA name; the package
+    name, which is no column, is named as such."""
     refs = []
     for text in finding.columns:
         template, _, column = text.partition(" ")
         if template in TEMPLATES and re.fullmatch(r"c\d{4}", column):
             refs.append(ColumnRef(template, column, TEMPLATES[template].column(column).name))
-        elif template == "FilingIndicators":
-            refs.append(ColumnRef("FilingIndicators", column,
-                                  f"Filing indicator of {column}"))
         else:
             refs.append(ColumnRef(None, None, f"The {text}"))
     return refs

@@ -1,15 +1,17 @@
 """From the database to the register's input records: the engagements in scope for a
 reference date, their vendors (with every recorded ultimate parent) and their functions.
 
-Four queries whatever the size of the register (plus one per level of parent undertakings):
-plain columns, no ORM objects, no child rows.
+One query whatever the size of the register (plus one per level of parent undertakings):
+the engagements in scope with their vendor's and function's columns joined; plain columns,
+no ORM objects, no child rows.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import and_, or_, select
 
 from ..domain.register_of_information import (
     Arrangement,
@@ -17,7 +19,6 @@ from ..domain.register_of_information import (
     Organisation,
     Provider,
     build_register,
-    in_scope,
     year_start,
 )
 from ..extensions import db
@@ -116,33 +117,43 @@ def _arrangement(row) -> Arrangement:
     )
 
 
-def _provider(row) -> Provider:
+def _provider(row: Mapping) -> Provider:
     return Provider(
-        id=row.id, name=row.name, legal_name=row.legal_name or "", lei=row.lei or "",
-        other_code=row.other_code or "", other_code_type=row.other_code_type,
-        person_type=row.person_type, country=row.country or "",
-        parent_code=row.parent_code or "", parent_code_type=row.parent_code_type)
+        id=row["id"], name=row["name"], legal_name=row["legal_name"] or "",
+        lei=row["lei"] or "", other_code=row["other_code"] or "",
+        other_code_type=row["other_code_type"], person_type=row["person_type"],
+        country=row["country"] or "", parent_code=row["parent_code"] or "",
+        parent_code_type=row["parent_code_type"])
 
 
-def _function(row) -> Function:
+def _function(row: Mapping) -> Function:
     return Function(
-        id=row.id, number=row.number, name=row.name, criticality=row.criticality,
-        criticality_reasons=row.criticality_reasons or "", assessed_on=row.assessed_on,
-        rto_hours=row.rto_hours, rpo_hours=row.rpo_hours, impact=row.impact,
-        licensed_activity=row.licensed_activity or "")
+        id=row["id"], number=row["number"], name=row["name"],
+        criticality=row["criticality"], criticality_reasons=row["criticality_reasons"] or "",
+        assessed_on=row["assessed_on"], rto_hours=row["rto_hours"],
+        rpo_hours=row["rpo_hours"], impact=row["impact"],
+        licensed_activity=row["licensed_activity"] or "")
 
 
-def _providers(engaged: Select) -> list[Provider]:
+# The vendor's and the function's columns after the engagement's, in one row: read by
+# position (``row.name`` and the like are the engagement's, whose columns come first).
+_VENDOR_AT = slice(len(ENGAGEMENT_COLUMNS), len(ENGAGEMENT_COLUMNS) + len(VENDOR_COLUMNS))
+_FUNCTION_AT = slice(_VENDOR_AT.stop, _VENDOR_AT.stop + len(FUNCTION_COLUMNS))
+
+
+def _part(row, at: slice, columns: tuple) -> dict:
+    return {column.key: value for column, value in zip(columns, row[at], strict=True)}
+
+
+def _with_parents(providers: dict[int, Provider]) -> list[Provider]:
     """The vendors of the engagements in scope, then every ultimate parent recorded for them
     (a parent is matched by its code as the register identifies it: LEI, else other code)."""
-    providers = {p.id: p for p in map(_provider, db.session.execute(
-        select(*VENDOR_COLUMNS).where(Vendor.id.in_(engaged))))}
     for _ in range(MAX_PARENT_LEVELS):
         known = {p.code for p in providers.values() if p.code}
         wanted = {p.parent_code for p in providers.values() if p.parent_code} - known
         if not wanted:
             break
-        parents = [p for p in map(_provider, db.session.execute(
+        parents = [p for p in (_provider(row._mapping) for row in db.session.execute(
             select(*VENDOR_COLUMNS).where(or_(
                 Vendor.lei.in_(wanted),
                 and_(Vendor.lei == "", Vendor.other_code.in_(wanted))))))
@@ -154,19 +165,24 @@ def _providers(engaged: Select) -> list[Provider]:
 
 
 def load(reference_date: date, organisation: Organisation) -> RegisterSource:
-    """The records of the register for ``reference_date``, in scope as the domain says."""
-    scope = scope_conditions(reference_date)
-    rows = db.session.execute(select(*ENGAGEMENT_COLUMNS).where(*scope)
-                              .order_by(Engagement.id)).all()
-    arrangements = tuple(a for a in map(_arrangement, rows) if in_scope(a, reference_date))
+    """The records of the register for ``reference_date``: the engagements the scope query
+    selects (it alone decides; see :func:`scope_conditions`), their vendors and functions."""
+    rows = db.session.execute(
+        select(*ENGAGEMENT_COLUMNS, *VENDOR_COLUMNS, *FUNCTION_COLUMNS)
+        .select_from(Engagement)
+        .outerjoin(Vendor, Vendor.id == Engagement.vendor_id)
+        .outerjoin(BusinessFunction, BusinessFunction.id == Engagement.business_function_id)
+        .where(*scope_conditions(reference_date)).order_by(Engagement.id)).all()
+    arrangements = tuple(map(_arrangement, rows))
     owners = {row.id: EngagementOwner(row.id, row.created_by_id, row.owner_email or "",
                                       row.owner_name or "") for row in rows}
-    engaged_vendors = select(Engagement.vendor_id).where(*scope,
-                                                         Engagement.vendor_id.is_not(None))
-    engaged_functions = select(Engagement.business_function_id).where(
-        *scope, Engagement.business_function_id.is_not(None))
-    functions = tuple(map(_function, db.session.execute(
-        select(*FUNCTION_COLUMNS).where(BusinessFunction.id.in_(engaged_functions))
-        .order_by(BusinessFunction.number))))
+    providers: dict[int, Provider] = {}
+    functions: dict[int, Function] = {}
+    for row in rows:
+        if row.vendor_id is not None and row.vendor_id not in providers:
+            providers[row.vendor_id] = _provider(_part(row, _VENDOR_AT, VENDOR_COLUMNS))
+        function_id = row.business_function_id
+        if function_id is not None and function_id not in functions:
+            functions[function_id] = _function(_part(row, _FUNCTION_AT, FUNCTION_COLUMNS))
     return RegisterSource(reference_date, organisation, arrangements,
-                          tuple(_providers(engaged_vendors)), functions, owners)
+                          tuple(_with_parents(providers)), tuple(functions.values()), owners)

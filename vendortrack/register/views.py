@@ -10,7 +10,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from flask_login import current_user
 
 from ..domain.register_of_information import INCOMPLETE, REJECTION, TEMPLATES
-from ..permissions import REGISTER_ROLES, roles_required
+from ..permissions import ROI_ROLES, roles_required
 from ..queries import page_number
 from .links import Fixes
 from .service import BadReferenceDate, Check, check, columns_of, export, reference_date_from
@@ -20,7 +20,7 @@ PER_PAGE = 100
 
 
 @bp.before_request
-@roles_required(*REGISTER_ROLES)
+@roles_required(*ROI_ROLES)
 def only_procurement():
     return None
 
