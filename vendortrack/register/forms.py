@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, ValidationError
+from wtforms import StringField, ValidationError
 from wtforms.fields import SelectChoice
 from wtforms.validators import Length
 
 from ..domain.identity import lei_problem, normalise_lei
+from ..fields import SelectField
 from ..forms import ISO_CURRENCIES, CountryField, choices
 from ..models import OrganisationSettings
 
