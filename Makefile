@@ -80,7 +80,8 @@ bench: install system-deps
 	$(BIN)/python -m pytest tests/benchmarks -o addopts="" --benchmark-only --benchmark-columns=min,median,mean,max,rounds -p no:cacheprovider -s
 
 # 50 users for 60 s against gunicorn (2 workers, 127.0.0.1) on SQLite with 10,000 demo
-# engagements; fails on any error or lost write. tests/test_load.py runs a short version.
+# engagements (users arrive ten a second first: --spawn-rate); fails on any error or lost
+# write. tests/test_load.py runs a short version.
 # Targets (issue 17): p99 <= 400 ms for every kind of request without pauses; with 1-5 s of
 # thinking between actions, 300 users, p99 <= 200 ms.
 load: install

@@ -32,6 +32,9 @@ def listing(client, users, make_engagement):
 
 @pytest.mark.parametrize("query, expected", [
     ("q=alpha", ["Alpha chatbot"]),
+    ("q=aLPHA%20CHAT", ["Alpha chatbot"]),  # any case, on SQLite as on PostgreSQL
+    ("q=ZED@EXAMPLE", ["Beta forecasting"]),
+    ("q=a_p", []),                          # a typed _ is a character, not a wildcard
     ("q=CONTOSO", ["Beta forecasting", "Gamma search"]),
     ("q=zed", ["Beta forecasting"]),
     ("q=100%25", ["Delta 100% rollout"]),

@@ -15,7 +15,6 @@ from wtforms import (
     FormField,
     HiddenField,
     PasswordField,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -58,6 +57,7 @@ from .domain.vocabulary import (
     ROLES,
     STATUSES,
 )
+from .fields import SelectField
 
 # Below 10^12 with cents, every amount survives a round trip through a JSON number exactly.
 MAX_CONTRACT_VALUE = Decimal("999999999999.99")
@@ -122,14 +122,17 @@ class WholeNumberField(StringField):
         return getattr(self, "raw_text", None) or ("" if self.data is None else str(self.data))
 
 
+COUNTRY_CHOICES = (SelectChoice("", "Not recorded"), *(
+    SelectChoice(code, f"{name} ({code})")
+    for code, name in sorted(COUNTRIES.items(), key=lambda item: item[1])))
+
+
 class CountryField(SelectField):
     """An ISO 3166-1 alpha-2 country, picked by name (the API sends the code)."""
 
     def __init__(self, label=None, **kwargs):
         super().__init__(label, validate_choice=False, **kwargs)
-        self.choices = [SelectChoice("", "Not recorded")] + [
-            SelectChoice(code, f"{name} ({code})")
-            for code, name in sorted(COUNTRIES.items(), key=lambda item: item[1])]
+        self.choices = list(COUNTRY_CHOICES)
 
     def process_formdata(self, valuelist):
         if valuelist:

@@ -202,7 +202,9 @@ class VirtualUser:
             return self.rng.choice(self.hot if self.rng.random() < 0.5 else self.everything)
         return self.rng.choice(own)
 
-    def run(self, stop: threading.Event) -> None:
+    def run(self, stop: threading.Event, delay: float = 0.0) -> None:
+        if stop.wait(delay):  # users arrive at the spawn rate, not all in one instant
+            return
         try:
             self.sign_in()
         except Failed:
@@ -558,8 +560,12 @@ def start_servers(folder: Path, url: str, secret: str, count: int,
 
 def run(users: int, seconds: float, engagements: int, seed: int = 1, log=print, *,
         servers: int = 1, database_url: str | None = None, redis_url: str | None = None,
-        think: tuple[float, float] = (0.0, 0.0)) -> Report:
+        think: tuple[float, float] = (0.0, 0.0), spawn_rate: float = 10.0) -> Report:
     """Set up, load, stop and check; the servers are always stopped and the folder removed.
+
+    Users arrive ``spawn_rate`` a second (as a crowd does, and as load tools ramp up: fifty
+    sign-ins in one instant would measure Argon2 queueing, not the pages); the run then lasts
+    ``seconds`` with all of them at work. Every request counts, the sign-ins included.
 
     With ``servers`` > 1 every user's requests are spread over all of them, and the checks of
     :func:`cluster_checks` run afterwards on a fresh pair with the normal login limit.
@@ -586,15 +592,18 @@ def run(users: int, seconds: float, engagements: int, seed: int = 1, log=print, 
             crowd = [VirtualUser(n, bases, account, data["everything"], hot or data["everything"],
                                  dashboard, tally, random.Random(rng.random()), think)
                      for n, account in enumerate(data["accounts"], 1)]
-            threads = [threading.Thread(target=u.run, args=(stop,), daemon=True) for u in crowd]
+            threads = [threading.Thread(target=u.run, args=(stop, n / spawn_rate), daemon=True)
+                       for n, u in enumerate(crowd)]
+            ramp = (len(crowd) - 1) / spawn_rate
             pauses = f", {think[0]:g}-{think[1]:g} s between actions" if think[1] else ""
-            log(f"{users} users for {seconds:g} s{pauses} against {servers} gunicorn "
-                f"instance(s) (2 workers each) on {', '.join(bases)}")
+            log(f"{users} users arriving {spawn_rate:g} a second, then {seconds:g} s all at "
+                f"work{pauses}, against {servers} gunicorn instance(s) (2 workers each) on "
+                f"{', '.join(bases)}")
             began = time.perf_counter()
             cpu_before = _cpu_seconds()
             for thread in threads:
                 thread.start()
-            time.sleep(seconds)
+            time.sleep(ramp + seconds)
             stop.set()
             hard_stop = time.monotonic() + REQUEST_TIMEOUT * 3  # a few requests at most
             for thread in threads:
@@ -834,6 +843,8 @@ def main(argv: list[str] | None = None) -> int:
                         "and seeded); default: an SQLite file in a temporary folder")
     parser.add_argument("--redis-url", help="Redis database of its own for the login limit "
                         "(emptied), e.g. redis://127.0.0.1:6379/7")
+    parser.add_argument("--spawn-rate", type=float, default=10,
+                        help="users who arrive (sign in) per second (default 10)")
     parser.add_argument("--p99", type=float, help="fail when any kind's p99 is above this "
                         "many milliseconds")
     args = parser.parse_args(argv)
@@ -843,7 +854,7 @@ def main(argv: list[str] | None = None) -> int:
     low, _, high = args.think.partition("-")
     report = run(args.users, args.seconds, args.engagements, args.seed, servers=args.servers,
                  database_url=args.database_url, redis_url=args.redis_url,
-                 think=(float(low), float(high or low)))
+                 think=(float(low), float(high or low)), spawn_rate=args.spawn_rate)
     print(report.text())
     slow = report.slower_than(args.p99 / 1000) if args.p99 else []
     for kind, p99 in slow:

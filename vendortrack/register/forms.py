@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField
 from wtforms.fields import SelectChoice
 
+from ..fields import SelectField
 from ..forms import CountryField, choices, currency_field, lei_field
 from ..models import OrganisationSettings
 
