@@ -149,21 +149,31 @@ def test_contract_end_reaches_procurement(app, users, make_user, make_engagement
         (buyer.id, quiet.id), (buyer.id, trapped.id), (other_buyer.id, trapped.id)])
 
 
+def store_annex(engagement, issued_by, *, leave_out=()):
+    """Annex 1 of the engagement's spec as it is now, stored without rendering a PDF;
+    ``leave_out`` drops fields from its snapshot, as in annexes issued before they existed."""
+    import json
+
+    from vendortrack import services
+    from vendortrack.models import Annex
+
+    snapshot = {k: v for k, v in specs.to_json(services.engagement_spec(engagement)).items()
+                if k not in leave_out}
+    db.session.add(Annex(engagement_id=engagement.id, number=1,
+                         snapshot=json.dumps(snapshot, sort_keys=True), snapshot_sha256="0" * 64,
+                         pdf=b"%PDF", pdf_sha256="0" * 64, issued_by_id=issued_by.id))
+    db.session.commit()
+
+
 def test_spec_change_since_annex_tells_procurement_followers_once(app, users,
                                                                   make_engagement, monkeypatch):
     from dataclasses import replace
 
     from vendortrack import services
-    from vendortrack.models import Annex
 
     buyer = users["procurement"]
     engagement = make_engagement()
-    snapshot = specs.to_json(services.engagement_spec(engagement))
-    import json
-    db.session.add(Annex(engagement_id=engagement.id, number=1,
-                         snapshot=json.dumps(snapshot, sort_keys=True), snapshot_sha256="0" * 64,
-                         pdf=b"%PDF", pdf_sha256="0" * 64, issued_by_id=buyer.id))
-    db.session.commit()
+    store_annex(engagement, buyer)
     service.follow(buyer, engagement)
     job.run(TODAY)
     assert notifications(buyer) == []
@@ -174,6 +184,33 @@ def test_spec_change_since_annex_tells_procurement_followers_once(app, users,
     job.run(TODAY + timedelta(days=1))
     [note] = notifications(buyer)
     assert note.rule == "SPEC_CHANGED_SINCE_ANNEX" and "annex 1" in note.message
+
+
+def test_an_annex_issued_before_a_field_existed_is_no_spec_change(app, users, make_engagement,
+                                                                  client):
+    from dataclasses import replace
+
+    from vendortrack import services
+
+    buyer = users["procurement"]
+    engagement = make_engagement()
+    # Issued before the transition period was recorded; the engagement still has none.
+    assert services.engagement_spec(engagement).transition_period_days is None
+    store_annex(engagement, buyer, leave_out=("transition_period_days",))
+    service.follow(buyer, engagement)
+    client.login(buyer)
+    job.run(TODAY)
+    assert notifications(buyer) == []
+    assert "Specs changed since their latest annex" not in client.get("/my-work").get_data(
+        as_text=True)
+    services.update_engagement(engagement, replace(services.engagement_spec(engagement),
+                                                   transition_period_days=90),
+                               users["admin"], expected_version=engagement.version)
+    job.run(TODAY + timedelta(days=1))
+    assert [n.rule for n in notifications(buyer)] == ["SPEC_CHANGED_SINCE_ANNEX"]
+    page = client.get("/my-work").get_data(as_text=True)
+    assert "Specs changed since their latest annex" in page
+    assert f'href="/engagements/{engagement.id}#annexes"' in page
 
 
 def test_nobody_hears_about_what_their_role_may_not_see(app, users, make_engagement,

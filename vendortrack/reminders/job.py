@@ -19,7 +19,7 @@ from flask import current_app, url_for
 from sqlalchemy import func, select
 
 from ..domain import reminders as rules
-from ..domain.annex import annex_terms, load_snapshot
+from ..domain.annex import annex_terms, load_snapshot, spec_changed
 from ..domain.risk import DATED_CODES, DEPENDENCY_TRAP_CODES, RULES_BY_CODE
 from ..extensions import db
 from ..models import (
@@ -155,9 +155,9 @@ def annex_changes(engagement_ids: set[int]) -> dict[int, tuple[int, str]]:
     for engagement in db.session.scalars(
             select(Engagement).where(Engagement.id.in_(snapshots)).options(*WITH_SPEC_ROWS)):
         number, snapshot = snapshots[engagement.id]
-        current = annex_terms(engagement_json(engagement))
-        if annex_terms(load_snapshot(snapshot)) != current:
-            changed[engagement.id] = (number, _fingerprint(current))
+        current = engagement_json(engagement)
+        if spec_changed(load_snapshot(snapshot), current):
+            changed[engagement.id] = (number, _fingerprint(annex_terms(current)))
     return changed
 
 
