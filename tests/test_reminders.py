@@ -120,6 +120,28 @@ def test_newly_in_a_dependency_trap(app, users, make_engagement):
     assert len(notifications(owner)) == 1
 
 
+def test_a_trap_the_first_run_finds_is_not_new_in_the_weekly_summary(app, users,
+                                                                     make_engagement):
+    from dataclasses import replace
+
+    from vendortrack import services
+    from vendortrack.reminders.summary import weekly_summary
+
+    owner = users["product_owner"]
+    old_trap = make_engagement(**owned_by(owner, title="Trapped for months", handover_date=None))
+    later = make_engagement(**owned_by(owner, title="Trapped this week"))
+    job.run(TODAY)  # the first run: both are baselines
+    assert db.session.get(TrapState, old_trap.id).trapped_since is None
+    services.update_engagement(later, replace(services.engagement_spec(later),
+                                              handover_date=None),
+                               owner, expected_version=later.version)
+    job.run(TODAY + timedelta(days=1))
+    assert db.session.get(TrapState, later.id).trapped_since == TODAY + timedelta(days=1)
+    summary = weekly_summary(TODAY + timedelta(days=2))
+    assert summary.now.engagements == 2
+    assert [e.title for e in summary.new_traps] == ["Trapped this week"]
+
+
 def test_dated_trap_counts_on_the_day_it_starts(app, users, make_engagement):
     owner = users["product_owner"]
     engagement = make_engagement(**owned_by(owner, handover_date=TODAY + timedelta(days=2),

@@ -296,10 +296,11 @@ def _run(today: date, *, dry_run: bool, send_mail: bool) -> RunResult:
 
 
 def _store_trap_states(facts: list[rules.EngagementFacts], today: date) -> None:
-    """Remember each engagement's trap flags; ``trapped_since`` is set when it enters a trap."""
+    """Remember each engagement's trap flags; ``trapped_since`` is set when it enters a trap
+    (not when the job first sees it, trapped or not: that is the baseline)."""
     # In engagement order: two runs at once on PostgreSQL then lock the rows in one order.
     rows = [dict(engagement_id=e.id, codes=",".join(sorted(e.trap_codes)),
-                 trapped_since=today if e.trap_codes and not e.previous_trap_codes else None)
+                 trapped_since=today if rules.entered_trap(e) else None)
             for e in sorted(facts, key=lambda e: e.id) if e.previous_trap_codes != e.trap_codes]
     if not rows:
         return
