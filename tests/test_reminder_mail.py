@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from email import policy
 
@@ -231,6 +231,31 @@ def test_weekly_digests_go_on_mondays_and_off_means_none(mail_app, smtp, users, 
     job.run(MONDAY)
     assert [m["To"] for m in smtp.messages] == [f"{weekly.name} <{weekly.email}>"]
     assert "this week" in smtp.messages[0].get_body(("plain",)).get_content()
+
+
+def test_a_missed_monday_sends_the_weekly_mail_on_the_next_run_once(mail_app, smtp, users,
+                                                                     make_engagement):
+    weekly, reader = users["product_owner"], users["leadership"]
+    service.save_settings(weekly, digest="weekly", weekly_summary=False)
+    service.save_settings(reader, digest="off", weekly_summary=True)
+    saturday, tuesday = date(2026, 11, 28), date(2026, 12, 1)  # no run on Monday 30 Nov
+    make_engagement(**owned_by(weekly, deliverables=(due_in(7),)))  # due Thursday 3 Dec
+    job.run(saturday)
+    assert smtp.messages == []
+    job.run(tuesday)  # covers Sunday to Tuesday: the 3-day reminder and the weekly mail
+    assert smtp.recipients() == Counter({weekly.email: 1, reader.email: 1})
+    assert "this week" in smtp.to(weekly.email)[0].get_body(("plain",)).get_content()
+    assert smtp.to(reader.email)[0]["Subject"].startswith("vendortrack weekly:")
+    make_engagement(**owned_by(weekly, title="Another",
+                               deliverables=(due_in(12),)))  # due in 7 days from Tuesday
+    job.run(tuesday)  # again: a new reminder, but this week's mail has gone
+    assert smtp.recipients() == Counter({weekly.email: 1, reader.email: 1})
+    assert len(unsent()) == 1
+    job.run(date(2026, 12, 2))  # Wednesday: no Monday since the last run
+    assert len(smtp.messages) == 2
+    job.run(date(2026, 12, 7))  # next Monday: next week's mail
+    assert smtp.recipients() == Counter({weekly.email: 2, reader.email: 2})
+    assert unsent() == []
 
 
 def test_leadership_weekly_summary(mail_app, smtp, users, make_engagement):

@@ -202,6 +202,12 @@ def days_to_cover(last_run: date | None, today: date, max_catch_up: int = 7) -> 
     return [date.fromordinal(n) for n in range(first, today.toordinal() + 1)]
 
 
+def weekly_mail_due(days: Iterable[date]) -> bool:
+    """Whether a run covering ``days`` sends the weekly mail (digests, leadership summary):
+    a Monday is among them, so a Monday the job did not run is caught up on the next run."""
+    return any(day.weekday() == 0 for day in days)
+
+
 # --- words ---------------------------------------------------------------------------------
 
 def human_day(value: date) -> str:

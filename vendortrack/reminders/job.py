@@ -291,7 +291,7 @@ def _run(today: date, *, dry_run: bool, send_mail: bool) -> RunResult:
     if send_mail and current_app.config.get("MAIL_URL"):
         from . import mail
 
-        result.mail = mail.send_digests(today)
+        result.mail = mail.send_digests(today, weekly=rules.weekly_mail_due(days))
     return result
 
 

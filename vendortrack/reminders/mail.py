@@ -261,12 +261,12 @@ def _mark_sent(conn, job: DigestJob) -> None:
     conn.commit()
 
 
-def _recipients(today: date) -> list[tuple[Recipient, str, list]]:
-    """People whose digest is due today with their unsent reminders (two queries in all)."""
+def _recipients(weekly: bool) -> list[tuple[Recipient, str, list]]:
+    """People whose digest is due with their unsent reminders (two queries in all): those
+    with a daily digest, and with a weekly one when ``weekly``."""
     since = utcnow() - timedelta(days=PENDING_DAYS)
     unsent = (NOTIFICATION.c.emailed_at.is_(None), NOTIFICATION.c.created_at >= since)
     pending = select(NOTIFICATION.c.user_id).where(*unsent).distinct()
-    monday = today.weekday() == 0
     people = {}
     for row in db.session.execute(
             select(User.id, User.name, User.email,
@@ -274,7 +274,7 @@ def _recipients(today: date) -> list[tuple[Recipient, str, list]]:
             .outerjoin(ReminderSettings, ReminderSettings.user_id == User.id)
             .where(User.id.in_(pending), User.active.is_(True), User.email != "")
             .order_by(User.id)):
-        if row.digest == "daily" or (row.digest == "weekly" and monday):
+        if row.digest == "daily" or (row.digest == "weekly" and weekly):
             people[row.id] = (Recipient(row.id, row.name, row.email), row.digest, [])
     if not people:
         return []
@@ -343,17 +343,18 @@ RECIPIENT_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
                     smtplib.SMTPSenderRefused, smtplib.SMTPNotSupportedError)
 
 
-def send_digests(today: date) -> MailResult:
-    """Send each due person one digest of their unsent reminders (and leadership summaries),
-    all over one SMTP connection.
+def send_digests(today: date, *, weekly: bool) -> MailResult:
+    """Send each due person one digest of their unsent reminders, all over one SMTP
+    connection; with ``weekly`` also the weekly digests and the leadership summaries (once
+    per ISO week of ``today``: the claims are per week).
 
     Claims are inserted :data:`CLAIM_BATCH` at a time; each digest is marked sent, with its
     items, as soon as the server accepted it. A refused recipient loses only their claim; when
     the server is unavailable the run stops and releases every claim not yet sent.
     """
     result = MailResult()
-    jobs = [DigestJob(user, kind, items) for user, kind, items in _recipients(today) if items]
-    if today.weekday() == 0:
+    jobs = [DigestJob(user, kind, items) for user, kind, items in _recipients(weekly) if items]
+    if weekly:
         from .summary import summary_jobs
 
         jobs += [DigestJob(user, "summary", [], message) for user, message in summary_jobs(today)]
