@@ -398,6 +398,41 @@ def test_an_error_mid_run_gives_back_the_claims_not_sent(mail_app, smtp, owners,
     assert unsent() == []
 
 
+@pytest.mark.parametrize("server", ["accepts", "hangs up"])
+def test_a_claim_taken_over_meanwhile_stays_with_the_run_that_took_it(
+        mail_app, smtp, users, make_engagement, monkeypatch, server):
+    from datetime import UTC, datetime
+
+    from vendortrack.reminders import mail
+
+    owner = users["product_owner"]
+    make_engagement(**owned_by(owner, deliverables=(due_in(7),)))
+    recipient = mail.Recipient(owner.id, owner.name, owner.email)
+    started = datetime.now(UTC)
+    later = started + mail.STALE_CLAIM + timedelta(minutes=1)
+    clock = [started]
+    monkeypatch.setattr(mail, "utcnow", lambda: clock[0])
+    taken = []
+
+    def another_run_takes_the_claim_over():
+        # While this run's digest waits for the server, the clock passes STALE_CLAIM and a
+        # second run claims the same digest (the row this run holds).
+        clock[0] = later
+        with mail_app.app_context(), db.engine.connect() as conn:
+            taken.extend(mail._claim(conn, [mail.DigestJob(recipient, "daily", [])],
+                                     {"daily": TODAY.isoformat()}))
+
+    smtp.meanwhile = another_run_takes_the_claim_over
+    smtp.hang_up_in_data = 1 if server == "hangs up" else None
+    result = job.run(TODAY)
+    assert len(taken) == 1  # the second run holds the claim now
+    assert result.mail.sent == ([owner.email] if server == "accepts" else [])
+    # This run neither marked the other run's claim sent nor gave it back.
+    [digest] = db.session.scalars(select(Digest)).all()
+    assert (digest.id, digest.claimed_at, digest.sent_at) == (taken[0].digest_id, later, None)
+    assert len(unsent()) == 1
+
+
 def test_nothing_is_locked_while_a_digest_waits_for_the_server(mail_app, smtp, users,
                                                                 make_engagement, database_url):
     from datetime import UTC, datetime

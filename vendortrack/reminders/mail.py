@@ -11,7 +11,7 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from email import policy
 from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
@@ -199,12 +199,15 @@ class DigestJob:
     notifications: list
     message: EmailMessage | None = None
     digest_id: int | None = None  # the claim, once this run holds it
+    claimed_at: datetime | None = None  # when this run claimed it: the claim is ours while
+    # the row still says so (a run that takes over a stale claim sets a later time)
 
 
 def _claim(conn, jobs: list[DigestJob], period: dict[str, str]) -> list[DigestJob]:
     """Insert the digest rows (the claims) of ``jobs`` in one statement and commit; returns
     the jobs this run holds, in their order. A row another run inserted is skipped unless
-    its claimer stopped mid-send long ago (:data:`STALE_CLAIM`)."""
+    its claimer stopped mid-send long ago (:data:`STALE_CLAIM`): then this run takes it over,
+    and its first claimer can no longer release it or mark it sent."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -232,33 +235,42 @@ def _claim(conn, jobs: list[DigestJob], period: dict[str, str]) -> list[DigestJo
     conn.commit()
     for job in jobs:
         job.digest_id = held.get((job.user.id, job.kind))
+        job.claimed_at = now
     return [job for job in jobs if job.digest_id is not None]
 
 
+def _ours(job: DigestJob):
+    """The job's digest row while this run's claim on it stands."""
+    return and_(DIGEST.c.id == job.digest_id, DIGEST.c.claimed_at == job.claimed_at)
+
+
 def _release(conn, jobs: list[DigestJob]) -> None:
-    """Drop these claims, so that the next run sends their items."""
+    """Drop these claims, so that the next run sends their items (a claim another run took
+    over meanwhile is theirs now and stays)."""
     if jobs:
-        conn.execute(delete(DIGEST).where(DIGEST.c.id.in_([job.digest_id for job in jobs]),
-                                          DIGEST.c.sent_at.is_(None)))
+        conn.execute(delete(DIGEST).where(or_(*map(_ours, jobs)), DIGEST.c.sent_at.is_(None)))
         conn.commit()
 
 
-def _mark_sent(conn, job: DigestJob) -> None:
-    """Record that the server accepted this digest: its items count as e-mailed from now."""
+def _mark_sent(conn, job: DigestJob) -> bool:
+    """Record that the server accepted this digest: its items count as e-mailed from now.
+    False when another run took the claim over meanwhile (it marks them when it sends)."""
     now = utcnow()
     ids = [n.id for n in job.notifications]
     items = update(NOTIFICATION).where(NOTIFICATION.c.id.in_(ids)).values(
         emailed_at=now, digest_id=job.digest_id)
-    digest = update(DIGEST).where(DIGEST.c.id == job.digest_id)
+    digest = update(DIGEST).where(_ours(job))
     if conn.dialect.name == "postgresql":  # one statement, so one round trip in autocommit
-        marked = items.returning(NOTIFICATION.c.id).cte("marked")
-        conn.execute(digest.values(sent_at=now, items=select(func.count()).select_from(
-            marked).scalar_subquery()))
-    else:
-        if ids:
+        marked = items.where(select(DIGEST.c.id).where(_ours(job)).exists()).returning(
+            NOTIFICATION.c.id).cte("marked")
+        done = conn.execute(digest.values(sent_at=now, items=select(func.count()).select_from(
+            marked).scalar_subquery())).rowcount
+    else:  # the first update takes the write lock: nobody takes the claim over in between
+        done = conn.execute(digest.values(sent_at=now, items=len(ids))).rowcount
+        if done and ids:
             conn.execute(items)
-        conn.execute(digest.values(sent_at=now, items=len(ids)))
     conn.commit()
+    return bool(done)
 
 
 def _recipients(weekly: bool) -> list[tuple[Recipient, str, list]]:
@@ -408,7 +420,9 @@ def _send(conn, connection: _Connection, held: list[DigestJob], today: date,
                           "run sends the rest", result.error)
                 return False
             unsent = number + 1
-            _mark_sent(conn, job)
+            if not _mark_sent(conn, job):
+                log.warning("the digest claim for %s was taken over by another run while this "
+                            "one sent it; that run marks its items", job.user.email)
             result.sent.append(job.user.email)
     except BaseException:
         # Anything else (a bug, the database gone): give back the claims not yet with the
