@@ -40,7 +40,8 @@ class Mailbox:
     Faults on demand: ``hang_up_after`` closes a connection that carried that many messages
     (as servers with a per-connection limit do) when the next one starts; ``hang_up_in_data``
     closes it instead of answering the message with that number (counted from 1, not kept);
-    ``down_after`` answers 421 to every message after that many (the server going away).
+    ``down_after`` answers 421 to every message after that many (the server going away);
+    ``refuse_sender`` is the answer to MAIL FROM while it is set.
     """
 
     def __init__(self):
@@ -51,6 +52,8 @@ class Mailbox:
         self.hang_up_after: int | None = None
         self.hang_up_in_data: int | None = None
         self.down_after: int | None = None
+        self.refuse_sender: str | None = None
+        self.mail_commands = 0
         self.data_commands = 0
         self.delay = 0.0  # seconds before each message is answered
         self.meanwhile = None  # called while a message waits for its answer
@@ -61,6 +64,9 @@ class Mailbox:
         return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        self.mail_commands += 1
+        if self.refuse_sender:
+            return self.refuse_sender
         if self.down_after is not None and len(self.messages) >= self.down_after:
             return "421 4.3.2 Service shutting down"
         if self.hang_up_after and getattr(session, "delivered", 0) == self.hang_up_after:
@@ -217,6 +223,24 @@ def test_one_refused_address_does_not_stop_the_others(mail_app, smtp, users, mak
     smtp.refuse.clear()
     job.run(TODAY)
     assert len(smtp.to(first.email)) == 1 and len(smtp.to(second.email)) == 1
+
+
+@pytest.mark.parametrize("answer", ["553 5.7.1 Sender address rejected: not owned by user",
+                                    "451 4.7.1 Sender temporarily rejected"])
+def test_a_refused_sender_stops_the_run_and_keeps_every_digest(mail_app, smtp, owners,
+                                                               small_claims, answer):
+    smtp.refuse_sender = answer
+    result = job.run(TODAY)
+    assert result.mail.sent == [] and "SMTP server refused the sender" in result.mail.error
+    assert answer.split()[0] in result.mail.error
+    assert smtp.mail_commands == 1  # not asked again for every person: it refuses us
+    assert f"{len(owners)} not sent (kept for the next run)" in str(result.mail)
+    assert len(unsent()) == len(owners)
+    assert db.session.scalars(select(Digest)).all() == []  # every claim given back
+    smtp.refuse_sender = None
+    job.run(TODAY)
+    assert smtp.recipients() == Counter(p.email for p in owners)
+    assert unsent() == []
 
 
 def test_weekly_digests_go_on_mondays_and_off_means_none(mail_app, smtp, users, make_user,

@@ -350,9 +350,10 @@ class _Connection:
                 smtp.close()
 
 
-# Failures that concern one message or recipient; the others stop the whole run.
+# Failures that concern one message or recipient; the others stop the whole run. A refused
+# sender is not among them: the server refuses our MAIL FROM, the same for every digest.
 RECIPIENT_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
-                    smtplib.SMTPSenderRefused, smtplib.SMTPNotSupportedError)
+                    smtplib.SMTPNotSupportedError)
 
 
 def send_digests(today: date, *, weekly: bool) -> MailResult:
@@ -415,7 +416,10 @@ def _send(conn, connection: _Connection, held: list[DigestJob], today: date,
                 unsent = len(held)
                 result.failed.append(job.user.email)
                 result.left += len(held) - number - 1
-                result.error = f"SMTP server unavailable ({error.__class__.__name__}: {error})"
+                what = ("SMTP server refused the sender"
+                        if isinstance(error, smtplib.SMTPSenderRefused) and not _dropped(error)
+                        else "SMTP server unavailable")
+                result.error = f"{what} ({error.__class__.__name__}: {error})"
                 log.error("sending digests stopped: %s; nothing more was marked sent, the next "
                           "run sends the rest", result.error)
                 return False
