@@ -9,7 +9,7 @@ from sqlalchemy import event, func, select
 
 from vendortrack.domain import spec as specs
 from vendortrack.extensions import db
-from vendortrack.models import Notification, ReminderRun, TrapState
+from vendortrack.models import Follow, Notification, ReminderRun, TrapState
 from vendortrack.reminders import job, service
 
 from .conftest import TODAY
@@ -52,6 +52,7 @@ def test_followers_hear_too_and_unfollowing_stops_it(app, users, make_engagement
     engagement = make_engagement(**owned_by(owner, deliverables=(due_in(7), due_in(3, "B"))))
     assert service.follow(reader, engagement) is True
     assert service.follow(reader, engagement) is False
+    assert db.session.get(Follow, (reader.id, engagement.id)).created_at is not None
     job.run(TODAY)
     assert {n.message.split("”")[0] for n in notifications(reader)} == {
         "“Operations runbook", "“B"}

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from ..domain import reminders as rules
 from ..domain.annex import annex_terms, load_snapshot, spec_changed
 from ..domain.risk import DATED_CODES, DEPENDENCY_TRAP_CODES, RULES_BY_CODE
-from ..extensions import db
+from ..extensions import db, dialect_insert
 from ..models import (
     Annex,
     Deliverable,
@@ -209,11 +209,7 @@ def _insert(model, rows: list[dict], index: list[str], update: list[str] | None 
     returns how many rows were inserted or updated."""
     if not rows:
         return 0
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(model)
+    statement = dialect_insert(model)
     if update:
         statement = statement.on_conflict_do_update(
             index_elements=index, set_={c: statement.excluded[c] for c in update})
@@ -304,11 +300,7 @@ def _store_trap_states(facts: list[rules.EngagementFacts], today: date) -> None:
             for e in sorted(facts, key=lambda e: e.id) if e.previous_trap_codes != e.trap_codes]
     if not rows:
         return
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(TrapState)
+    statement = dialect_insert(TrapState)
     statement = statement.on_conflict_do_update(index_elements=["engagement_id"], set_={
         "codes": statement.excluded.codes,
         "trapped_since": func.coalesce(statement.excluded.trapped_since,

@@ -23,7 +23,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from ..domain.reminders import digest_subject
-from ..extensions import db
+from ..extensions import db, dialect_insert
 from ..models import Digest, Notification, ReminderSettings, User, utcnow
 
 log = logging.getLogger(__name__)
@@ -208,17 +208,13 @@ def _claim(conn, jobs: list[DigestJob], period: dict[str, str]) -> list[DigestJo
     the jobs this run holds, in their order. A row another run inserted is skipped unless
     its claimer stopped mid-send long ago (:data:`STALE_CLAIM`): then this run takes it over,
     and its first claimer can no longer release it or mark it sent."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     now = utcnow()
     # Every run inserts in one order (digests by person, then summaries by person), so
     # concurrent runs never wait on each other in a cycle.
     rows = [dict(user_id=job.user.id, kind=job.kind, period=period[job.kind], claimed_at=now,
                  items=0) for job in jobs]
     held = dict(((row.user_id, row.kind), row.id) for row in conn.execute(
-        insert(DIGEST).values(rows)
+        dialect_insert(DIGEST).values(rows)
         .on_conflict_do_nothing(index_elements=["user_id", "kind", "period"])
         .returning(DIGEST.c.id, DIGEST.c.user_id, DIGEST.c.kind)))
     taken = [job for job in jobs if (job.user.id, job.kind) not in held]
