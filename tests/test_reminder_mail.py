@@ -170,6 +170,29 @@ def test_one_digest_with_both_parts_links_and_one_click_unsubscribe(mail_app, sm
     assert db.session.get(ReminderSettings, owner.id).digest == "off"
 
 
+def test_links_at_a_base_url_with_a_path(mail_app, served_under_a_path, smtp, users,
+                                         make_engagement, client):
+    owner, reader = users["product_owner"], users["leadership"]
+    service.save_settings(reader, digest="off", weekly_summary=True)
+    engagement = make_engagement(**owned_by(owner, deliverables=(due_in(7),)),
+                                 handover_date=MONDAY)  # listed in the summary
+    job.run(MONDAY)  # a reminder, and the leadership summary
+    [digest], [summary] = smtp.to(owner.email), smtp.to(reader.email)
+    links = [link for message in (digest, summary)
+             for part in (message.get_body(("plain",)).get_content(), message["List-Unsubscribe"])
+             for link in re.findall(r"https?://[^\s<>]+", part)]
+    assert f"https://example.org/vt/engagements/{engagement.id}" in links  # (the summary)
+    assert len(links) >= 8
+    assert all(link.startswith("https://example.org/vt/") and "/vt/vt/" not in link
+               for link in links), links
+    assert f"https://example.org/vt/engagements/{engagement.id}#deliverables" in links
+    unsubscribe = re.fullmatch(r"<(.+)>", digest["List-Unsubscribe"]).group(1)
+    response = client.post(unsubscribe.removeprefix(served_under_a_path),
+                           {"List-Unsubscribe": "One-Click"}, csrf=False)
+    assert response.status_code == 200
+    assert db.session.get(ReminderSettings, owner.id).digest == "off"
+
+
 def test_running_twice_sends_one_mail(mail_app, smtp, users, make_engagement):
     owner = users["product_owner"]
     make_engagement(**owned_by(owner, deliverables=(due_in(7),)))

@@ -37,6 +37,7 @@ from ..models import (
 )
 from ..permissions import can_view_engagement
 from ..risk_queries import has_flag
+from .links import base_url_context
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +236,7 @@ def _existing_keys(keys: list[str]) -> set[str]:
 
 def run(today: date, *, dry_run: bool = False, send_mail: bool = True) -> RunResult:
     """Run the reminders for ``today`` (catching up days missed since the last run)."""
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"] + "/"):
+    with base_url_context():
         return _run(today, dry_run=dry_run, send_mail=send_mail)
 
 

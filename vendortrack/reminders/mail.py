@@ -25,6 +25,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from ..domain.reminders import digest_subject
 from ..extensions import db, dialect_insert
 from ..models import Digest, Notification, ReminderSettings, User, utcnow
+from .links import absolute_url
 
 log = logging.getLogger(__name__)
 
@@ -117,20 +118,16 @@ def user_for_unsubscribe(token: str) -> User | None:
 
 # --- building ------------------------------------------------------------------------------
 
-def absolute(path: str) -> str:
-    return current_app.config["BASE_URL"] + path
-
-
 def build_digest(user: Recipient, notifications: list, today: date,
                  *, weekly: bool = False) -> EmailMessage:
     """A multipart (text + HTML) digest with RFC 8058 one-click unsubscribe headers."""
     subject = digest_subject(
         (n.rule, (n.on_date - today).days if n.on_date else None) for n in notifications)
-    unsubscribe = absolute(url_for("reminders.unsubscribe", token=unsubscribe_token(user)))
+    unsubscribe = absolute_url(url_for("reminders.unsubscribe", token=unsubscribe_token(user)))
     context = dict(user=user, notifications=notifications, today=today, weekly=weekly,
-                   absolute=absolute, unsubscribe=unsubscribe,
-                   my_work=absolute(url_for("reminders.my_work")),
-                   settings=absolute(url_for("auth.account", _anchor="reminders")))
+                   absolute=absolute_url, unsubscribe=unsubscribe,
+                   my_work=absolute_url(url_for("reminders.my_work")),
+                   settings=absolute_url(url_for("auth.account", _anchor="reminders")))
     return _message(user, f"vendortrack: {subject}", unsubscribe,
                     render_template("email/digest.txt", **context),
                     render_template("email/digest.html", **context))

@@ -25,6 +25,7 @@ from ..engagements.views import get_engagement
 from ..permissions import can_view_engagement
 from ..security import public
 from . import queries, service
+from .links import absolute_url
 
 bp = Blueprint("reminders", __name__)
 # Its own blueprint so that the navigation does not mark "My work" on the notifications page.
@@ -136,4 +137,4 @@ def calendar(secret: str):
 def calendar_url(settings) -> str | None:
     if not settings.calendar_secret:
         return None
-    return url_for("reminders.calendar", secret=settings.calendar_secret, _external=True)
+    return absolute_url(url_for("reminders.calendar", secret=settings.calendar_secret))
