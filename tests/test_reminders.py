@@ -446,14 +446,30 @@ def test_scheduler_runs_at_the_hour_once_a_day(app, users):
     assert due_now(app, datetime(2026, 11, 27, 7, 0, tzinfo=berlin)) == TODAY + timedelta(days=1)
 
 
-def test_today_comes_from_the_organisation_time_zone(app):
-    from datetime import UTC, datetime
-    from zoneinfo import ZoneInfo
+@pytest.mark.parametrize(("utc_time", "zone", "expected"), [
+    ("2026-11-26T11:00", "Pacific/Kiritimati", "2026-11-27"),  # UTC+14: already tomorrow
+    ("2026-11-26T09:59", "Pacific/Kiritimati", "2026-11-26"),
+    ("2026-11-26T09:30", "Pacific/Honolulu", "2026-11-25"),  # UTC-10: still yesterday
+    ("2026-11-26T23:30", "Europe/Berlin", "2026-11-27"),  # UTC+1 in winter
+    ("2026-06-30T22:30", "Europe/Berlin", "2026-07-01"),  # UTC+2 in summer
+    ("2026-06-30T22:30", "UTC", "2026-06-30"),
+])
+def test_today_comes_from_the_organisation_time_zone(app, monkeypatch, utc_time, zone,
+                                                     expected):
+    from datetime import UTC, date, datetime
 
-    from vendortrack.clock import today
+    from vendortrack import clock
 
-    app.config.update(VENDORTRACK_TODAY=None, TIMEZONE="Pacific/Kiritimati")  # UTC+14
-    assert today() == datetime.now(UTC).astimezone(ZoneInfo("Pacific/Kiritimati")).date()
+    moment = datetime.fromisoformat(utc_time).replace(tzinfo=UTC)
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return moment.astimezone(tz)
+
+    monkeypatch.setattr(clock, "datetime", Frozen)
+    app.config.update(VENDORTRACK_TODAY=None, TIMEZONE=zone)
+    assert clock.today() == date.fromisoformat(expected)
 
 
 def test_a_wrong_time_zone_stops_start_up_with_a_message(database_url):
