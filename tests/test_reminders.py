@@ -172,9 +172,10 @@ def test_contract_end_reaches_procurement(app, users, make_user, make_engagement
         (buyer.id, quiet.id), (buyer.id, trapped.id), (other_buyer.id, trapped.id)])
 
 
-def store_annex(engagement, issued_by, *, leave_out=()):
-    """Annex 1 of the engagement's spec as it is now, stored without rendering a PDF;
-    ``leave_out`` drops fields from its snapshot, as in annexes issued before they existed."""
+def store_annex(engagement, issued_by, *, leave_out=(), before_0012=False):
+    """Annex 1 of the engagement's spec as it is now (and of its version, as issuing one
+    records), stored without rendering a PDF; ``leave_out`` drops fields from its snapshot, as
+    in annexes issued before they existed; ``before_0012``: its version only in the history."""
     import json
 
     from vendortrack import services
@@ -184,7 +185,9 @@ def store_annex(engagement, issued_by, *, leave_out=()):
                 if k not in leave_out}
     db.session.add(Annex(engagement_id=engagement.id, number=1,
                          snapshot=json.dumps(snapshot, sort_keys=True), snapshot_sha256="0" * 64,
-                         pdf=b"%PDF", pdf_sha256="0" * 64, issued_by_id=issued_by.id))
+                         pdf=b"%PDF", pdf_sha256="0" * 64, issued_by_id=issued_by.id,
+                         engagement_version=None if before_0012 else engagement.version))
+    services.record("annex.issue", issued_by, engagement=engagement, subject="Annex v1")
     db.session.commit()
 
 
@@ -220,6 +223,8 @@ def test_an_annex_issued_before_a_field_existed_is_no_spec_change(app, users, ma
     # Issued before the transition period was recorded; the engagement still has none.
     assert services.engagement_spec(engagement).transition_period_days is None
     store_annex(engagement, buyer, leave_out=("transition_period_days",))
+    # Saved since, without new terms: a deliverable was delivered (progress).
+    services.change_deliverable_status(engagement.deliverables[0], "delivered", users["admin"])
     service.follow(buyer, engagement)
     client.login(buyer)
     job.run(TODAY)
@@ -234,6 +239,32 @@ def test_an_annex_issued_before_a_field_existed_is_no_spec_change(app, users, ma
     page = client.get("/my-work").get_data(as_text=True)
     assert "Specs changed since their latest annex" in page
     assert f'href="/engagements/{engagement.id}#annexes"' in page
+
+
+def test_only_specs_saved_since_their_annex_are_compared(app, users, make_engagement, client,
+                                                        monkeypatch):
+    from dataclasses import replace
+
+    from vendortrack import services
+
+    buyer = users["procurement"]
+    kept = [make_engagement(title=f"Kept {n}") for n in range(3)]
+    edited = make_engagement(title="Edited")
+    for engagement in [*kept, edited]:
+        store_annex(engagement, buyer, before_0012=engagement is kept[0])
+    services.update_engagement(edited, replace(services.engagement_spec(edited),
+                                               title="Edited again"),
+                               users["admin"], expected_version=edited.version)
+    compared = []
+    engagement_json = services.engagement_json
+    monkeypatch.setattr(services, "engagement_json",
+                        lambda engagement: compared.append(engagement.id)
+                        or engagement_json(engagement))
+    client.login(buyer)
+    page = client.get("/my-work").get_data(as_text=True)
+    assert compared == [edited.id]
+    assert "Edited again</a> — states other terms than annex 1" in page
+    assert "Kept" not in page
 
 
 def test_nobody_hears_about_what_their_role_may_not_see(app, users, make_engagement,

@@ -19,11 +19,9 @@ from flask import current_app, url_for
 from sqlalchemy import func, select
 
 from ..domain import reminders as rules
-from ..domain.annex import annex_terms, load_snapshot, spec_changed
 from ..domain.risk import DATED_CODES, DEPENDENCY_TRAP_CODES, RULES_BY_CODE
 from ..extensions import db, dialect_insert
 from ..models import (
-    Annex,
     Deliverable,
     Engagement,
     EngagementFlag,
@@ -38,6 +36,7 @@ from ..models import (
 from ..permissions import can_view_engagement
 from ..risk_queries import has_flag
 from .links import base_url_context
+from .queries import annex_changes
 
 log = logging.getLogger(__name__)
 
@@ -136,32 +135,6 @@ def _fingerprint(terms: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def annex_changes(engagement_ids: set[int]) -> dict[int, tuple[int, str]]:
-    """For these engagements: (latest annex number, fingerprint) where the terms changed since."""
-    from ..queries import WITH_SPEC_ROWS
-    from ..services import engagement_json
-
-    if not engagement_ids:
-        return {}
-    latest = (select(Annex.engagement_id, func.max(Annex.number).label("number"))
-              .where(Annex.engagement_id.in_(engagement_ids))
-              .group_by(Annex.engagement_id).subquery())
-    snapshots = {row.engagement_id: (row.number, row.snapshot) for row in db.session.execute(
-        select(Annex.engagement_id, Annex.number, Annex.snapshot).join(
-            latest, (latest.c.engagement_id == Annex.engagement_id)
-            & (latest.c.number == Annex.number)))}
-    if not snapshots:
-        return {}
-    changed = {}
-    for engagement in db.session.scalars(
-            select(Engagement).where(Engagement.id.in_(snapshots)).options(*WITH_SPEC_ROWS)):
-        number, snapshot = snapshots[engagement.id]
-        current = engagement_json(engagement)
-        if spec_changed(load_snapshot(snapshot), current):
-            changed[engagement.id] = (number, _fingerprint(annex_terms(current)))
-    return changed
-
-
 def load_facts(today: date, last_day: date, people: People
                ) -> tuple[list[rules.EngagementFacts], dict[int, str]]:
     """Every open engagement as rule input, and each one's owner e-mail (a fixed few queries)."""
@@ -194,7 +167,8 @@ def load_facts(today: date, last_day: date, people: People
                 for s in db.session.execute(select(TrapState.engagement_id, TrapState.codes))}
     # Only procurement followers hear about spec changes, so only their engagements are read.
     watched = {eid for eid, ids in people.followers.items() if ids & people.procurement}
-    changes = annex_changes(watched)
+    changes = {eid: (change.number, _fingerprint(change.terms)) for eid, change in
+               (annex_changes(Engagement.id.in_(watched)) if watched else {}).items()}
     facts = [rules.EngagementFacts(
         id=row.id, title=row.title, status=row.status, handover_date=row.handover_date,
         end_date=row.end_date, open_deliverables=row.open_deliverables,
