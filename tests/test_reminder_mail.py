@@ -317,9 +317,13 @@ def test_leadership_weekly_summary(mail_app, smtp, users, make_engagement):
     job.run(MONDAY)
     [message] = smtp.to(reader.email)
     assert message["Subject"].startswith("vendortrack weekly: 1 in a dependency trap")
+    assert message["Subject"].endswith(", 1 handover this month")
     text = message.get_body(("plain",)).get_content()
-    assert "In a dependency trap now: 1 engagements (€1,000.00)" in text
-    assert "Handing over" in text
+    assert "In a dependency trap now: 1 engagement (€1,000.00)" in text
+    assert "A week ago: 1 engagement (€1,000.00)" in text
+    assert f"{MONDAY.day} Nov 2026: Handing over (2 deliverables open)" in text
+    html = message.get_body(("html",)).get_content()
+    assert "1 engagement</a>" in html and "(2 deliverables open)" in html
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     job.run(MONDAY)
     assert len(smtp.to(reader.email)) == 1

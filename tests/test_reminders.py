@@ -379,7 +379,8 @@ def test_bell_notifications_page_and_mark_read(app, users, make_engagement, clie
     first = notifications(owner)[0]
     assert client.post(f"/notifications/{first.id}/read").status_code == 302
     assert bell_count(client.get("/engagements").get_data(as_text=True)) == 1
-    client.post("/notifications/read-all")
+    response = client.post("/notifications/read-all")
+    assert "Marked 1 notification read." in client.get(response.location).get_data(as_text=True)
     assert bell_count(client.get("/engagements").get_data(as_text=True)) == 0
 
 
@@ -424,7 +425,7 @@ def test_my_work_lists_what_needs_the_person(app, users, make_engagement, client
     assert page.index("Overdue doc") < page.index("Operations runbook")
     assert "Later" not in page and "Not mine" not in page
     assert f'href="/engagements/{mine.id}#deliverables">Overdue doc' in page
-    assert "Handovers in the next 30 days" in page
+    assert "Handovers in the next 30 days" in page and "3 deliverables still open" in page
     assert "My draft" in page and "Nobody inside the organisation owns this engagement." in page
     assert 'href="/my-work"' in page  # in the navigation
 

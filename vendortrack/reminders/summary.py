@@ -15,6 +15,7 @@ from flask import render_template, url_for
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from ..domain.text import plural
 from ..extensions import db
 from ..models import Engagement, ReminderSettings, TrapState, User
 from ..risk_queries import in_dependency_trap
@@ -87,7 +88,8 @@ def summary_jobs(today: date) -> list:
     html = Markup(render_template("email/summary_body.html", **shared))
     subject = (f"vendortrack weekly: {summary.now.engagements} in a dependency trap "
                f"({summary.now.engagements - summary.week_ago.engagements:+d}), "
-               f"{len(summary.new_traps)} new, {summary.handover_total} handovers this month")
+               f"{len(summary.new_traps)} new, {plural(summary.handover_total, 'handover')} "
+               "this month")
     settings = absolute_url(url_for("auth.account", _anchor="reminders"))
     jobs = []
     for row in readers:

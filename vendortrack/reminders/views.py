@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from ..auth import sessions
 from ..clock import today
-from ..domain.text import whole_number
+from ..domain.text import plural, whole_number
 from ..engagements.views import get_engagement
 from ..permissions import can_view_engagement
 from ..security import public
@@ -62,7 +62,7 @@ def mark_read(notification_id: int):
 def mark_all_read():
     count = service.mark_all_read(current_user)
     sessions.forget_unread()
-    flash(f"Marked {count} notification{'' if count == 1 else 's'} read.", "success")
+    flash(f"Marked {plural(count, 'notification')} read.", "success")
     return redirect(url_for("notifications.index"))
 
 
