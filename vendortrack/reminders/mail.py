@@ -271,27 +271,23 @@ def _recipients(weekly: bool) -> list[tuple[Recipient, str, list]]:
     with a daily digest, and with a weekly one when ``weekly``."""
     since = utcnow() - timedelta(days=PENDING_DAYS)
     unsent = (NOTIFICATION.c.emailed_at.is_(None), NOTIFICATION.c.created_at >= since)
-    pending = select(NOTIFICATION.c.user_id).where(*unsent).distinct()
-    people = {}
-    for row in db.session.execute(
-            select(User.id, User.name, User.email,
-                   func.coalesce(ReminderSettings.digest, "daily").label("digest"))
-            .outerjoin(ReminderSettings, ReminderSettings.user_id == User.id)
-            .where(User.id.in_(pending), User.active.is_(True), User.email != "")
-            .order_by(User.id)):
-        if row.digest == "daily" or (row.digest == "weekly" and weekly):
-            people[row.id] = (Recipient(row.id, row.name, row.email), row.digest, [])
+    digest = func.coalesce(ReminderSettings.digest, "daily")
+    due = (select(User.id, User.name, User.email, digest.label("digest"))
+           .outerjoin(ReminderSettings, ReminderSettings.user_id == User.id)
+           .where(User.id.in_(select(NOTIFICATION.c.user_id).where(*unsent)),
+                  User.active.is_(True), User.email != "",
+                  digest.in_(("daily", "weekly") if weekly else ("daily",))))
+    people = {row.id: (Recipient(row.id, row.name, row.email), row.digest, [])
+              for row in db.session.execute(due.order_by(User.id))}
     if not people:
         return []
     for n in db.session.execute(
             select(NOTIFICATION.c.id, NOTIFICATION.c.user_id, NOTIFICATION.c.rule,
                    NOTIFICATION.c.message, NOTIFICATION.c.link, NOTIFICATION.c.on_date)
-            .where(*unsent, NOTIFICATION.c.user_id.in_(select(User.id).where(
-                User.id.in_(pending), User.active.is_(True))))
+            .where(*unsent, NOTIFICATION.c.user_id.in_(due.with_only_columns(User.id)))
             .order_by(NOTIFICATION.c.user_id, NOTIFICATION.c.on_date.is_(None),
                       NOTIFICATION.c.on_date, NOTIFICATION.c.id)):
-        if n.user_id in people:
-            people[n.user_id][2].append(n)
+        people[n.user_id][2].append(n)
     return list(people.values())
 
 
