@@ -177,6 +177,24 @@ def make_client(app):
     return lambda: Client(app)
 
 
+PATH_BASE_URL = "https://example.org/vt"
+
+
+@pytest.fixture
+def served_under_a_path(app, monkeypatch) -> str:
+    """The app at ``PATH_BASE_URL``: BASE_URL with a path, and every request served under
+    that path (SCRIPT_NAME), as gunicorn behind a proxy forwarding /vt/ serves it."""
+    app.config["BASE_URL"] = PATH_BASE_URL
+    inner = app.wsgi_app
+
+    def under_path(environ, start_response):
+        environ["SCRIPT_NAME"] = "/vt"
+        return inner(environ, start_response)
+
+    monkeypatch.setattr(app, "wsgi_app", under_path)
+    return PATH_BASE_URL
+
+
 @pytest.fixture
 def make_user(app):
     from vendortrack import services

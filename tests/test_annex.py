@@ -222,6 +222,7 @@ def test_issuing_records_who_and_when_in_the_history(app, procurement, make_enga
     assert event.subject == "Annex v1"
     assert {"field": "pdf_sha256", "old": None, "new": annex.pdf_sha256} in json.loads(
         event.changes)
+    assert annex.engagement_version == event.engagement_version == engagement.version
 
 
 def test_a_second_click_does_not_issue_twice(app, procurement, make_engagement):

@@ -98,6 +98,21 @@ def test_feed_leaves_out_what_the_role_may_not_see(app, users, make_engagement, 
     assert found and all("Hidden" not in summary for summary in found)
 
 
+def test_links_at_a_base_url_with_a_path(app, served_under_a_path, users, make_engagement,
+                                         client):
+    owner = users["product_owner"]
+    engagement = make_engagement(**owned_by(owner, deliverables=(due_in(7),)))
+    client.login(owner)
+    client.post("/account/calendar")
+    address = re.search(r'id="calendar-url">([^<]+)<', client.get("/account").get_data(
+        as_text=True)).group(1)
+    assert re.fullmatch(r"https://example\.org/vt/calendar/[^/]+\.ics", address)
+    found = events(client, address.removeprefix(served_under_a_path))
+    due = found["Due: Operations runbook (Automate support triage)"]
+    assert str(due["URL"]) == f"https://example.org/vt/engagements/{engagement.id}#deliverables"
+    assert str(due["UID"]).endswith("@example.org")
+
+
 def test_account_page_shows_and_regenerates_the_address(app, users, client):
     owner = users["product_owner"]
     client.login(owner)

@@ -47,6 +47,15 @@ def test_notifications_and_mark_read(app, users, make_engagement):
     assert bad.status_code == 422 and set(bad.get_json()["errors"]) == {"per_page", "unread"}
 
 
+def test_notification_url_at_a_base_url_with_a_path(app, served_under_a_path, users,
+                                                    make_engagement):
+    owner = users["product_owner"]
+    engagement = make_engagement(**owned_by(owner, deliverables=(due_in(7),)))
+    job.run(TODAY)
+    [item] = Api(app, bearer(owner)).get("/api/v1/me/notifications").get_json()["items"]
+    assert item["url"] == f"https://example.org/vt/engagements/{engagement.id}#deliverables"
+
+
 def test_follow_and_unfollow(app, users, make_engagement):
     engagement = make_engagement()
     http = Api(app, bearer(users["leadership"]))

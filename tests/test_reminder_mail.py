@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from email import policy
 
@@ -40,7 +40,8 @@ class Mailbox:
     Faults on demand: ``hang_up_after`` closes a connection that carried that many messages
     (as servers with a per-connection limit do) when the next one starts; ``hang_up_in_data``
     closes it instead of answering the message with that number (counted from 1, not kept);
-    ``down_after`` answers 421 to every message after that many (the server going away).
+    ``down_after`` answers 421 to every message after that many (the server going away);
+    ``refuse_sender`` is the answer to MAIL FROM while it is set.
     """
 
     def __init__(self):
@@ -51,6 +52,8 @@ class Mailbox:
         self.hang_up_after: int | None = None
         self.hang_up_in_data: int | None = None
         self.down_after: int | None = None
+        self.refuse_sender: str | None = None
+        self.mail_commands = 0
         self.data_commands = 0
         self.delay = 0.0  # seconds before each message is answered
         self.meanwhile = None  # called while a message waits for its answer
@@ -61,6 +64,9 @@ class Mailbox:
         return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        self.mail_commands += 1
+        if self.refuse_sender:
+            return self.refuse_sender
         if self.down_after is not None and len(self.messages) >= self.down_after:
             return "421 4.3.2 Service shutting down"
         if self.hang_up_after and getattr(session, "delivered", 0) == self.hang_up_after:
@@ -164,6 +170,29 @@ def test_one_digest_with_both_parts_links_and_one_click_unsubscribe(mail_app, sm
     assert db.session.get(ReminderSettings, owner.id).digest == "off"
 
 
+def test_links_at_a_base_url_with_a_path(mail_app, served_under_a_path, smtp, users,
+                                         make_engagement, client):
+    owner, reader = users["product_owner"], users["leadership"]
+    service.save_settings(reader, digest="off", weekly_summary=True)
+    engagement = make_engagement(**owned_by(owner, deliverables=(due_in(7),)),
+                                 handover_date=MONDAY)  # listed in the summary
+    job.run(MONDAY)  # a reminder, and the leadership summary
+    [digest], [summary] = smtp.to(owner.email), smtp.to(reader.email)
+    links = [link for message in (digest, summary)
+             for part in (message.get_body(("plain",)).get_content(), message["List-Unsubscribe"])
+             for link in re.findall(r"https?://[^\s<>]+", part)]
+    assert f"https://example.org/vt/engagements/{engagement.id}" in links  # (the summary)
+    assert len(links) >= 8
+    assert all(link.startswith("https://example.org/vt/") and "/vt/vt/" not in link
+               for link in links), links
+    assert f"https://example.org/vt/engagements/{engagement.id}#deliverables" in links
+    unsubscribe = re.fullmatch(r"<(.+)>", digest["List-Unsubscribe"]).group(1)
+    response = client.post(unsubscribe.removeprefix(served_under_a_path),
+                           {"List-Unsubscribe": "One-Click"}, csrf=False)
+    assert response.status_code == 200
+    assert db.session.get(ReminderSettings, owner.id).digest == "off"
+
+
 def test_running_twice_sends_one_mail(mail_app, smtp, users, make_engagement):
     owner = users["product_owner"]
     make_engagement(**owned_by(owner, deliverables=(due_in(7),)))
@@ -219,6 +248,24 @@ def test_one_refused_address_does_not_stop_the_others(mail_app, smtp, users, mak
     assert len(smtp.to(first.email)) == 1 and len(smtp.to(second.email)) == 1
 
 
+@pytest.mark.parametrize("answer", ["553 5.7.1 Sender address rejected: not owned by user",
+                                    "451 4.7.1 Sender temporarily rejected"])
+def test_a_refused_sender_stops_the_run_and_keeps_every_digest(mail_app, smtp, owners,
+                                                               small_claims, answer):
+    smtp.refuse_sender = answer
+    result = job.run(TODAY)
+    assert result.mail.sent == [] and "SMTP server refused the sender" in result.mail.error
+    assert answer.split()[0] in result.mail.error
+    assert smtp.mail_commands == 1  # not asked again for every person: it refuses us
+    assert f"{len(owners)} not sent (kept for the next run)" in str(result.mail)
+    assert len(unsent()) == len(owners)
+    assert db.session.scalars(select(Digest)).all() == []  # every claim given back
+    smtp.refuse_sender = None
+    job.run(TODAY)
+    assert smtp.recipients() == Counter(p.email for p in owners)
+    assert unsent() == []
+
+
 def test_weekly_digests_go_on_mondays_and_off_means_none(mail_app, smtp, users, make_user,
                                                          make_engagement):
     weekly, off = users["product_owner"], make_user("product_owner")
@@ -233,6 +280,31 @@ def test_weekly_digests_go_on_mondays_and_off_means_none(mail_app, smtp, users, 
     assert "this week" in smtp.messages[0].get_body(("plain",)).get_content()
 
 
+def test_a_missed_monday_sends_the_weekly_mail_on_the_next_run_once(mail_app, smtp, users,
+                                                                     make_engagement):
+    weekly, reader = users["product_owner"], users["leadership"]
+    service.save_settings(weekly, digest="weekly", weekly_summary=False)
+    service.save_settings(reader, digest="off", weekly_summary=True)
+    saturday, tuesday = date(2026, 11, 28), date(2026, 12, 1)  # no run on Monday 30 Nov
+    make_engagement(**owned_by(weekly, deliverables=(due_in(7),)))  # due Thursday 3 Dec
+    job.run(saturday)
+    assert smtp.messages == []
+    job.run(tuesday)  # covers Sunday to Tuesday: the 3-day reminder and the weekly mail
+    assert smtp.recipients() == Counter({weekly.email: 1, reader.email: 1})
+    assert "this week" in smtp.to(weekly.email)[0].get_body(("plain",)).get_content()
+    assert smtp.to(reader.email)[0]["Subject"].startswith("vendortrack weekly:")
+    make_engagement(**owned_by(weekly, title="Another",
+                               deliverables=(due_in(12),)))  # due in 7 days from Tuesday
+    job.run(tuesday)  # again: a new reminder, but this week's mail has gone
+    assert smtp.recipients() == Counter({weekly.email: 1, reader.email: 1})
+    assert len(unsent()) == 1
+    job.run(date(2026, 12, 2))  # Wednesday: no Monday since the last run
+    assert len(smtp.messages) == 2
+    job.run(date(2026, 12, 7))  # next Monday: next week's mail
+    assert smtp.recipients() == Counter({weekly.email: 2, reader.email: 2})
+    assert unsent() == []
+
+
 def test_leadership_weekly_summary(mail_app, smtp, users, make_engagement):
     reader = users["leadership"]
     service.save_settings(reader, digest="off", weekly_summary=True)
@@ -245,9 +317,13 @@ def test_leadership_weekly_summary(mail_app, smtp, users, make_engagement):
     job.run(MONDAY)
     [message] = smtp.to(reader.email)
     assert message["Subject"].startswith("vendortrack weekly: 1 in a dependency trap")
+    assert message["Subject"].endswith(", 1 handover this month")
     text = message.get_body(("plain",)).get_content()
-    assert "In a dependency trap now: 1 engagements (€1,000.00)" in text
-    assert "Handing over" in text
+    assert "In a dependency trap now: 1 engagement (€1,000.00)" in text
+    assert "A week ago: 1 engagement (€1,000.00)" in text
+    assert f"{MONDAY.day} Nov 2026: Handing over (2 deliverables open)" in text
+    html = message.get_body(("html",)).get_content()
+    assert "1 engagement</a>" in html and "(2 deliverables open)" in html
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     job.run(MONDAY)
     assert len(smtp.to(reader.email)) == 1
@@ -371,6 +447,41 @@ def test_an_error_mid_run_gives_back_the_claims_not_sent(mail_app, smtp, owners,
     job.run(TODAY)
     assert smtp.recipients() == Counter(p.email for p in owners)
     assert unsent() == []
+
+
+@pytest.mark.parametrize("server", ["accepts", "hangs up"])
+def test_a_claim_taken_over_meanwhile_stays_with_the_run_that_took_it(
+        mail_app, smtp, users, make_engagement, monkeypatch, server):
+    from datetime import UTC, datetime
+
+    from vendortrack.reminders import mail
+
+    owner = users["product_owner"]
+    make_engagement(**owned_by(owner, deliverables=(due_in(7),)))
+    recipient = mail.Recipient(owner.id, owner.name, owner.email)
+    started = datetime.now(UTC)
+    later = started + mail.STALE_CLAIM + timedelta(minutes=1)
+    clock = [started]
+    monkeypatch.setattr(mail, "utcnow", lambda: clock[0])
+    taken = []
+
+    def another_run_takes_the_claim_over():
+        # While this run's digest waits for the server, the clock passes STALE_CLAIM and a
+        # second run claims the same digest (the row this run holds).
+        clock[0] = later
+        with mail_app.app_context(), db.engine.connect() as conn:
+            taken.extend(mail._claim(conn, [mail.DigestJob(recipient, "daily", [])],
+                                     {"daily": TODAY.isoformat()}))
+
+    smtp.meanwhile = another_run_takes_the_claim_over
+    smtp.hang_up_in_data = 1 if server == "hangs up" else None
+    result = job.run(TODAY)
+    assert len(taken) == 1  # the second run holds the claim now
+    assert result.mail.sent == ([owner.email] if server == "accepts" else [])
+    # This run neither marked the other run's claim sent nor gave it back.
+    [digest] = db.session.scalars(select(Digest)).all()
+    assert (digest.id, digest.claimed_at, digest.sent_at) == (taken[0].digest_id, later, None)
+    assert len(unsent()) == 1
 
 
 def test_nothing_is_locked_while_a_digest_waits_for_the_server(mail_app, smtp, users,

@@ -169,3 +169,13 @@ def test_describe_counts_from_the_real_today():
     reminder = r.reminders_on(engagement(), DUE - timedelta(days=7))[0]
     text = r.describe(reminder, "Triage", DUE - timedelta(days=5))
     assert text == f"“Runbook” (Triage) is due on {DUE.day} {DUE:%b %Y}, in 5 days."
+
+
+@pytest.mark.parametrize(("days", "due"), [
+    ([date(2026, 11, 30)], True),  # a Monday
+    ([date(2026, 12, 1)], False),  # a Tuesday after Monday's run
+    ([date(2026, 11, 29), date(2026, 11, 30), date(2026, 12, 1)], True),  # Monday missed
+    ([date(2026, 11, 24) + timedelta(days=n) for n in range(6)], False),  # Tuesday to Sunday
+])
+def test_weekly_mail_is_due_when_the_run_covers_a_monday(days, due):
+    assert r.weekly_mail_due(days) is due

@@ -9,7 +9,7 @@ from sqlalchemy import event, func, select
 
 from vendortrack.domain import spec as specs
 from vendortrack.extensions import db
-from vendortrack.models import Notification, ReminderRun, TrapState
+from vendortrack.models import Follow, Notification, ReminderRun, TrapState
 from vendortrack.reminders import job, service
 
 from .conftest import TODAY
@@ -52,6 +52,7 @@ def test_followers_hear_too_and_unfollowing_stops_it(app, users, make_engagement
     engagement = make_engagement(**owned_by(owner, deliverables=(due_in(7), due_in(3, "B"))))
     assert service.follow(reader, engagement) is True
     assert service.follow(reader, engagement) is False
+    assert db.session.get(Follow, (reader.id, engagement.id)).created_at is not None
     job.run(TODAY)
     assert {n.message.split("”")[0] for n in notifications(reader)} == {
         "“Operations runbook", "“B"}
@@ -120,6 +121,28 @@ def test_newly_in_a_dependency_trap(app, users, make_engagement):
     assert len(notifications(owner)) == 1
 
 
+def test_a_trap_the_first_run_finds_is_not_new_in_the_weekly_summary(app, users,
+                                                                     make_engagement):
+    from dataclasses import replace
+
+    from vendortrack import services
+    from vendortrack.reminders.summary import weekly_summary
+
+    owner = users["product_owner"]
+    old_trap = make_engagement(**owned_by(owner, title="Trapped for months", handover_date=None))
+    later = make_engagement(**owned_by(owner, title="Trapped this week"))
+    job.run(TODAY)  # the first run: both are baselines
+    assert db.session.get(TrapState, old_trap.id).trapped_since is None
+    services.update_engagement(later, replace(services.engagement_spec(later),
+                                              handover_date=None),
+                               owner, expected_version=later.version)
+    job.run(TODAY + timedelta(days=1))
+    assert db.session.get(TrapState, later.id).trapped_since == TODAY + timedelta(days=1)
+    summary = weekly_summary(TODAY + timedelta(days=2))
+    assert summary.now.engagements == 2
+    assert [e.title for e in summary.new_traps] == ["Trapped this week"]
+
+
 def test_dated_trap_counts_on_the_day_it_starts(app, users, make_engagement):
     owner = users["product_owner"]
     engagement = make_engagement(**owned_by(owner, handover_date=TODAY + timedelta(days=2),
@@ -149,21 +172,34 @@ def test_contract_end_reaches_procurement(app, users, make_user, make_engagement
         (buyer.id, quiet.id), (buyer.id, trapped.id), (other_buyer.id, trapped.id)])
 
 
+def store_annex(engagement, issued_by, *, leave_out=(), before_0012=False):
+    """Annex 1 of the engagement's spec as it is now (and of its version, as issuing one
+    records), stored without rendering a PDF; ``leave_out`` drops fields from its snapshot, as
+    in annexes issued before they existed; ``before_0012``: its version only in the history."""
+    import json
+
+    from vendortrack import services
+    from vendortrack.models import Annex
+
+    snapshot = {k: v for k, v in specs.to_json(services.engagement_spec(engagement)).items()
+                if k not in leave_out}
+    db.session.add(Annex(engagement_id=engagement.id, number=1,
+                         snapshot=json.dumps(snapshot, sort_keys=True), snapshot_sha256="0" * 64,
+                         pdf=b"%PDF", pdf_sha256="0" * 64, issued_by_id=issued_by.id,
+                         engagement_version=None if before_0012 else engagement.version))
+    services.record("annex.issue", issued_by, engagement=engagement, subject="Annex v1")
+    db.session.commit()
+
+
 def test_spec_change_since_annex_tells_procurement_followers_once(app, users,
                                                                   make_engagement, monkeypatch):
     from dataclasses import replace
 
     from vendortrack import services
-    from vendortrack.models import Annex
 
     buyer = users["procurement"]
     engagement = make_engagement()
-    snapshot = specs.to_json(services.engagement_spec(engagement))
-    import json
-    db.session.add(Annex(engagement_id=engagement.id, number=1,
-                         snapshot=json.dumps(snapshot, sort_keys=True), snapshot_sha256="0" * 64,
-                         pdf=b"%PDF", pdf_sha256="0" * 64, issued_by_id=buyer.id))
-    db.session.commit()
+    store_annex(engagement, buyer)
     service.follow(buyer, engagement)
     job.run(TODAY)
     assert notifications(buyer) == []
@@ -174,6 +210,61 @@ def test_spec_change_since_annex_tells_procurement_followers_once(app, users,
     job.run(TODAY + timedelta(days=1))
     [note] = notifications(buyer)
     assert note.rule == "SPEC_CHANGED_SINCE_ANNEX" and "annex 1" in note.message
+
+
+def test_an_annex_issued_before_a_field_existed_is_no_spec_change(app, users, make_engagement,
+                                                                  client):
+    from dataclasses import replace
+
+    from vendortrack import services
+
+    buyer = users["procurement"]
+    engagement = make_engagement()
+    # Issued before the transition period was recorded; the engagement still has none.
+    assert services.engagement_spec(engagement).transition_period_days is None
+    store_annex(engagement, buyer, leave_out=("transition_period_days",))
+    # Saved since, without new terms: a deliverable was delivered (progress).
+    services.change_deliverable_status(engagement.deliverables[0], "delivered", users["admin"])
+    service.follow(buyer, engagement)
+    client.login(buyer)
+    job.run(TODAY)
+    assert notifications(buyer) == []
+    assert "Specs changed since their latest annex" not in client.get("/my-work").get_data(
+        as_text=True)
+    services.update_engagement(engagement, replace(services.engagement_spec(engagement),
+                                                   transition_period_days=90),
+                               users["admin"], expected_version=engagement.version)
+    job.run(TODAY + timedelta(days=1))
+    assert [n.rule for n in notifications(buyer)] == ["SPEC_CHANGED_SINCE_ANNEX"]
+    page = client.get("/my-work").get_data(as_text=True)
+    assert "Specs changed since their latest annex" in page
+    assert f'href="/engagements/{engagement.id}#annexes"' in page
+
+
+def test_only_specs_saved_since_their_annex_are_compared(app, users, make_engagement, client,
+                                                        monkeypatch):
+    from dataclasses import replace
+
+    from vendortrack import services
+
+    buyer = users["procurement"]
+    kept = [make_engagement(title=f"Kept {n}") for n in range(3)]
+    edited = make_engagement(title="Edited")
+    for engagement in [*kept, edited]:
+        store_annex(engagement, buyer, before_0012=engagement is kept[0])
+    services.update_engagement(edited, replace(services.engagement_spec(edited),
+                                               title="Edited again"),
+                               users["admin"], expected_version=edited.version)
+    compared = []
+    engagement_json = services.engagement_json
+    monkeypatch.setattr(services, "engagement_json",
+                        lambda engagement: compared.append(engagement.id)
+                        or engagement_json(engagement))
+    client.login(buyer)
+    page = client.get("/my-work").get_data(as_text=True)
+    assert compared == [edited.id]
+    assert "Edited again</a> — states other terms than annex 1" in page
+    assert "Kept" not in page
 
 
 def test_nobody_hears_about_what_their_role_may_not_see(app, users, make_engagement,
@@ -288,7 +379,8 @@ def test_bell_notifications_page_and_mark_read(app, users, make_engagement, clie
     first = notifications(owner)[0]
     assert client.post(f"/notifications/{first.id}/read").status_code == 302
     assert bell_count(client.get("/engagements").get_data(as_text=True)) == 1
-    client.post("/notifications/read-all")
+    response = client.post("/notifications/read-all")
+    assert "Marked 1 notification read." in client.get(response.location).get_data(as_text=True)
     assert bell_count(client.get("/engagements").get_data(as_text=True)) == 0
 
 
@@ -333,7 +425,7 @@ def test_my_work_lists_what_needs_the_person(app, users, make_engagement, client
     assert page.index("Overdue doc") < page.index("Operations runbook")
     assert "Later" not in page and "Not mine" not in page
     assert f'href="/engagements/{mine.id}#deliverables">Overdue doc' in page
-    assert "Handovers in the next 30 days" in page
+    assert "Handovers in the next 30 days" in page and "3 deliverables still open" in page
     assert "My draft" in page and "Nobody inside the organisation owns this engagement." in page
     assert 'href="/my-work"' in page  # in the navigation
 
@@ -386,14 +478,30 @@ def test_scheduler_runs_at_the_hour_once_a_day(app, users):
     assert due_now(app, datetime(2026, 11, 27, 7, 0, tzinfo=berlin)) == TODAY + timedelta(days=1)
 
 
-def test_today_comes_from_the_organisation_time_zone(app):
-    from datetime import UTC, datetime
-    from zoneinfo import ZoneInfo
+@pytest.mark.parametrize(("utc_time", "zone", "expected"), [
+    ("2026-11-26T11:00", "Pacific/Kiritimati", "2026-11-27"),  # UTC+14: already tomorrow
+    ("2026-11-26T09:59", "Pacific/Kiritimati", "2026-11-26"),
+    ("2026-11-26T09:30", "Pacific/Honolulu", "2026-11-25"),  # UTC-10: still yesterday
+    ("2026-11-26T23:30", "Europe/Berlin", "2026-11-27"),  # UTC+1 in winter
+    ("2026-06-30T22:30", "Europe/Berlin", "2026-07-01"),  # UTC+2 in summer
+    ("2026-06-30T22:30", "UTC", "2026-06-30"),
+])
+def test_today_comes_from_the_organisation_time_zone(app, monkeypatch, utc_time, zone,
+                                                     expected):
+    from datetime import UTC, date, datetime
 
-    from vendortrack.clock import today
+    from vendortrack import clock
 
-    app.config.update(VENDORTRACK_TODAY=None, TIMEZONE="Pacific/Kiritimati")  # UTC+14
-    assert today() == datetime.now(UTC).astimezone(ZoneInfo("Pacific/Kiritimati")).date()
+    moment = datetime.fromisoformat(utc_time).replace(tzinfo=UTC)
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return moment.astimezone(tz)
+
+    monkeypatch.setattr(clock, "datetime", Frozen)
+    app.config.update(VENDORTRACK_TODAY=None, TIMEZONE=zone)
+    assert clock.today() == date.fromisoformat(expected)
 
 
 def test_a_wrong_time_zone_stops_start_up_with_a_message(database_url):

@@ -427,6 +427,9 @@ class Annex(db.Model):
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The engagement's version the snapshot froze (NULL for annexes issued before migration
+    # 0012: their "annex.issue" history event tells it).
+    engagement_version: Mapped[int | None] = mapped_column(Integer)
 
     issued_by: Mapped[User] = relationship()
 

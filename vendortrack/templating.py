@@ -18,7 +18,7 @@ from .domain.eba_codes import LICENSED_ACTIVITIES
 from .domain.identity import country_name
 from .domain.risk import RULES_BY_CODE, Severity, is_overdue
 from .domain.spec import SCALAR_FIELDS, fields_in
-from .domain.text import days_away
+from .domain.text import days_away, plural
 
 LOCALE = "en_GB"
 LEVEL_LABELS = {0: "No risk", 1: "Low", 2: "Medium", 3: "High"}
@@ -125,8 +125,9 @@ def nav_items() -> list[tuple[str, str]]:
 
 
 def init_app(app: Flask) -> None:
+    # `{{ count|plural('deliverable') }}`: "1 deliverable", "3 deliverables".
     app.jinja_env.filters.update(human_date=human_date, money=money,
-                                 relative_days=relative_days)
+                                 relative_days=relative_days, plural=plural)
     app.jinja_env.globals.update(
         url_with=url_with, nav_items=nav_items, risk_badge=risk_badge,
         status_badge=status_badge, engagement_path=engagement_path,

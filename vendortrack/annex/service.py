@@ -225,7 +225,8 @@ def issue_annex(engagement: Engagement, user: User, *, expected_number: int | No
     annex = Annex(engagement_id=engagement.id, number=number,
                   snapshot=canonical_json(snapshot).decode(), snapshot_sha256=document.fingerprint,
                   pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-                  issued_by_id=user.id, issued_at=document.issued_at)
+                  issued_by_id=user.id, issued_at=document.issued_at,
+                  engagement_version=version)
     db.session.add(annex)
     try:
         db.session.flush()

@@ -136,20 +136,22 @@ def contract_end_reminder(engagement: EngagementFacts, day: date) -> Reminder | 
                     engagement.end_date, days, engagement.title)
 
 
-def new_trap_codes(engagement: EngagementFacts) -> frozenset[str]:
-    """Trap flags the engagement carries now and did not at the previous run."""
-    if engagement.status not in TRAP_STATUSES or engagement.previous_trap_codes is None:
-        return frozenset()
-    return engagement.trap_codes - engagement.previous_trap_codes
+def entered_trap(engagement: EngagementFacts) -> bool:
+    """The engagement carries trap flags now and carried none at the previous run.
+
+    The first run that sees an engagement only records its flags: a trap it was in already
+    is not news, so it is not an entry.
+    """
+    return (bool(engagement.trap_codes) and engagement.previous_trap_codes is not None
+            and not engagement.previous_trap_codes)
 
 
 def trap_reminder(engagement: EngagementFacts, today: date) -> Reminder | None:
-    """An active engagement newly falls into a dependency trap (any trap flag)."""
-    if engagement.previous_trap_codes:  # already trapped: only leaving and re-entering tells
+    """An active engagement newly falls into a dependency trap (any trap flag); staying in
+    one tells nothing more, only leaving and re-entering does."""
+    if engagement.status not in TRAP_STATUSES or not entered_trap(engagement):
         return None
-    codes = new_trap_codes(engagement)
-    if not codes:
-        return None
+    codes = engagement.trap_codes
     return Reminder(TRAP_ENTERED, engagement.id, f"engagement:{engagement.id}",
                     f"{today.isoformat()}:{','.join(sorted(codes))}",
                     frozenset({OWNER, FOLLOWERS}), None, None, engagement.title,
@@ -198,6 +200,12 @@ def days_to_cover(last_run: date | None, today: date, max_catch_up: int = 7) -> 
         return [today]
     first = max(last_run.toordinal() + 1, today.toordinal() - max_catch_up + 1)
     return [date.fromordinal(n) for n in range(first, today.toordinal() + 1)]
+
+
+def weekly_mail_due(days: Iterable[date]) -> bool:
+    """Whether a run covering ``days`` sends the weekly mail (digests, leadership summary):
+    a Monday is among them, so a Monday the job did not run is caught up on the next run."""
+    return any(day.weekday() == 0 for day in days)
 
 
 # --- words ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ The routes live on the API blueprint (``/api/v1``); their OpenAPI part is in :mo
 """
 from __future__ import annotations
 
-from flask import current_app, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,12 +15,13 @@ from ..models import Engagement, Notification
 from ..permissions import can_view_engagement
 from ..queries import page_number
 from . import queries, service
+from .links import absolute_url
 
 
 def notification_document(n: Notification) -> dict:
     return {
         "id": n.id, "rule": n.rule, "message": n.message,
-        "url": current_app.config["BASE_URL"] + n.link if n.link else None,
+        "url": absolute_url(n.link) if n.link else None,
         "engagement_id": n.engagement_id,
         "date": n.on_date.isoformat() if n.on_date else None,
         "created_at": n.created_at.isoformat(),

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import current_app, url_for
+from flask import url_for
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Deliverable, Engagement, ReminderSettings, User
 from ..permissions import can_view_engagement
+from .links import absolute_url, public_host
 from .queries import my_engagement_ids
 
 PRODID = "-//vendortrack//reminders//EN"
 
 
 def _uid(kind: str, row_id: int) -> str:
-    host = current_app.config["BASE_URL"].split("//", 1)[-1].split("/", 1)[0] or "vendortrack"
-    return f"{kind}-{row_id}@{host}"
+    return f"{kind}-{row_id}@{public_host() or 'vendortrack'}"
 
 
 def _event(uid: str, day: date, summary: str, link: str, stamp, sequence: int) -> Event:
@@ -41,7 +41,6 @@ def _event(uid: str, day: date, summary: str, link: str, stamp, sequence: int) -
 
 def build_feed(user: User) -> bytes:
     """The person's calendar (only engagements their role may see)."""
-    base = current_app.config["BASE_URL"]
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -54,7 +53,8 @@ def build_feed(user: User) -> bytes:
     by_id = {e.id: e for e in engagements}
 
     def link(engagement_id: int, anchor: str) -> str:
-        return base + url_for("engagements.show", engagement_id=engagement_id, _anchor=anchor)
+        return absolute_url(url_for("engagements.show", engagement_id=engagement_id,
+                                    _anchor=anchor))
 
     for e in engagements:
         if e.status == "closed":

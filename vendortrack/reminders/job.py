@@ -19,11 +19,9 @@ from flask import current_app, url_for
 from sqlalchemy import func, select
 
 from ..domain import reminders as rules
-from ..domain.annex import annex_terms, load_snapshot
 from ..domain.risk import DATED_CODES, DEPENDENCY_TRAP_CODES, RULES_BY_CODE
-from ..extensions import db
+from ..extensions import db, dialect_insert
 from ..models import (
-    Annex,
     Deliverable,
     Engagement,
     EngagementFlag,
@@ -37,6 +35,8 @@ from ..models import (
 )
 from ..permissions import can_view_engagement
 from ..risk_queries import has_flag
+from .links import base_url_context
+from .queries import annex_changes
 
 log = logging.getLogger(__name__)
 
@@ -135,32 +135,6 @@ def _fingerprint(terms: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def annex_changes(engagement_ids: set[int]) -> dict[int, tuple[int, str]]:
-    """For these engagements: (latest annex number, fingerprint) where the terms changed since."""
-    from ..queries import WITH_SPEC_ROWS
-    from ..services import engagement_json
-
-    if not engagement_ids:
-        return {}
-    latest = (select(Annex.engagement_id, func.max(Annex.number).label("number"))
-              .where(Annex.engagement_id.in_(engagement_ids))
-              .group_by(Annex.engagement_id).subquery())
-    snapshots = {row.engagement_id: (row.number, row.snapshot) for row in db.session.execute(
-        select(Annex.engagement_id, Annex.number, Annex.snapshot).join(
-            latest, (latest.c.engagement_id == Annex.engagement_id)
-            & (latest.c.number == Annex.number)))}
-    if not snapshots:
-        return {}
-    changed = {}
-    for engagement in db.session.scalars(
-            select(Engagement).where(Engagement.id.in_(snapshots)).options(*WITH_SPEC_ROWS)):
-        number, snapshot = snapshots[engagement.id]
-        current = annex_terms(engagement_json(engagement))
-        if annex_terms(load_snapshot(snapshot)) != current:
-            changed[engagement.id] = (number, _fingerprint(current))
-    return changed
-
-
 def load_facts(today: date, last_day: date, people: People
                ) -> tuple[list[rules.EngagementFacts], dict[int, str]]:
     """Every open engagement as rule input, and each one's owner e-mail (a fixed few queries)."""
@@ -193,7 +167,8 @@ def load_facts(today: date, last_day: date, people: People
                 for s in db.session.execute(select(TrapState.engagement_id, TrapState.codes))}
     # Only procurement followers hear about spec changes, so only their engagements are read.
     watched = {eid for eid, ids in people.followers.items() if ids & people.procurement}
-    changes = annex_changes(watched)
+    changes = {eid: (change.number, _fingerprint(change.terms)) for eid, change in
+               (annex_changes(Engagement.id.in_(watched)) if watched else {}).items()}
     facts = [rules.EngagementFacts(
         id=row.id, title=row.title, status=row.status, handover_date=row.handover_date,
         end_date=row.end_date, open_deliverables=row.open_deliverables,
@@ -209,11 +184,7 @@ def _insert(model, rows: list[dict], index: list[str], update: list[str] | None 
     returns how many rows were inserted or updated."""
     if not rows:
         return 0
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(model)
+    statement = dialect_insert(model)
     if update:
         statement = statement.on_conflict_do_update(
             index_elements=index, set_={c: statement.excluded[c] for c in update})
@@ -239,7 +210,7 @@ def _existing_keys(keys: list[str]) -> set[str]:
 
 def run(today: date, *, dry_run: bool = False, send_mail: bool = True) -> RunResult:
     """Run the reminders for ``today`` (catching up days missed since the last run)."""
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"] + "/"):
+    with base_url_context():
         return _run(today, dry_run=dry_run, send_mail=send_mail)
 
 
@@ -291,23 +262,20 @@ def _run(today: date, *, dry_run: bool, send_mail: bool) -> RunResult:
     if send_mail and current_app.config.get("MAIL_URL"):
         from . import mail
 
-        result.mail = mail.send_digests(today)
+        result.mail = mail.send_digests(today, weekly=rules.weekly_mail_due(days))
     return result
 
 
 def _store_trap_states(facts: list[rules.EngagementFacts], today: date) -> None:
-    """Remember each engagement's trap flags; ``trapped_since`` is set when it enters a trap."""
+    """Remember each engagement's trap flags; ``trapped_since`` is set when it enters a trap
+    (not when the job first sees it, trapped or not: that is the baseline)."""
     # In engagement order: two runs at once on PostgreSQL then lock the rows in one order.
     rows = [dict(engagement_id=e.id, codes=",".join(sorted(e.trap_codes)),
-                 trapped_since=today if e.trap_codes and not e.previous_trap_codes else None)
+                 trapped_since=today if rules.entered_trap(e) else None)
             for e in sorted(facts, key=lambda e: e.id) if e.previous_trap_codes != e.trap_codes]
     if not rows:
         return
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(TrapState)
+    statement = dialect_insert(TrapState)
     statement = statement.on_conflict_do_update(index_elements=["engagement_id"], set_={
         "codes": statement.excluded.codes,
         "trapped_since": func.coalesce(statement.excluded.trapped_since,

@@ -11,7 +11,7 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from email import policy
 from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
@@ -23,8 +23,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from ..domain.reminders import digest_subject
-from ..extensions import db
+from ..extensions import db, dialect_insert
 from ..models import Digest, Notification, ReminderSettings, User, utcnow
+from .links import absolute_url
 
 log = logging.getLogger(__name__)
 
@@ -117,20 +118,16 @@ def user_for_unsubscribe(token: str) -> User | None:
 
 # --- building ------------------------------------------------------------------------------
 
-def absolute(path: str) -> str:
-    return current_app.config["BASE_URL"] + path
-
-
 def build_digest(user: Recipient, notifications: list, today: date,
                  *, weekly: bool = False) -> EmailMessage:
     """A multipart (text + HTML) digest with RFC 8058 one-click unsubscribe headers."""
     subject = digest_subject(
         (n.rule, (n.on_date - today).days if n.on_date else None) for n in notifications)
-    unsubscribe = absolute(url_for("reminders.unsubscribe", token=unsubscribe_token(user)))
+    unsubscribe = absolute_url(url_for("reminders.unsubscribe", token=unsubscribe_token(user)))
     context = dict(user=user, notifications=notifications, today=today, weekly=weekly,
-                   absolute=absolute, unsubscribe=unsubscribe,
-                   my_work=absolute(url_for("reminders.my_work")),
-                   settings=absolute(url_for("auth.account", _anchor="reminders")))
+                   absolute=absolute_url, unsubscribe=unsubscribe,
+                   my_work=absolute_url(url_for("reminders.my_work")),
+                   settings=absolute_url(url_for("auth.account", _anchor="reminders")))
     return _message(user, f"vendortrack: {subject}", unsubscribe,
                     render_template("email/digest.txt", **context),
                     render_template("email/digest.html", **context))
@@ -199,23 +196,22 @@ class DigestJob:
     notifications: list
     message: EmailMessage | None = None
     digest_id: int | None = None  # the claim, once this run holds it
+    claimed_at: datetime | None = None  # when this run claimed it: the claim is ours while
+    # the row still says so (a run that takes over a stale claim sets a later time)
 
 
 def _claim(conn, jobs: list[DigestJob], period: dict[str, str]) -> list[DigestJob]:
     """Insert the digest rows (the claims) of ``jobs`` in one statement and commit; returns
     the jobs this run holds, in their order. A row another run inserted is skipped unless
-    its claimer stopped mid-send long ago (:data:`STALE_CLAIM`)."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    its claimer stopped mid-send long ago (:data:`STALE_CLAIM`): then this run takes it over,
+    and its first claimer can no longer release it or mark it sent."""
     now = utcnow()
     # Every run inserts in one order (digests by person, then summaries by person), so
     # concurrent runs never wait on each other in a cycle.
     rows = [dict(user_id=job.user.id, kind=job.kind, period=period[job.kind], claimed_at=now,
                  items=0) for job in jobs]
     held = dict(((row.user_id, row.kind), row.id) for row in conn.execute(
-        insert(DIGEST).values(rows)
+        dialect_insert(DIGEST).values(rows)
         .on_conflict_do_nothing(index_elements=["user_id", "kind", "period"])
         .returning(DIGEST.c.id, DIGEST.c.user_id, DIGEST.c.kind)))
     taken = [job for job in jobs if (job.user.id, job.kind) not in held]
@@ -232,61 +228,66 @@ def _claim(conn, jobs: list[DigestJob], period: dict[str, str]) -> list[DigestJo
     conn.commit()
     for job in jobs:
         job.digest_id = held.get((job.user.id, job.kind))
+        job.claimed_at = now
     return [job for job in jobs if job.digest_id is not None]
 
 
+def _ours(job: DigestJob):
+    """The job's digest row while this run's claim on it stands."""
+    return and_(DIGEST.c.id == job.digest_id, DIGEST.c.claimed_at == job.claimed_at)
+
+
 def _release(conn, jobs: list[DigestJob]) -> None:
-    """Drop these claims, so that the next run sends their items."""
+    """Drop these claims, so that the next run sends their items (a claim another run took
+    over meanwhile is theirs now and stays)."""
     if jobs:
-        conn.execute(delete(DIGEST).where(DIGEST.c.id.in_([job.digest_id for job in jobs]),
-                                          DIGEST.c.sent_at.is_(None)))
+        conn.execute(delete(DIGEST).where(or_(*map(_ours, jobs)), DIGEST.c.sent_at.is_(None)))
         conn.commit()
 
 
-def _mark_sent(conn, job: DigestJob) -> None:
-    """Record that the server accepted this digest: its items count as e-mailed from now."""
+def _mark_sent(conn, job: DigestJob) -> bool:
+    """Record that the server accepted this digest: its items count as e-mailed from now.
+    False when another run took the claim over meanwhile (it marks them when it sends)."""
     now = utcnow()
     ids = [n.id for n in job.notifications]
     items = update(NOTIFICATION).where(NOTIFICATION.c.id.in_(ids)).values(
         emailed_at=now, digest_id=job.digest_id)
-    digest = update(DIGEST).where(DIGEST.c.id == job.digest_id)
+    digest = update(DIGEST).where(_ours(job))
     if conn.dialect.name == "postgresql":  # one statement, so one round trip in autocommit
-        marked = items.returning(NOTIFICATION.c.id).cte("marked")
-        conn.execute(digest.values(sent_at=now, items=select(func.count()).select_from(
-            marked).scalar_subquery()))
-    else:
-        if ids:
+        marked = items.where(select(DIGEST.c.id).where(_ours(job)).exists()).returning(
+            NOTIFICATION.c.id).cte("marked")
+        done = conn.execute(digest.values(sent_at=now, items=select(func.count()).select_from(
+            marked).scalar_subquery())).rowcount
+    else:  # the first update takes the write lock: nobody takes the claim over in between
+        done = conn.execute(digest.values(sent_at=now, items=len(ids))).rowcount
+        if done and ids:
             conn.execute(items)
-        conn.execute(digest.values(sent_at=now, items=len(ids)))
     conn.commit()
+    return bool(done)
 
 
-def _recipients(today: date) -> list[tuple[Recipient, str, list]]:
-    """People whose digest is due today with their unsent reminders (two queries in all)."""
+def _recipients(weekly: bool) -> list[tuple[Recipient, str, list]]:
+    """People whose digest is due with their unsent reminders (two queries in all): those
+    with a daily digest, and with a weekly one when ``weekly``."""
     since = utcnow() - timedelta(days=PENDING_DAYS)
     unsent = (NOTIFICATION.c.emailed_at.is_(None), NOTIFICATION.c.created_at >= since)
-    pending = select(NOTIFICATION.c.user_id).where(*unsent).distinct()
-    monday = today.weekday() == 0
-    people = {}
-    for row in db.session.execute(
-            select(User.id, User.name, User.email,
-                   func.coalesce(ReminderSettings.digest, "daily").label("digest"))
-            .outerjoin(ReminderSettings, ReminderSettings.user_id == User.id)
-            .where(User.id.in_(pending), User.active.is_(True), User.email != "")
-            .order_by(User.id)):
-        if row.digest == "daily" or (row.digest == "weekly" and monday):
-            people[row.id] = (Recipient(row.id, row.name, row.email), row.digest, [])
+    digest = func.coalesce(ReminderSettings.digest, "daily")
+    due = (select(User.id, User.name, User.email, digest.label("digest"))
+           .outerjoin(ReminderSettings, ReminderSettings.user_id == User.id)
+           .where(User.id.in_(select(NOTIFICATION.c.user_id).where(*unsent)),
+                  User.active.is_(True), User.email != "",
+                  digest.in_(("daily", "weekly") if weekly else ("daily",))))
+    people = {row.id: (Recipient(row.id, row.name, row.email), row.digest, [])
+              for row in db.session.execute(due.order_by(User.id))}
     if not people:
         return []
     for n in db.session.execute(
             select(NOTIFICATION.c.id, NOTIFICATION.c.user_id, NOTIFICATION.c.rule,
                    NOTIFICATION.c.message, NOTIFICATION.c.link, NOTIFICATION.c.on_date)
-            .where(*unsent, NOTIFICATION.c.user_id.in_(select(User.id).where(
-                User.id.in_(pending), User.active.is_(True))))
+            .where(*unsent, NOTIFICATION.c.user_id.in_(due.with_only_columns(User.id)))
             .order_by(NOTIFICATION.c.user_id, NOTIFICATION.c.on_date.is_(None),
                       NOTIFICATION.c.on_date, NOTIFICATION.c.id)):
-        if n.user_id in people:
-            people[n.user_id][2].append(n)
+        people[n.user_id][2].append(n)
     return list(people.values())
 
 
@@ -338,22 +339,24 @@ class _Connection:
                 smtp.close()
 
 
-# Failures that concern one message or recipient; the others stop the whole run.
+# Failures that concern one message or recipient; the others stop the whole run. A refused
+# sender is not among them: the server refuses our MAIL FROM, the same for every digest.
 RECIPIENT_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
-                    smtplib.SMTPSenderRefused, smtplib.SMTPNotSupportedError)
+                    smtplib.SMTPNotSupportedError)
 
 
-def send_digests(today: date) -> MailResult:
-    """Send each due person one digest of their unsent reminders (and leadership summaries),
-    all over one SMTP connection.
+def send_digests(today: date, *, weekly: bool) -> MailResult:
+    """Send each due person one digest of their unsent reminders, all over one SMTP
+    connection; with ``weekly`` also the weekly digests and the leadership summaries (once
+    per ISO week of ``today``: the claims are per week).
 
     Claims are inserted :data:`CLAIM_BATCH` at a time; each digest is marked sent, with its
     items, as soon as the server accepted it. A refused recipient loses only their claim; when
     the server is unavailable the run stops and releases every claim not yet sent.
     """
     result = MailResult()
-    jobs = [DigestJob(user, kind, items) for user, kind, items in _recipients(today) if items]
-    if today.weekday() == 0:
+    jobs = [DigestJob(user, kind, items) for user, kind, items in _recipients(weekly) if items]
+    if weekly:
         from .summary import summary_jobs
 
         jobs += [DigestJob(user, "summary", [], message) for user, message in summary_jobs(today)]
@@ -402,12 +405,17 @@ def _send(conn, connection: _Connection, held: list[DigestJob], today: date,
                 unsent = len(held)
                 result.failed.append(job.user.email)
                 result.left += len(held) - number - 1
-                result.error = f"SMTP server unavailable ({error.__class__.__name__}: {error})"
+                what = ("SMTP server refused the sender"
+                        if isinstance(error, smtplib.SMTPSenderRefused) and not _dropped(error)
+                        else "SMTP server unavailable")
+                result.error = f"{what} ({error.__class__.__name__}: {error})"
                 log.error("sending digests stopped: %s; nothing more was marked sent, the next "
                           "run sends the rest", result.error)
                 return False
             unsent = number + 1
-            _mark_sent(conn, job)
+            if not _mark_sent(conn, job):
+                log.warning("the digest claim for %s was taken over by another run while this "
+                            "one sent it; that run marks its items", job.user.email)
             result.sent.append(job.user.email)
     except BaseException:
         # Anything else (a bug, the database gone): give back the claims not yet with the

@@ -4,11 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import bindparam, func, select, union
+from sqlalchemy import bindparam, func, or_, select, union
+from sqlalchemy.orm import aliased
 
+from ..domain.annex import annex_terms, load_snapshot, spec_changed
 from ..domain.risk import RULES, Severity
 from ..extensions import db
 from ..models import (
+    Annex,
+    AuditEvent,
     Deliverable,
     Engagement,
     EngagementFlag,
@@ -144,16 +148,52 @@ def _draft_flags(user: User, today: date) -> list:
 
 def _spec_changes() -> list:
     """Open engagements whose spec states other terms than their latest annex."""
-    from ..models import Annex
-    from .job import annex_changes
+    changed = annex_changes(Engagement.status != "closed")
+    return [(eid, c.title, c.number) for eid, c in sorted(changed.items())]
 
-    ids = set(db.session.scalars(select(Annex.engagement_id).join(
-        Engagement, Engagement.id == Annex.engagement_id)
-        .where(Engagement.status != "closed").distinct()))
-    changed = annex_changes(ids)
-    titles = dict(db.session.execute(select(Engagement.id, Engagement.title)
-                                     .where(Engagement.id.in_(changed))).all())
-    return sorted((eid, titles[eid], number) for eid, (number, _) in changed.items())
+
+@dataclass(frozen=True)
+class AnnexChange:
+    number: int  # of the latest annex
+    title: str
+    terms: dict  # what the spec states now (domain.annex.annex_terms)
+
+
+def annex_changes(*where) -> dict[int, AnnexChange]:
+    """The engagements (those matching ``where``) whose spec states other terms than their
+    latest annex (domain.annex.spec_changed), by id.
+
+    Only those saved since their latest annex are compared: an engagement still at the version
+    its annex froze states its terms. A few queries, however many engagements there are.
+    """
+    from ..queries import WITH_SPEC_ROWS
+    from ..services import engagement_json
+
+    newer = aliased(Annex)
+    # Annexes issued before the column was added: the version their issue recorded (versions
+    # only grow, so the latest annex's is the highest). Read only for those.
+    recorded = (select(func.max(AuditEvent.engagement_version))
+                .where(AuditEvent.engagement_id == Annex.engagement_id,
+                       AuditEvent.action == "annex.issue").scalar_subquery())
+    frozen = func.coalesce(Annex.engagement_version, recorded)
+    statement = (
+        select(Annex.engagement_id, Annex.number, Annex.snapshot)
+        .join(Engagement, Engagement.id == Annex.engagement_id)
+        .where(~select(newer.id).where(newer.engagement_id == Annex.engagement_id,
+                                       newer.number > Annex.number).exists(),
+               or_(frozen.is_(None), frozen != Engagement.version)))
+    latest = {row.engagement_id: (row.number, row.snapshot)
+              for row in db.session.execute(statement.where(*where))}
+    if not latest:
+        return {}
+    changed = {}
+    for engagement in db.session.scalars(
+            select(Engagement).where(Engagement.id.in_(latest)).options(*WITH_SPEC_ROWS)):
+        number, snapshot = latest[engagement.id]
+        current = engagement_json(engagement)
+        if spec_changed(load_snapshot(snapshot), current):
+            changed[engagement.id] = AnnexChange(number, engagement.title, annex_terms(current))
+    return changed
 
 
 def notifications_for(user: User, page: int, per_page: int = 50):

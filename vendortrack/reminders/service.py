@@ -8,7 +8,7 @@ import secrets
 
 from sqlalchemy import delete, select, update
 
-from ..extensions import db
+from ..extensions import db, dialect_insert
 from ..models import Engagement, Follow, Notification, ReminderSettings, User, utcnow
 
 DIGEST_CHOICES = {"daily": "Daily", "weekly": "Weekly (Mondays)", "off": "Off"}
@@ -52,16 +52,16 @@ def regenerate_calendar_secret(user: User) -> str:
 
 
 def follow(user: User, engagement: Engagement) -> bool:
-    """Follow ``engagement``; False when already following."""
-    if db.session.get(Follow, (user.id, engagement.id)) is not None:
-        return False
-    db.session.add(Follow(user_id=user.id, engagement_id=engagement.id))
-    try:
-        db.session.commit()
-    except Exception:  # the same person following twice at once
-        db.session.rollback()
-        return False
-    return True
+    """Follow ``engagement``; False when already following (also when the same person's
+    second request to follow arrives at the same moment)."""
+    follows = Follow.__table__
+    # RETURNING tells whether a row went in (the rowcount is -1 here on psycopg).
+    added = db.session.execute(
+        dialect_insert(follows).values(user_id=user.id, engagement_id=engagement.id)
+        .on_conflict_do_nothing(index_elements=["user_id", "engagement_id"])
+        .returning(follows.c.user_id)).first()
+    db.session.commit()
+    return added is not None
 
 
 def unfollow(user: User, engagement: Engagement) -> bool:

@@ -15,10 +15,12 @@ from flask import render_template, url_for
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from ..domain.text import plural
 from ..extensions import db
 from ..models import Engagement, ReminderSettings, TrapState, User
 from ..risk_queries import in_dependency_trap
 from ..templating import money
+from .links import absolute_url
 
 LIST_LIMIT = 20
 
@@ -68,7 +70,7 @@ def weekly_summary(today: date) -> WeeklySummary:
 
 def summary_jobs(today: date) -> list:
     """(recipient, message) for each leadership reader who opted in."""
-    from .mail import Recipient, _message, absolute, unsubscribe_token
+    from .mail import Recipient, _message, unsubscribe_token
 
     readers = db.session.execute(
         select(User.id, User.name, User.email)
@@ -80,17 +82,20 @@ def summary_jobs(today: date) -> list:
         return []
     summary = weekly_summary(today)
     # What every reader gets is rendered once; each mail adds the greeting and their links.
-    shared = dict(s=summary, absolute=absolute, dashboard=absolute(url_for("dashboard.index")))
+    shared = dict(s=summary, absolute=absolute_url,
+                  dashboard=absolute_url(url_for("dashboard.index")))
     text = render_template("email/summary_body.txt", **shared)
     html = Markup(render_template("email/summary_body.html", **shared))
     subject = (f"vendortrack weekly: {summary.now.engagements} in a dependency trap "
                f"({summary.now.engagements - summary.week_ago.engagements:+d}), "
-               f"{len(summary.new_traps)} new, {summary.handover_total} handovers this month")
-    settings = absolute(url_for("auth.account", _anchor="reminders"))
+               f"{len(summary.new_traps)} new, {plural(summary.handover_total, 'handover')} "
+               "this month")
+    settings = absolute_url(url_for("auth.account", _anchor="reminders"))
     jobs = []
     for row in readers:
         user = Recipient(row.id, row.name, row.email)
-        unsubscribe = absolute(url_for("reminders.unsubscribe", token=unsubscribe_token(user)))
+        unsubscribe = absolute_url(url_for("reminders.unsubscribe",
+                                           token=unsubscribe_token(user)))
         context = dict(user=user, unsubscribe=unsubscribe, settings=settings)
         jobs.append((user, _message(
             user, subject, unsubscribe, render_template("email/summary.txt", body=text, **context),

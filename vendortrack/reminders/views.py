@@ -20,11 +20,12 @@ from flask_login import current_user
 
 from ..auth import sessions
 from ..clock import today
-from ..domain.text import whole_number
+from ..domain.text import plural, whole_number
 from ..engagements.views import get_engagement
 from ..permissions import can_view_engagement
 from ..security import public
 from . import queries, service
+from .links import absolute_url
 
 bp = Blueprint("reminders", __name__)
 # Its own blueprint so that the navigation does not mark "My work" on the notifications page.
@@ -61,7 +62,7 @@ def mark_read(notification_id: int):
 def mark_all_read():
     count = service.mark_all_read(current_user)
     sessions.forget_unread()
-    flash(f"Marked {count} notification{'' if count == 1 else 's'} read.", "success")
+    flash(f"Marked {plural(count, 'notification')} read.", "success")
     return redirect(url_for("notifications.index"))
 
 
@@ -136,4 +137,4 @@ def calendar(secret: str):
 def calendar_url(settings) -> str | None:
     if not settings.calendar_secret:
         return None
-    return url_for("reminders.calendar", secret=settings.calendar_secret, _external=True)
+    return absolute_url(url_for("reminders.calendar", secret=settings.calendar_secret))
