@@ -2,10 +2,8 @@
 the database itself refuses changes to history and issued annexes."""
 from __future__ import annotations
 
-import re
 import threading
 from datetime import timedelta
-from html import unescape
 
 import pytest
 from sqlalchemy import func, select, text
@@ -17,7 +15,7 @@ from vendortrack.domain import spec as specs
 from vendortrack.extensions import db
 from vendortrack.models import Annex, AuditEvent, Deliverable, Engagement, User, Vendor
 
-from .conftest import PASSWORD, TODAY, Client, complete_spec
+from .conftest import PASSWORD, TODAY, Client, complete_spec, shown_flash
 from .load.loadrun import Forms
 
 
@@ -180,17 +178,6 @@ def test_racing_vendor_forms_with_one_new_name_save_one(app, make_user):
 
 
 # --- row changes of one engagement at the same moment (issue 17: a 500 under load) -------------
-
-FLASH = re.compile(r'<p class="flash flash-(\w+)">(.*?)</p>', re.S)
-
-
-def shown_flash(client: Client, response) -> tuple[str, str]:
-    """The one message the page a POST redirected to shows: (kind, text)."""
-    assert response.status_code == 302, response.status_code
-    page = client.get(response.headers["Location"].split("#")[0]).get_data(as_text=True)
-    (kind, message), = FLASH.findall(page)
-    return kind, unescape(message)
-
 
 def assert_stored_facts_are_fresh(engagement_id: int) -> Engagement:
     """The stored risk columns and flags are those of the rows as they are now: no change

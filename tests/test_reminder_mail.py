@@ -233,7 +233,7 @@ def test_weekly_digests_go_on_mondays_and_off_means_none(mail_app, smtp, users, 
     assert "this week" in smtp.messages[0].get_body(("plain",)).get_content()
 
 
-def test_leadership_weekly_summary(mail_app, smtp, users, make_engagement):
+def test_leadership_weekly_summary(mail_app, smtp, users, make_engagement, ben):
     reader = users["leadership"]
     service.save_settings(reader, digest="off", weekly_summary=True)
     make_engagement(title="Trapped", internal_owner=None, contract_value=Decimal("1000"))
@@ -241,7 +241,7 @@ def test_leadership_weekly_summary(mail_app, smtp, users, make_engagement):
     # Its successor attests they are ready, so the handover is no trap (SUCCESSORS_NOT_READY).
     from vendortrack import services as writes
     writes.record_readiness(handing_over.successors[0], {"operate", "maintain", "extend",
-                                                         "explain"}, users["admin"], MONDAY)
+                                                         "explain"}, ben, MONDAY)
     job.run(MONDAY)
     [message] = smtp.to(reader.email)
     assert message["Subject"].startswith("vendortrack weekly: 1 in a dependency trap")
