@@ -596,50 +596,65 @@ def statuses_by_id(engagement: Engagement) -> dict[int, str]:
 ROW_CHANGE_ATTEMPTS = 3
 
 
-def _commit_row_change(engagement: Engagement, user: User, change) -> None:
-    """Commit ``change()``, a change to one of ``engagement``'s rows that the person did not
-    make against a version they read (a deliverable's status, a successor's attestation),
-    with the engagement's new version, its stored risk and the history event ``change()``
-    returns (action, subject, changes).
+def _commit_retrying(user: User, change, engagement_id: int | None = None) -> None:
+    """Commit ``change()``, which changes rows the person did not edit against a version they
+    read, with the history event it returns (:func:`record`'s keyword arguments but the
+    user; None records nothing).
 
-    Every attempt starts from the database as it is then, the engagement's version read
-    before any of its rows: ``change()`` finds the rows it changes by what they are (never
-    by a row id an edit may have given to another person) and checks that ``user`` may
-    still make the change, raising :class:`NotAllowed` (nothing written) when not. What the
-    caller read and checked may be older than that version, so the first attempt reads
-    anew too.
-
-    When a save of the same engagement commits first, the version check refuses this one;
-    the change is then made again on the rows as they are now (so its own checks, such as
-    the allowed status moves, see the other save), and :class:`EditConflict` only when that
-    keeps happening. Nothing is flushed before the engagement's row, so every writer of an
-    engagement locks that row first and two of them cannot deadlock.
+    Every attempt starts from the database as it is then (what the caller read and checked
+    may be older, so the first one too): ``change()`` reads what it changes, checks that
+    ``user`` may still change it (:class:`NotAllowed` otherwise, nothing written) and
+    changes it. When a save of an engagement it changes commits first, the version check
+    refuses this one; the change is then made again on the rows as they are now, and
+    :class:`EditConflict` (about ``engagement_id``) only when that keeps happening or the
+    rows are gone.
     """
-    engagement_id = engagement.id
     for _ in range(ROW_CHANGE_ATTEMPTS):
         db.session.expire_all()
         try:
-            # The version first: a save of the rows read after it then fails the check.
-            if db.session.get(Engagement, engagement_id) is None:
-                break  # the other save removed the engagement
             with db.session.no_autoflush:  # the version check happens in the flush below only
-                action, subject, changes = change()
-                engagement.updated_at = utcnow()
-                refresh_risk(engagement, engagement_spec(engagement))
+                event = change()
             db.session.flush()
         except StaleDataError:
-            db.session.rollback()  # also expires every row: the next attempt reads them anew
+            db.session.rollback()
             continue
-        except ObjectDeletedError:  # the other save removed the row
+        except ObjectDeletedError:  # the other save removed a row
             db.session.rollback()
             break
         except Exception:
             db.session.rollback()
             raise
-        record(action, user, engagement=engagement, subject=subject, changes=changes)
+        if event is not None:
+            record(user=user, **event)
         commit()
         return
     raise EditConflict(engagement_id, None)
+
+
+def _commit_row_change(engagement: Engagement, user: User, change) -> None:
+    """Commit ``change()``, a change to one of ``engagement``'s rows (a deliverable's status,
+    a successor's attestation), with the engagement's new version, its stored risk and the
+    history event ``change()`` returns (action, subject, changes), through
+    :func:`_commit_retrying`.
+
+    The engagement's version is read before any of its rows, so a save of them after that
+    read fails the version check. ``change()`` finds the rows it changes by what they are
+    (never by a row id an edit may have given to another person) and checks that ``user``
+    may still make the change. Nothing is flushed before the engagement's row, so every
+    writer of an engagement locks that row first and two of them cannot deadlock.
+    """
+    engagement_id = engagement.id
+
+    def attempt() -> dict:
+        if db.session.get(Engagement, engagement_id) is None:
+            raise EditConflict(engagement_id, None)  # the other save removed it
+        action, subject, changes = change()
+        engagement.updated_at = utcnow()
+        refresh_risk(engagement, engagement_spec(engagement))
+        return {"action": action, "engagement": engagement, "subject": subject,
+                "changes": changes}
+
+    _commit_retrying(user, attempt, engagement_id)
 
 
 def change_deliverable_status(deliverable: Deliverable, new_status: str, user: User) -> None:
@@ -871,26 +886,16 @@ def save_function(function: BusinessFunction | None, values: dict,
         return function
     # The supporting engagements' versions are checked when they are flushed: an engagement
     # saved meanwhile makes the refresh run again on the rows as they are now.
-    for _ in range(ROW_CHANGE_ATTEMPTS):
-        try:
-            with db.session.no_autoflush:
-                function.name_key = values["name"].lower()
-                changes = set_fields(function, {key: values[key] for key in FUNCTION_FIELDS})
-                if any(c["field"] in ("name", "criticality") for c in changes):
-                    _refresh_supporting(function)
-            db.session.flush()
-        except StaleDataError:
-            db.session.rollback()
-            continue
-        except Exception:
-            db.session.rollback()
-            raise
-        if changes:
-            record("function.update", user, subject=function.name, changes=changes,
-                   function=function)
-        commit()
-        return function
-    raise EditConflict(engagement_id=None, expected_version=None)  # kept changing: try again
+    def change() -> dict | None:
+        function.name_key = values["name"].lower()
+        changes = set_fields(function, {key: values[key] for key in FUNCTION_FIELDS})
+        if any(c["field"] in ("name", "criticality") for c in changes):
+            _refresh_supporting(function)
+        return ({"action": "function.update", "subject": function.name, "changes": changes,
+                 "function": function} if changes else None)
+
+    _commit_retrying(user, change)
+    return function
 
 
 def _refresh_supporting(function: BusinessFunction) -> None:
