@@ -66,7 +66,8 @@ def engagement_history(engagement_id: int) -> list[AuditEvent]:
 
 
 def engagement_or_404(engagement_id: int) -> Engagement:
-    """The engagement with its spec rows; a 404 (page or JSON) saying so when there is none."""
+    """The engagement with its vendor and business function (its rows load when read, see
+    :func:`load_engagement`); a 404 (page or JSON) saying so when there is none."""
     engagement = load_engagement(engagement_id)
     if engagement is None:
         raise http_error(404, f"There is no engagement {engagement_id}.")
