@@ -646,6 +646,7 @@ def _commit_row_change(engagement: Engagement, user: User, change) -> None:
     engagement_id = engagement.id
 
     def attempt() -> dict:
+        # Its version first: a save of the rows read after it then fails the version check.
         if db.session.get(Engagement, engagement_id) is None:
             raise EditConflict(engagement_id, None)  # the other save removed it
         action, subject, changes = change()
