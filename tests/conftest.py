@@ -8,6 +8,7 @@ import shutil
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from flask import has_app_context
@@ -167,6 +168,17 @@ class Client:
         return response
 
 
+FLASH = re.compile(r'<p class="flash flash-(\w+)">(.*?)</p>', re.S)
+
+
+def shown_flash(client: Client, response) -> tuple[str, str]:
+    """The one message the page a POST redirected to shows: (kind, text)."""
+    assert response.status_code == 302, response.status_code
+    page = client.get(response.headers["Location"].split("#")[0]).get_data(as_text=True)
+    (kind, message), = FLASH.findall(page)
+    return kind, unescape(message)
+
+
 @pytest.fixture
 def client(app) -> Client:
     return Client(app)
@@ -257,6 +269,51 @@ def make_engagement(app, users):
                                           creator or users["product_owner"])
 
     return build
+
+
+@pytest.fixture
+def ben(make_user):
+    """The account of Ben Okafor, the successor in :func:`complete_spec`: he may attest his
+    own readiness (vendortrack.permissions.can_attest_readiness)."""
+    return make_user("product_owner", email="ben.okafor@example.org", name="Ben Okafor")
+
+
+@pytest.fixture
+def saved_meanwhile(app, monkeypatch):
+    """``saved_meanwhile(change, ...)``: each of the next explicit flushes of the session
+    (where a service writes what it read) loses to another request's save, as when two
+    requests race: ``change(session)`` runs in its own transaction and commits between this
+    one's read and its write, so the engagement's version check refuses the write.
+
+    On PostgreSQL the real flush meets the moved version. On SQLite this request holds the
+    write lock from its first statement, so the other save can only come once it let go:
+    the flush rolls back, lets the save commit, and fails as the version check would."""
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from vendortrack.extensions import db
+
+    real_flush = db.session.flush
+    pending: list = []
+
+    def commit_other(change) -> None:
+        with Session(db.engine) as other:
+            change(other)
+            other.commit()
+
+    def flush(*args, **kwargs):
+        if not pending:
+            return real_flush(*args, **kwargs)
+        change = pending.pop(0)
+        if db.engine.dialect.name == "sqlite":
+            db.session.rollback()
+            commit_other(change)
+            raise StaleDataError("engagement changed meanwhile (simulated)")
+        commit_other(change)
+        return real_flush(*args, **kwargs)
+
+    monkeypatch.setattr(db.session, "flush", flush)
+    return lambda *changes: pending.extend(changes)
 
 
 @pytest.fixture

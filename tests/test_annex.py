@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from vendortrack import services
 from vendortrack.domain import spec as specs
@@ -366,6 +366,31 @@ def test_deliverable_progress_does_not_count_as_a_spec_change(app, procurement,
                                        users["product_owner"])
     page = procurement.get(f"/engagements/{engagement.id}").get_data(as_text=True)
     assert "Spec changed" not in page
+
+
+def test_the_engagement_page_compares_with_the_annexes_and_spec_it_has(
+        app, procurement, make_engagement, users, monkeypatch):
+    """The page's annex status reuses the page's spec and its list of issued annexes: the
+    spec is built once and the annexes are listed once (the newest one's snapshot read by
+    its key)."""
+    engagement = make_engagement()
+    issue(procurement, engagement.id)
+    built, real_spec = [], services.engagement_spec
+    monkeypatch.setattr(services, "engagement_spec",
+                        lambda engagement: built.append(engagement.id) or real_spec(engagement))
+    listed = []
+
+    def note(conn, cursor, statement, *args):
+        if re.search(r"FROM annex\b.*ORDER BY annex\.number DESC", " ".join(statement.split())):
+            listed.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        page = procurement.get(f"/engagements/{engagement.id}").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert "Annex v1 matches the current spec" in page
+    assert built == [engagement.id] and len(listed) == 1
 
 
 @pytest.mark.parametrize("query", ["from=abc", "from=1&to=x", "from=7", "from=1&to=9"])

@@ -177,7 +177,8 @@ def test_bulk_create_stores_the_exit_facts_the_form_path_stores(app, users, spec
             == services.engagement_spec(db.session.get(Engagement, by_form)))
 
 
-def test_bulk_insert_with_an_attested_successor_stores_what_an_attestation_stores(app, users):
+def test_bulk_insert_with_an_attested_successor_stores_what_an_attestation_stores(app, users,
+                                                                                ben):
     """Demo data inserts successors' attestations with the engagement: the columns equal an
     engagement saved by form whose successor then attested (history and who recorded it
     aside: demo data has neither)."""
@@ -186,7 +187,7 @@ def test_bulk_insert_with_an_attested_successor_stores_what_an_attestation_store
     spec = EXIT_SPECS["critical function with an exit plan"]
     by_form = services.create_engagement(spec, user)
     services.record_readiness(by_form.successors[0], {"operate", "maintain", "extend",
-                                                      "explain"}, users["admin"], TODAY)
+                                                      "explain"}, ben, TODAY)
     [in_bulk] = services.insert_engagements(
         [spec], [by_form.vendor_id], [by_form.business_function_id], [True],
         created_by_id=user.id, now=models.utcnow(),

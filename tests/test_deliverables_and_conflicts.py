@@ -72,6 +72,30 @@ def test_status_change_updates_stored_risk(client, users, make_engagement):
     assert "Slipping" not in client.get("/engagements?flag=KT_OVERDUE").get_data(as_text=True)
 
 
+def test_an_owner_replaced_meanwhile_changes_no_status(client, users, make_engagement,
+                                                      saved_meanwhile):
+    """The right to edit is checked again on the rows the status change is written with:
+    an edit that named another internal owner while it was being made refuses it."""
+    owner = users["product_owner"]
+    engagement = make_engagement(creator=users["admin"], internal_owner=specs.Person(
+        owner.name, owner.email))
+    engagement_id, deliverable_id = engagement.id, engagement.deliverables[0].id
+    client.login(owner)
+
+    def new_owner(session):
+        session.get(Engagement, engagement_id).owner_email = "carl@example.org"
+
+    saved_meanwhile(new_owner)
+    response = client.post(f"/engagements/{engagement_id}/deliverables/{deliverable_id}/status",
+                           {"status": "delivered"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert ("You can no longer edit this engagement, so the deliverable&#39;s status was not "
+            "changed.") in response.get_data(as_text=True)
+    assert status_of(deliverable_id).status == "planned"
+    assert db.session.scalar(select(AuditEvent.id).where(
+        AuditEvent.action == "deliverable.status")) is None
+
+
 def test_second_save_gets_a_conflict_page_and_keeps_what_was_typed(make_client, users,
                                                                     engagement):
     first, second = make_client(), make_client()

@@ -3,8 +3,10 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from vendortrack.domain.spec import Person
+from vendortrack.extensions import db
 
 from .conftest import TODAY
 
@@ -56,6 +58,24 @@ def test_filters(listing, query, expected):
     else:
         assert sorted(titles(response)) == sorted(expected)
         assert total(response) == len(expected)
+
+
+@pytest.mark.parametrize("sort", ["updated", "title", "risk"])
+def test_a_search_looks_up_the_matching_vendors_once(app, listing, sort):
+    """The page's rows and its count (and the risk order's levels) share one lookup."""
+    lookups = []
+
+    def note(conn, cursor, statement, *args):
+        if re.search(r"FROM vendor\s+WHERE vendor\.name_key LIKE", statement):
+            lookups.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        response = listing.get(f"/engagements?q=contoso&sort={sort}")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert sorted(titles(response)) == ["Beta forecasting", "Gamma search"]
+    assert total(response) == 2 and len(lookups) == 1
 
 
 def test_vendor_filter(listing):

@@ -138,10 +138,9 @@ def test_the_engagement_page_shows_the_exit_section(client, users, make_engageme
     assert "REINTEGRATION_OVERSTATED" in page or "more optimistic than the evidence" in page
 
 
-def test_an_attestation_stays_with_its_successor_across_edits(users, make_engagement):
+def test_an_attestation_stays_with_its_successor_across_edits(users, make_engagement, ben):
     engagement = make_engagement()
-    ben = engagement.successors[0]
-    services.record_readiness(ben, ALL, users["admin"], TODAY)
+    services.record_readiness(engagement.successors[0], ALL, ben, TODAY)
     spec = services.engagement_spec(engagement)
     services.update_engagement(engagement, spec, users["admin"],
                                expected_version=engagement.version)

@@ -3,13 +3,13 @@ else may, and the history shows who did."""
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from vendortrack.domain import spec as specs
 from vendortrack.extensions import db
-from vendortrack.models import AuditEvent, Engagement, EngagementPerson
+from vendortrack.models import AuditEvent, Engagement, EngagementPerson, utcnow
 
-from .conftest import TODAY
+from .conftest import TODAY, shown_flash
 
 ALL = ["operate", "maintain", "extend", "explain"]
 
@@ -122,3 +122,69 @@ def test_suggested_reintegration_improves_with_the_evidence_and_says_why(client,
     page = client.get(url).get_data(as_text=True)
     assert "The evidence suggests</dt><dd><strong>Easy" in page
     assert "Every piece of evidence for an easy reintegration is there." in page
+
+
+# --- the attestation is made again when another save of the engagement wins (issue 17) -----
+
+def readiness_events() -> int:
+    return db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "successor.readiness"))
+
+
+def edit_successors(engagement_id, people):
+    """Another save of the engagement that gives its successor rows, in order, to
+    ``people`` (name, e-mail): an edit keeps rows by position, so row ids change hands."""
+    def change(session):
+        engagement = session.get(Engagement, engagement_id)
+        for row, (name, email) in zip(engagement.successors, people, strict=True):
+            row.name, row.email = name, email
+        engagement.updated_at = utcnow()
+
+    return change
+
+
+def test_an_owner_replaced_meanwhile_records_nothing(client, team, saved_meanwhile):
+    """The owner's right to record for a successor is checked again on the rows the
+    attestation is written with: an edit that named another owner meanwhile refuses it."""
+    client.login(team["owner"])
+    engagement_id = team["engagement"].id
+
+    def new_owner(session):
+        engagement = session.get(Engagement, engagement_id)
+        engagement.owner_name, engagement.owner_email = "Carl Moss", "carl@example.org"
+
+    saved_meanwhile(new_owner)
+    kind, message = shown_flash(client, attest(client, team, "dana_row", ALL))
+    assert kind == "error"
+    assert message == "You can no longer record Dana Lee's readiness, so nothing was recorded."
+    assert person(team["dana_row"]).attested_on is None and readiness_events() == 0
+
+
+def test_an_attestation_follows_its_person_when_an_edit_swaps_the_rows(client, team,
+                                                                      saved_meanwhile):
+    """Ben attests while an edit swaps Ben and Dana: his row id is Dana's now, and the
+    attestation lands on Ben's row, never on hers."""
+    client.login(team["ben"])
+    saved_meanwhile(edit_successors(team["engagement"].id, [
+        ("Dana Lee", "dana@example.org"), ("Ben Okafor", "ben.okafor@example.org")]))
+    kind, message = shown_flash(client, attest(client, team, "ben_row", ALL))
+    assert (kind, message) == ("success", "Recorded: Ben Okafor can operate, maintain, "
+                                          "extend, explain.")
+    dana, ben = person(team["ben_row"]), person(team["dana_row"])
+    assert dana.email == "dana@example.org" and dana.attested_on is None
+    assert ben.email == "ben.okafor@example.org" and ben.attested_by_id == team["ben"].id
+    assert ben.can_explain and readiness_events() == 1
+
+
+def test_a_successor_removed_meanwhile_records_nothing(client, team, saved_meanwhile):
+    """An edit replaced Ben by Erin on his row meanwhile: Ben's attestation touches no row."""
+    client.login(team["ben"])
+    saved_meanwhile(edit_successors(team["engagement"].id, [
+        ("Erin Holt", "erin@example.org"), ("Dana Lee", "dana@example.org")]))
+    kind, message = shown_flash(client, attest(client, team, "ben_row", ALL))
+    assert kind == "error"
+    assert message == ("Ben Okafor is no longer a successor of this engagement, so nothing "
+                       "was recorded.")
+    erin = person(team["ben_row"])
+    assert erin.email == "erin@example.org" and erin.attested_on is None
+    assert readiness_events() == 0

@@ -305,7 +305,7 @@ def test_a_missed_monday_sends_the_weekly_mail_on_the_next_run_once(mail_app, sm
     assert unsent() == []
 
 
-def test_leadership_weekly_summary(mail_app, smtp, users, make_engagement):
+def test_leadership_weekly_summary(mail_app, smtp, users, make_engagement, ben):
     reader = users["leadership"]
     service.save_settings(reader, digest="off", weekly_summary=True)
     make_engagement(title="Trapped", internal_owner=None, contract_value=Decimal("1000"))
@@ -313,7 +313,7 @@ def test_leadership_weekly_summary(mail_app, smtp, users, make_engagement):
     # Its successor attests they are ready, so the handover is no trap (SUCCESSORS_NOT_READY).
     from vendortrack import services as writes
     writes.record_readiness(handing_over.successors[0], {"operate", "maintain", "extend",
-                                                         "explain"}, users["admin"], MONDAY)
+                                                         "explain"}, ben, MONDAY)
     job.run(MONDAY)
     [message] = smtp.to(reader.email)
     assert message["Subject"].startswith("vendortrack weekly: 1 in a dependency trap")

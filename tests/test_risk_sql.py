@@ -117,7 +117,7 @@ exit_plans = st.one_of(st.none(), st.fixed_dictionaries({
        substitutability=st.sampled_from([None, "easy", "medium"]),
        reintegration=st.sampled_from([None, "easy", "difficult", "highly_complex"]),
        ready=st.booleans(), day=st.integers(-45, 45))
-def test_sql_matches_python_for_the_exit_rules(app, users, rows, plan, handover, status,
+def test_sql_matches_python_for_the_exit_rules(app, users, ben, rows, plan, handover, status,
                                                 criticality, substitutability, reintegration,
                                                 ready, day):
     """The exit rules, dated ones included, agree in SQL, in Python and on the dashboard."""
@@ -135,7 +135,7 @@ def test_sql_matches_python_for_the_exit_rules(app, users, rows, plan, handover,
     engagement = services.create_engagement(spec, users["product_owner"])
     if ready:
         services.record_readiness(engagement.successors[0], {"operate", "maintain", "extend",
-                                                             "explain"}, users["admin"], TODAY)
+                                                             "explain"}, ben, TODAY)
     db.session.expire_all()
     engagement = db.session.get(Engagement, engagement.id)
     for today in (TODAY, TODAY + day * D):

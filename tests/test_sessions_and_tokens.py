@@ -228,16 +228,41 @@ def statements_during(app, action) -> list[str]:
     return statements
 
 
-def test_a_page_reads_session_user_and_bell_in_one_statement(app, client, users):
-    """Every signed-in page checks its session row, its user and the bell's count: one
-    round trip, not three."""
+def counts_unread(statement: str) -> bool:
+    """Whether ``statement`` counts unread notifications (the bell), alone or inside."""
+    return "count(*)" in statement and "notification.read_at IS NULL" in statement
+
+
+def test_a_page_reads_session_and_user_in_one_statement_and_counts_the_bell_once(
+        app, client, users):
+    """Every signed-in page checks its session row and its user in one round trip, not two;
+    a page showing the bell counts it once, however often the page asks."""
     client.login(users["leadership"])
-    statements = statements_during(app, lambda: client.get("/engagements"))
-    reading_session = [s for s in statements if "user_session" in s]
-    assert len(reading_session) == 1, statements
-    assert "JOIN" in reading_session[0] and "FROM notification" in reading_session[0]
-    by_id = re.compile(r'FROM "?user"? WHERE "?user"?\.id =')
-    assert not [s for s in statements if by_id.search(s)], statements
+    for url in ("/engagements", "/notifications"):  # the second asks twice
+        statements = statements_during(app, lambda url=url: client.get(url))
+        reading_session = [s for s in statements if "user_session" in s]
+        assert len(reading_session) == 1, statements
+        assert "JOIN" in reading_session[0]
+        by_id = re.compile(r'FROM "?user"? WHERE "?user"?\.id =')
+        assert not [s for s in statements if by_id.search(s)], statements
+        assert len([s for s in statements if counts_unread(s)]) == 1, statements
+
+
+def test_downloads_do_not_count_the_bell(app, client, users, make_engagement):
+    """Only a page that shows the bell counts unread notifications: a PDF or a CSV does
+    not."""
+    from vendortrack.annex import service
+
+    engagement = make_engagement()
+    service.issue_annex(engagement, users["procurement"])
+    client.login(users["procurement"])
+    responses = []
+    for url, mimetype in ((f"/engagements/{engagement.id}/annexes/1.pdf", "application/pdf"),
+                          ("/engagements/register.csv", "text/csv")):
+        statements = statements_during(app, lambda url=url: responses.append(client.get(url)))
+        assert responses[-1].status_code == 200 and responses[-1].mimetype == mimetype
+        assert [s for s in statements if "user_session" in s], statements  # still checked
+        assert not [s for s in statements if counts_unread(s)], statements
 
 
 @pytest.mark.parametrize("change", ["deactivated", "role changed", "row deleted"])

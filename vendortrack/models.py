@@ -281,13 +281,13 @@ class Engagement(db.Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_engagement_status_vendor", "status", "vendor_id"),
-        # Cover the columns the dashboard's aggregates read (migrations 0002 and 0009).
+        # Cover the columns the dashboard's aggregates read (migrations 0002 and 0011).
         Index("ix_engagement_dashboard", "vendor_id", "status", "risk_undated_level",
               "risk_undated_trap", "handover_date", "earliest_open_due", "open_deliverables",
               "currency", "contract_value", "owner_email", "supports_critical_function",
               "exit_plan_documented", "exit_plan_last_tested_on", "exit_plan_next_review_on",
               "successor_ready"),
-        # The exit panel's engagements (critical functions only) and what it reads (0009).
+        # The exit panel's engagements (critical functions only) and what it reads (0011).
         Index("ix_engagement_critical_cover", "status", "vendor_id", "substitutability",
               "reintegration", "reintegration_suggested", "exit_plan_documented",
               "exit_plan_last_tested_on", "handover_date", "successor_ready", "owner_email",
@@ -303,7 +303,7 @@ class Engagement(db.Model):
         Index("ix_engagement_title_order", "title", "id"),  # sort=title
         Index("ix_engagement_currency_order", "currency", "updated_at"),  # currency=…
         Index("ix_engagement_open_deliverables", "open_deliverables"),  # open_kt=1, counted
-        # Migration 0009_perf_more:
+        # Migration 0011_perf_more:
         Index("ix_engagement_status_updated", "status", "updated_at", "id"),  # status=…
     )
 

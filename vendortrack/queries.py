@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Select, and_, bindparam, func, or_, select
@@ -66,7 +66,8 @@ def engagement_history(engagement_id: int) -> list[AuditEvent]:
 
 
 def engagement_or_404(engagement_id: int) -> Engagement:
-    """The engagement with its spec rows; a 404 (page or JSON) saying so when there is none."""
+    """The engagement with its vendor and business function (its rows load when read, see
+    :func:`load_engagement`); a 404 (page or JSON) saying so when there is none."""
     engagement = load_engagement(engagement_id)
     if engagement is None:
         raise http_error(404, f"There is no engagement {engagement_id}.")
@@ -162,11 +163,23 @@ class EngagementFilter:
         return [*self._who_and_what(), *self._risk(today), *self._dates(today),
                 *self._exit_conditions()]
 
+    @property
+    def _like(self) -> str:
+        """``q`` as a LIKE pattern: anywhere in the text, its ``%`` and ``_`` as typed."""
+        escaped = self.q.lower().replace("\\", "\\\\").replace("%", "\\%")
+        return "%" + escaped.replace("_", "\\_") + "%"
+
+    @cached_property
+    def _vendor_ids_matching_q(self) -> list[int]:
+        # Looked up once per filter (a filter lives for one request): the page's rows and
+        # its count both need them.
+        return list(db.session.scalars(select(Vendor.id).where(
+            Vendor.name_key.like(self._like, escape="\\"))))
+
     def _who_and_what(self) -> list:
         conds = []
         if self.q:
-            escaped = self.q.lower().replace("\\", "\\\\").replace("%", "\\%")
-            like = "%" + escaped.replace("_", "\\_") + "%"
+            like = self._like
             conds.append(or_(
                 *(_contains(column, like) for column in (
                     Engagement.title, Engagement.contract_reference, Engagement.owner_name,
@@ -174,8 +187,7 @@ class EngagementFilter:
                 # The matching vendors' ids, looked up first (a small table): a condition on
                 # the engagement itself lets PostgreSQL combine the alternatives' indexes
                 # (trigram indexes, migration 0004) instead of testing every row.
-                Engagement.vendor_id.in_(db.session.scalars(select(Vendor.id).where(
-                    Vendor.name_key.like(like, escape="\\"))).all()),
+                Engagement.vendor_id.in_(self._vendor_ids_matching_q),
             ))
         if self.status == "open":
             conds.append(Engagement.status != "closed")

@@ -49,6 +49,7 @@ from .models import (
     utcnow,
 )
 from .passwords import hash_password
+from .permissions import can_attest_readiness, can_edit_engagement
 
 NO_PASSWORD = ""  # not an Argon2 hash: no password matches it
 
@@ -592,45 +593,79 @@ def statuses_by_id(engagement: Engagement) -> dict[int, str]:
 ROW_CHANGE_ATTEMPTS = 3
 
 
-def _commit_row_change(engagement: Engagement, user: User, change) -> None:
-    """Commit ``change()``, a change to one of ``engagement``'s rows that the person did not
-    make against a version they read (a deliverable's status, a successor's attestation),
-    with the engagement's new version, its stored risk and the history event ``change()``
-    returns (action, subject, changes).
+def _commit_retrying(user: User, change, engagement_id: int | None = None) -> None:
+    """Commit ``change()``, which changes rows the person did not edit against a version they
+    read, with the history event it returns (:func:`record`'s keyword arguments but the
+    user; None records nothing).
 
-    When a save of the same engagement commits first, the version check refuses this one;
-    the change is then made again on the rows as they are now (so its own checks, such as
-    the allowed status moves, see the other save), and :class:`EditConflict` only when that
-    keeps happening. Nothing is flushed before the engagement's row, so every writer of an
-    engagement locks that row first and two of them cannot deadlock.
+    Every attempt starts from the database as it is then (what the caller read and checked
+    may be older, so the first one too): ``change()`` reads what it changes, checks that
+    ``user`` may still change it (:class:`NotAllowed` otherwise, nothing written) and
+    changes it. When a save of an engagement it changes commits first, the version check
+    refuses this one; the change is then made again on the rows as they are now, and
+    :class:`EditConflict` (about ``engagement_id``) only when that keeps happening or the
+    rows are gone.
     """
     for _ in range(ROW_CHANGE_ATTEMPTS):
+        db.session.expire_all()
         try:
             with db.session.no_autoflush:  # the version check happens in the flush below only
-                action, subject, changes = change()
-                engagement.updated_at = utcnow()
-                refresh_risk(engagement, engagement_spec(engagement))
+                event = change()
             db.session.flush()
         except StaleDataError:
-            db.session.rollback()  # also expires every row: the next attempt reads them anew
+            db.session.rollback()
             continue
-        except ObjectDeletedError:  # the other save removed the row (or the engagement)
+        except ObjectDeletedError:  # the other save removed a row
             db.session.rollback()
             break
         except Exception:
             db.session.rollback()
             raise
-        record(action, user, engagement=engagement, subject=subject, changes=changes)
+        if event is not None:
+            record(user=user, **event)
         commit()
         return
-    raise EditConflict(engagement.id, None)
+    raise EditConflict(engagement_id, None)
+
+
+def _commit_row_change(engagement: Engagement, user: User, change) -> None:
+    """Commit ``change()``, a change to one of ``engagement``'s rows (a deliverable's status,
+    a successor's attestation), with the engagement's new version, its stored risk and the
+    history event ``change()`` returns (action, subject, changes), through
+    :func:`_commit_retrying`.
+
+    The engagement's version is read before any of its rows, so a save of them after that
+    read fails the version check. ``change()`` finds the rows it changes by what they are
+    (never by a row id an edit may have given to another person) and checks that ``user``
+    may still make the change. Nothing is flushed before the engagement's row, so every
+    writer of an engagement locks that row first and two of them cannot deadlock.
+    """
+    engagement_id = engagement.id
+
+    def attempt() -> dict:
+        # Its version first: a save of the rows read after it then fails the version check.
+        if db.session.get(Engagement, engagement_id) is None:
+            raise EditConflict(engagement_id, None)  # the other save removed it
+        action, subject, changes = change()
+        engagement.updated_at = utcnow()
+        refresh_risk(engagement, engagement_spec(engagement))
+        return {"action": action, "engagement": engagement, "subject": subject,
+                "changes": changes}
+
+    _commit_retrying(user, attempt, engagement_id)
 
 
 def change_deliverable_status(deliverable: Deliverable, new_status: str, user: User) -> None:
-    """Move a deliverable along planned → delivered → accepted / rejected, recording who."""
+    """Move a deliverable along planned → delivered → accepted / rejected, recording who;
+    :class:`NotAllowed` when the workflow does not allow the move or ``user`` may not edit
+    the engagement (checked on the rows as they are when the change is made)."""
+    engagement = deliverable.engagement
 
     def change():
-        old_status = deliverable.status
+        if not can_edit_engagement(user, engagement):
+            raise NotAllowed("You can no longer edit this engagement, so the deliverable's "
+                             "status was not changed.")
+        old_status = deliverable.status  # the same deliverable: an edit keeps its row id
         if not can_move_deliverable(old_status, new_status):
             raise NotAllowed(f"A deliverable that is {old_status} cannot be marked "
                              f"{new_status}.")
@@ -639,7 +674,7 @@ def change_deliverable_status(deliverable: Deliverable, new_status: str, user: U
                 [{"section": "deliverables", "change": "status", "old": old_status,
                   "new": new_status, "new_position": deliverable.position + 1}])
 
-    _commit_row_change(deliverable.engagement, user, change)
+    _commit_row_change(engagement, user, change)
 
 
 # --- users -------------------------------------------------------------------------------
@@ -854,26 +889,16 @@ def save_function(function: BusinessFunction | None, values: dict,
         return function
     # The supporting engagements' versions are checked when they are flushed: an engagement
     # saved meanwhile makes the refresh run again on the rows as they are now.
-    for _ in range(ROW_CHANGE_ATTEMPTS):
-        try:
-            with db.session.no_autoflush:
-                function.name_key = values["name"].lower()
-                changes = set_fields(function, {key: values[key] for key in FUNCTION_FIELDS})
-                if any(c["field"] in ("name", "criticality") for c in changes):
-                    _refresh_supporting(function)
-            db.session.flush()
-        except StaleDataError:
-            db.session.rollback()
-            continue
-        except Exception:
-            db.session.rollback()
-            raise
-        if changes:
-            record("function.update", user, subject=function.name, changes=changes,
-                   function=function)
-        commit()
-        return function
-    raise EditConflict(engagement_id=None, expected_version=None)  # kept changing: try again
+    def change() -> dict | None:
+        function.name_key = values["name"].lower()
+        changes = set_fields(function, {key: values[key] for key in FUNCTION_FIELDS})
+        if any(c["field"] in ("name", "criticality") for c in changes):
+            _refresh_supporting(function)
+        return ({"action": "function.update", "subject": function.name, "changes": changes,
+                 "function": function} if changes else None)
+
+    _commit_retrying(user, change)
+    return function
 
 
 def _refresh_supporting(function: BusinessFunction) -> None:
@@ -913,20 +938,52 @@ def reintegration_suggestion(engagement: Engagement) -> Suggestion:
 
 
 def record_readiness(successor: EngagementPerson, abilities: set[str], user: User,
-                     on: date) -> None:
-    """Record what ``successor`` can do without the vendor, as attested by ``user`` on ``on``
-    (the caller has checked :func:`vendortrack.permissions.can_attest_readiness`)."""
+                     on: date) -> EngagementPerson:
+    """Record what ``successor`` can do without the vendor, as attested by ``user`` on ``on``;
+    the row written, which is that person's row as it is then (see :func:`_successor_row`).
+
+    :class:`NotAllowed` (nothing written) when the person is no longer a successor of the
+    engagement or ``user`` may no longer attest for them
+    (:func:`vendortrack.permissions.can_attest_readiness`, checked on every attempt)."""
+    engagement = successor.engagement
+    person = (successor.id, (successor.email or "").lower(), successor.name)
+    written: list[EngagementPerson] = []
+
     def change():
-        before = readiness_of(successor)
+        row = _successor_row(engagement, *person)
+        if not can_attest_readiness(user, row):
+            raise NotAllowed(f"You can no longer record {row.name}'s readiness, so nothing "
+                             "was recorded.")
+        before = readiness_of(row)
         for ability, column in ABILITY_COLUMNS.items():
-            setattr(successor, column, ability in abilities)
-        successor.attested_on = on
-        successor.attested_by_id = user.id
-        on_behalf = ("" if user.email.lower() == successor.email.lower()
+            setattr(row, column, ability in abilities)
+        row.attested_on = on
+        row.attested_by_id = user.id
+        written[:] = [row]
+        on_behalf = ("" if user.email.lower() == (row.email or "").lower()
                      else " (recorded for them)")
-        return ("successor.readiness", f"{successor.name}{on_behalf}", [{
-            "field": "readiness", "person": successor.name,
+        return ("successor.readiness", f"{row.name}{on_behalf}", [{
+            "field": "readiness", "person": row.name,
             "old": [a for a in ABILITY_COLUMNS if getattr(before, a)],
             "new": [a for a in ABILITY_COLUMNS if a in abilities]}])
 
-    _commit_row_change(successor.engagement, user, change)
+    _commit_row_change(engagement, user, change)
+    return written[0]
+
+
+def _successor_row(engagement: Engagement, row_id: int, email: str,
+                   name: str) -> EngagementPerson:
+    """The engagement's successor row of the person with ``email`` (by name when they have
+    none) as the rows are now, preferring row ``row_id``; :class:`NotAllowed` when there is
+    none. Edits match people's rows by position, so a row id alone may now be somebody
+    else: an attestation is that person's word and must land on their row only."""
+    def same_person(row: EngagementPerson) -> bool:
+        if email:
+            return (row.email or "").lower() == email
+        return not row.email and row.name == name
+
+    rows = [row for row in engagement.successors if same_person(row)]
+    if not rows:
+        raise NotAllowed(f"{name} is no longer a successor of this engagement, so nothing "
+                         "was recorded.")
+    return next((row for row in rows if row.id == row_id), rows[0])

@@ -109,21 +109,20 @@ class AnnexStatus:
         return next_number(self.latest)
 
 
-def annex_status(engagement: Engagement, issued: list[Annex] | None = None) -> AnnexStatus:
-    """The latest issued version and whether the spec states other terms since.
+def latest_annex(engagement_id: int) -> Annex | None:
+    """The engagement's latest issued annex (its snapshot, not its PDF), or None."""
+    return db.session.scalar(select(Annex).where(Annex.engagement_id == engagement_id)
+                             .options(defer(Annex.pdf)).order_by(Annex.number.desc()).limit(1))
 
-    ``issued`` (the engagement's :func:`list_annexes`, when the caller has it) answers "none
-    issued yet" without a query.
+
+def annex_status(latest: Annex | None, current: dict) -> AnnexStatus:
+    """The latest issued version and whether the spec states other terms since: ``latest``
+    is the engagement's latest annex (None before the first; the first of
+    :func:`list_annexes`), ``current`` its spec's JSON now (:func:`services.engagement_json`).
     """
-    if issued is not None and not issued:
+    if latest is None:
         return AnnexStatus(None, False)
-    row = db.session.execute(
-        select(Annex.number, Annex.snapshot).where(Annex.engagement_id == engagement.id)
-        .order_by(Annex.number.desc()).limit(1)).first()
-    if row is None:
-        return AnnexStatus(None, False)
-    current = services.engagement_json(engagement)
-    return AnnexStatus(row.number, spec_changed(load_snapshot(row.snapshot), current))
+    return AnnexStatus(latest.number, spec_changed(load_snapshot(latest.snapshot), current))
 
 
 def open_trap_flags(engagement: Engagement) -> tuple[Flag, ...]:
@@ -185,7 +184,8 @@ def issue_annex(engagement: Engagement, user: User, *, expected_number: int | No
     """
     if not can_issue_annex(user):
         raise AnnexRefused("Only procurement and administrators issue annexes.")
-    status = annex_status(engagement)
+    snapshot = services.engagement_json(engagement)
+    status = annex_status(latest_annex(engagement.id), snapshot)
     number = status.next
     if expected_number is not None and expected_number != number:
         raise AnnexConflict(f"Annex v{number - 1} has been issued meanwhile; nothing more was "
@@ -201,7 +201,6 @@ def issue_annex(engagement: Engagement, user: User, *, expected_number: int | No
     if traps and not confirm_dependency_trap:
         raise TrapNotConfirmed(traps)
 
-    snapshot = services.engagement_json(engagement)
     engagement_id, version = engagement.id, engagement.version
     document = AnnexDocument(snapshot, number, utcnow(), user.name)
     # End the reading transaction while the PDF renders, so that nobody waits for it (on

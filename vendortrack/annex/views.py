@@ -23,6 +23,7 @@ from werkzeug.utils import secure_filename
 
 from ..clock import today
 from ..domain.annex import load_snapshot, not_recorded, terms_diff
+from ..domain.spec import to_json
 from ..domain.text import whole_number
 from ..domain.vocabulary import STATUSES
 from ..errors import http_error
@@ -67,8 +68,9 @@ def _issued_annexes(engagement_or_id) -> list:
 def annex_helpers():
     user = current_user
     return {
-        "annex_status": lambda engagement: service.annex_status(
-            engagement, _issued_annexes(engagement.id)),
+        # The engagement page has the spec and the issued annexes (newest first) already.
+        "annex_status": lambda engagement, spec: service.annex_status(
+            next(iter(_issued_annexes(engagement.id)), None), to_json(spec)),
         "annex_versions": _issued_annexes,
         "can_export_register": bool(getattr(user, "is_authenticated", False)
                                     and user.role in REGISTER_ROLES),
@@ -81,12 +83,12 @@ def _preview_page(engagement: Engagement, form: IssueAnnexForm, status: int = 20
     document = service.draft_document(engagement)
     form.number.data = str(document.number)
     form.spec_version.data = str(engagement.version)
+    annexes = service.list_annexes(engagement.id)
     return render_template(
         "annex/preview.html", engagement=engagement, form=form,
-        document=document,
-        annexes=service.list_annexes(engagement.id),
+        document=document, annexes=annexes,
         trap_flags=service.open_trap_flags(engagement),
-        status=service.annex_status(engagement),
+        status=service.annex_status(next(iter(annexes), None), document.snapshot),
     ), status
 
 

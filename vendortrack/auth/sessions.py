@@ -25,20 +25,16 @@ from sqlalchemy.orm import contains_eager
 from ..clock import now
 from ..extensions import db
 from ..models import User, UserSession
-from ..reminders.queries import unread_count_of
 
 log = logging.getLogger(__name__)
 
 COOKIE_KEY = "vt_session"
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often
-UNREAD = "vendortrack.unread"  # request.environ: (user id, unread notifications) as read
 
-# The session row and its user in one statement (built once: only the digest changes); a
-# page also gets the bell's unread count in the same round trip.
+# The session row and its user in one statement (built once: only the digest changes).
 _RECORD_AND_USER = (select(UserSession).join(UserSession.user)
                     .options(contains_eager(UserSession.user))
                     .where(UserSession.secret_hash == bindparam("digest")))
-_RECORD_USER_AND_BELL = _RECORD_AND_USER.add_columns(unread_count_of(UserSession.user_id))
 
 
 def _digest(secret: str) -> str:
@@ -100,8 +96,7 @@ def expired(record: UserSession, moment: datetime) -> bool:
 def current() -> UserSession | None:
     """This request's live session record, or None (the cookie has none, or it ended).
 
-    Its user is loaded by the same statement (``record.user``), and on a page also the
-    bell's unread count (see :func:`unread_counted`).
+    Its user is loaded by the same statement (``record.user``).
     Whether the session is still live is decided here on every request: its row must exist
     (signing out and "end my other sessions" delete it), and neither the idle timeout nor
     the absolute lifetime may have passed; the user's state is checked by the loader.
@@ -112,35 +107,18 @@ def current() -> UserSession | None:
     secret = session.get(COOKIE_KEY)
     if not isinstance(secret, str):
         return None
-    page = request.method in ("GET", "HEAD") and not request.path.startswith("/api/")
-    row = db.session.execute(_RECORD_USER_AND_BELL if page else _RECORD_AND_USER,
-                             {"digest": _digest(secret)}).first()
-    if row is None:
+    record = db.session.scalar(_RECORD_AND_USER, {"digest": _digest(secret)})
+    if record is None:
         return None
-    record = row[0]
     moment = now()
     if expired(record, moment):
         write_aside(delete(UserSession).where(UserSession.id == record.id))
         return None
-    if page:
-        request.environ[UNREAD] = (record.user_id, row[1])
     if moment - record.last_seen_at >= TOUCH_EVERY:
         write_aside(update(UserSession).where(UserSession.id == record.id)
                .values(last_seen_at=moment))
     request.environ["vendortrack.session"] = record
     return record
-
-
-def unread_counted(user: User) -> int | None:
-    """``user``'s unread notifications as counted with the session at the start of this
-    request, or None when they were not (or are stale: see :func:`forget_unread`)."""
-    counted = request.environ.get(UNREAD)
-    return counted[1] if counted is not None and counted[0] == user.id else None
-
-
-def forget_unread() -> None:
-    """This request marked notifications read: the bell counts them again."""
-    request.environ.pop(UNREAD, None)
 
 
 def end_current() -> None:

@@ -24,11 +24,13 @@ def attest(engagement_id: int, person_id: int):
         abort(403)
     abilities = {a for a in request.form.getlist("abilities") if a in ABILITIES}
     try:
-        services.record_readiness(successor, abilities, current_user, today())
+        recorded = services.record_readiness(successor, abilities, current_user, today())
+    except services.NotAllowed as refusal:  # the rows changed meanwhile (see the service)
+        flash(str(refusal), "error")
     except services.EditConflict:
         flash("Someone changed this engagement at the same moment; please try again.", "error")
     else:
         names = ", ".join(ABILITIES[a].lower() for a in ABILITIES if a in abilities)
-        flash(f"Recorded: {successor.name} can {names or 'do none of these yet'}.", "success")
+        flash(f"Recorded: {recorded.name} can {names or 'do none of these yet'}.", "success")
     return redirect(url_for("engagements.show", engagement_id=engagement_id,
                             _anchor="readiness"))

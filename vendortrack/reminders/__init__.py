@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask
+from flask import Flask, g
 from flask_login import current_user
 
 
 def register(app: Flask) -> None:
     from .. import ConfigurationError
-    from ..auth import sessions
     from . import cli, queries, service, views
 
     try:
@@ -32,10 +31,12 @@ def register(app: Flask) -> None:
     @app.context_processor
     def bell():
         def unread() -> int:
+            # Counted when a page shows the bell, once per request: downloads never ask.
             if not current_user.is_authenticated:
                 return 0
-            counted = sessions.unread_counted(current_user)
-            return counted if counted is not None else queries.unread_count(current_user)
+            if "unread_notifications" not in g:
+                g.unread_notifications = queries.unread_count(current_user)
+            return g.unread_notifications
 
         def following(engagement_id: int) -> bool:
             return queries.is_following(current_user, engagement_id)

@@ -18,7 +18,6 @@ from flask import (
 )
 from flask_login import current_user
 
-from ..auth import sessions
 from ..clock import today
 from ..domain.text import plural, whole_number
 from ..engagements.views import get_engagement
@@ -54,14 +53,12 @@ def index():
 def mark_read(notification_id: int):
     if not service.mark_read(current_user, notification_id):
         abort(404)
-    sessions.forget_unread()
     return redirect(url_for("notifications.index"))
 
 
 @notifications_bp.route("/notifications/read-all", methods=["POST"])
 def mark_all_read():
     count = service.mark_all_read(current_user)
-    sessions.forget_unread()
     flash(f"Marked {plural(count, 'notification')} read.", "success")
     return redirect(url_for("notifications.index"))
 
