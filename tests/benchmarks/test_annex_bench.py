@@ -1,12 +1,23 @@
-"""Annex speed: rendering a typical and a large annex, and downloading an issued one.
+"""PDF speed: rendering a typical and a large annex, the board pack, the first annex a freshly
+started server renders, and downloading an issued annex.
 
-Targets on the 2-core reference machine (issue 4): typical ≤ 0.5 s, large ≤ 5 s, download of an
-issued annex ≤ 10 ms server time. The fastest round is compared with the target, since other
-work on a shared machine only ever adds time.
+Targets (issue 17 §3): a warm typical annex (5 metrics, 8 deliverables) ≤ 100 ms, the large one
+(50 metrics, 200 deliverables) ≤ 1 s, the board pack ≤ 500 ms warm, and the first render after a
+gunicorn worker starts ≤ 2× a warm one; downloading an issued annex ≤ 10 ms server time
+(issue 4). The fastest round is compared with the target, since other work on a shared machine
+only ever adds time; the median, the render process's CPU time (which other work inflates
+little) and the load average are printed beside it.
 """
 from __future__ import annotations
 
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -14,9 +25,13 @@ from vendortrack.annex import service
 from vendortrack.domain import spec as specs
 from vendortrack.pdf import AnnexDocument, render_pdf
 
-from ..conftest import TODAY, complete_spec
+from ..conftest import PASSWORD, TODAY, app_config, complete_spec
+from ..load.loadrun import HOST, free_port, stop_gunicorn, wait_until_serving
+from ..test_pdf_bounds import signed_in
+from .conftest import LEADER, sqlite_database
 
-TARGETS = {"typical": 0.5, "large": 5.0, "download": 0.010}
+TARGETS = {"typical": 0.100, "large": 1.0, "board pack": 0.500, "download": 0.010}
+FIRST_RENDER_FACTOR = 2.0
 
 
 def annex_spec(metrics: int, deliverables: int) -> specs.Spec:
@@ -32,11 +47,40 @@ def annex_spec(metrics: int, deliverables: int) -> specs.Spec:
     )
 
 
-def report(name: str, benchmark) -> None:
+def load_average() -> str:
+    return "load average " + " ".join(f"{n:.1f}" for n in os.getloadavg())
+
+
+def render_cpu_seconds() -> float:
+    """CPU time used so far by this process's PDF render workers (from /proc)."""
+    from vendortrack.pdf_pool import _pools
+
+    total = 0
+    for pool in _pools.values():
+        for worker in pool._all:
+            fields = Path(f"/proc/{worker.process.pid}/stat").read_text().rsplit(")", 1)[1]
+            total += sum(int(n) for n in fields.split()[11:13])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def timed(run, cpu_seconds: list[float]):
+    """``run`` wrapped to record the render workers' CPU time of each call."""
+    def call():
+        before = render_cpu_seconds()
+        result = run()
+        cpu_seconds.append(render_cpu_seconds() - before)
+        return result
+
+    return call
+
+
+def report(name: str, benchmark, cpu_seconds: list[float] | None = None) -> None:
     fastest, median = benchmark.stats.stats.min, benchmark.stats.stats.median
     verdict = "within" if fastest <= TARGETS[name] else "OVER"
-    print(f"\nannex {name}: fastest {fastest * 1000:.1f} ms, median {median * 1000:.1f} ms "
-          f"(target {TARGETS[name] * 1000:.0f} ms: {verdict})")
+    cpu = (f"; render CPU fastest {min(cpu_seconds) * 1000:.0f} ms, median "
+           f"{statistics.median(cpu_seconds) * 1000:.0f} ms" if cpu_seconds else "")
+    print(f"\n{name}: fastest {fastest * 1000:.1f} ms, median {median * 1000:.1f} ms{cpu} "
+          f"(target {TARGETS[name] * 1000:.0f} ms: {verdict}; {load_average()})")
     assert fastest <= TARGETS[name]
 
 
@@ -45,11 +89,98 @@ def report(name: str, benchmark) -> None:
 def test_render_annex(app, benchmark, name, metrics, deliverables):
     document = AnnexDocument(specs.to_json(annex_spec(metrics, deliverables)), 1,
                              datetime.now(UTC), "Procurement")
-    render_pdf(document)  # warm: fonts and stylesheet load once per process
-    pdf = benchmark.pedantic(render_pdf, args=(document,), rounds=5 if name == "typical" else 2,
-                             iterations=1)
+    render_pdf(document)  # the pool started and warm, as after a worker's start
+    cpu: list[float] = []
+    pdf = benchmark.pedantic(timed(lambda: render_pdf(document), cpu),
+                             rounds=10 if name == "typical" else 3, iterations=1)
     assert pdf.startswith(b"%PDF")
-    report(name, benchmark)
+    report(name, benchmark, cpu)
+
+
+def test_board_pack(benchmark):
+    """The board pack of 10,000 demo engagements (its figures come from the dashboard's cache
+    after the first round, as for any repeated view)."""
+    from vendortrack import create_app
+
+    from .conftest import login
+
+    app = create_app(app_config(sqlite_database(10_000)))
+    client = app.test_client()
+    login(app, client)
+
+    def board_pack():
+        response = client.get("/dashboard/board-pack.pdf")
+        assert response.status_code == 200
+        return response.data
+
+    board_pack()  # warm: figures, templates, the render pool
+    cpu: list[float] = []
+    pdf = benchmark.pedantic(timed(board_pack, cpu), rounds=5, iterations=1)
+    assert pdf.startswith(b"%PDF")
+    report("board pack", benchmark, cpu)
+    with app.app_context():
+        from vendortrack.extensions import db
+
+        db.engine.dispose()
+
+
+def first_render_server(folder: Path, annexes: int):
+    """A database with ``annexes`` typical engagements and gunicorn on it: one worker, started
+    the way `make run` starts them (vendortrack.gunicorn_conf)."""
+    from flask_migrate import upgrade
+
+    from vendortrack import create_app, services
+    from vendortrack.extensions import db
+
+    secret = secrets.token_hex(16)
+    url = f"sqlite:///{folder / 'first-render.sqlite3'}"
+    app = create_app(app_config(url, SECRET_KEY=secret))
+    with app.app_context():
+        upgrade()
+        owner = services.create_user(email=LEADER[0], name="Lee", role="leadership",
+                                     password=PASSWORD, actor=None)
+        ids = [services.create_engagement(annex_spec(5, 8), owner).id for _ in range(annexes)]
+        db.engine.dispose()
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2]), "SECRET_KEY": secret,
+           "DATABASE_URL": url, "SESSION_COOKIE_SECURE": "0",
+           "PDF_RATE_LIMIT": "1000 per minute", "VENDORTRACK_TODAY": TODAY.isoformat()}
+    log = open(folder / "gunicorn.log", "w")  # noqa: SIM115 (closed with the process)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "python:vendortrack.gunicorn_conf",
+         "--workers", "1", "--bind", f"{HOST}:{port}", "wsgi:app"],
+        cwd=Path(__file__).parents[2], env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True)
+    return server, f"http://{HOST}:{port}", ids
+
+
+def test_first_render_after_a_worker_starts(tmp_path, benchmark):
+    """The first draft annex a fresh gunicorn worker renders, against the drafts after it
+    (each of another engagement: an unchanged draft is rendered only once)."""
+    server, base, ids = first_render_server(tmp_path, 9)
+    try:
+        wait_until_serving(server, base)
+        session = signed_in(base, LEADER[0])
+        drafts = iter(ids)
+
+        def draft():
+            response = session.get(f"{base}/engagements/{next(drafts)}/annex/draft.pdf",
+                                   timeout=60)
+            assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+        began = time.perf_counter()
+        draft()
+        first = time.perf_counter() - began
+        benchmark.pedantic(draft, rounds=len(ids) - 1, iterations=1)
+    finally:
+        stop_gunicorn(server)
+    fastest, median = benchmark.stats.stats.min, benchmark.stats.stats.median
+    ratio = first / median
+    verdict = "within" if ratio <= FIRST_RENDER_FACTOR else "OVER"
+    print(f"\nfirst render after a worker starts: {first * 1000:.0f} ms; the renders after it "
+          f"fastest {fastest * 1000:.0f} ms, median {median * 1000:.0f} ms: {ratio:.1f}× the "
+          f"median (target ≤ {FIRST_RENDER_FACTOR:.0f}×: {verdict}; {load_average()})")
+    assert ratio <= FIRST_RENDER_FACTOR
 
 
 def test_download_issued_annex(app, benchmark, make_client, users, make_engagement):
