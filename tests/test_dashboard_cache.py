@@ -132,6 +132,23 @@ def test_two_app_instances_on_one_database_both_see_a_write(leader, database_url
         db.engine.dispose()
 
 
+def test_the_board_pack_is_rendered_again_only_after_a_write(leader, database_url, monkeypatch):
+    from vendortrack.dashboard import views
+
+    rendered = []
+    render = views.render_html_pdf
+    monkeypatch.setattr(views, "render_html_pdf", lambda html: rendered.append(html) or
+                        render(html))
+    first, again = (leader.get("/dashboard/board-pack.pdf") for _ in range(2))
+    assert first.status_code == again.status_code == 200
+    assert first.data == again.data and len(rendered) == 1
+    write_in_another_process(database_url,
+                             "UPDATE engagement SET status = 'closed' WHERE title = 'Clean'")
+    assert leader.get("/dashboard/board-pack.pdf").status_code == 200
+    assert len(rendered) == 2
+    assert re.search(r"Engagements in view: 2\b", rendered[1]), "the new figures"
+
+
 def test_dashboard_cache_0_computes_every_view(database_url, users, monkeypatch):
     monkeypatch.setenv("DASHBOARD_CACHE", "0")
     app = create_app(app_config(database_url))

@@ -74,12 +74,13 @@ def timed(run, cpu_seconds: list[float]):
     return call
 
 
-def report(name: str, benchmark, cpu_seconds: list[float] | None = None) -> None:
+def report(name: str, benchmark, cpu_seconds: list[float] | None = None,
+           label: str = "") -> None:
     fastest, median = benchmark.stats.stats.min, benchmark.stats.stats.median
     verdict = "within" if fastest <= TARGETS[name] else "OVER"
     cpu = (f"; render CPU fastest {min(cpu_seconds) * 1000:.0f} ms, median "
            f"{statistics.median(cpu_seconds) * 1000:.0f} ms" if cpu_seconds else "")
-    print(f"\n{name}: fastest {fastest * 1000:.1f} ms, median {median * 1000:.1f} ms{cpu} "
+    print(f"\n{label or name}: fastest {fastest * 1000:.1f} ms, median {median * 1000:.1f} ms{cpu} "
           f"(target {TARGETS[name] * 1000:.0f} ms: {verdict}; {load_average()})")
     assert fastest <= TARGETS[name]
 
@@ -94,17 +95,18 @@ def test_render_annex(app, benchmark, name, metrics, deliverables):
     pdf = benchmark.pedantic(timed(lambda: render_pdf(document), cpu),
                              rounds=10 if name == "typical" else 3, iterations=1)
     assert pdf.startswith(b"%PDF")
-    report(name, benchmark, cpu)
+    report(name, benchmark, cpu, f"annex {name}")
 
 
-def test_board_pack(benchmark):
-    """The board pack of 10,000 demo engagements (its figures come from the dashboard's cache
-    after the first round, as for any repeated view)."""
+@pytest.mark.parametrize("cached", [False, True], ids=["rendered", "cached"])
+def test_board_pack(benchmark, cached):
+    """The board pack of 10,000 demo engagements: rendered on every request (the cache off: what
+    the first download after any write costs), and served again while nothing changed."""
     from vendortrack import create_app
 
     from .conftest import login
 
-    app = create_app(app_config(sqlite_database(10_000)))
+    app = create_app(app_config(sqlite_database(10_000), DASHBOARD_CACHE=cached))
     client = app.test_client()
     login(app, client)
 
@@ -113,11 +115,12 @@ def test_board_pack(benchmark):
         assert response.status_code == 200
         return response.data
 
-    board_pack()  # warm: figures, templates, the render pool
+    board_pack()  # warm: templates, the render pool (and, cached, the PDF itself)
     cpu: list[float] = []
     pdf = benchmark.pedantic(timed(board_pack, cpu), rounds=5, iterations=1)
     assert pdf.startswith(b"%PDF")
-    report("board pack", benchmark, cpu)
+    report("board pack", benchmark, None if cached else cpu,
+           "board pack, unchanged data (from the cache)" if cached else "board pack")
     with app.app_context():
         from vendortrack.extensions import db
 
@@ -155,31 +158,36 @@ def first_render_server(folder: Path, annexes: int):
 
 
 def test_first_render_after_a_worker_starts(tmp_path, benchmark):
-    """The first draft annex a fresh gunicorn worker renders, against the drafts after it
-    (each of another engagement: an unchanged draft is rendered only once)."""
-    server, base, ids = first_render_server(tmp_path, 9)
-    try:
-        wait_until_serving(server, base)
-        session = signed_in(base, LEADER[0])
-        drafts = iter(ids)
+    """Each round starts gunicorn afresh and times the first draft annex its worker renders,
+    then the drafts after it (each of another engagement: an unchanged draft is rendered
+    once). The benchmark's own figures are whole rounds; the comparison is printed."""
+    firsts: list[float] = []
+    later: list[float] = []
 
-        def draft():
-            response = session.get(f"{base}/engagements/{next(drafts)}/annex/draft.pdf",
-                                   timeout=60)
-            assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    def one_server(round_number=iter(range(100))):
+        folder = tmp_path / str(next(round_number))
+        folder.mkdir()
+        server, base, ids = first_render_server(folder, 4)
+        try:
+            wait_until_serving(server, base)
+            session = signed_in(base, LEADER[0])
+            for n, engagement_id in enumerate(ids):
+                began = time.perf_counter()
+                response = session.get(f"{base}/engagements/{engagement_id}/annex/draft.pdf",
+                                       timeout=60)
+                (later if n else firsts).append(time.perf_counter() - began)
+                assert response.status_code == 200 and response.content.startswith(b"%PDF")
+        finally:
+            stop_gunicorn(server)
 
-        began = time.perf_counter()
-        draft()
-        first = time.perf_counter() - began
-        benchmark.pedantic(draft, rounds=len(ids) - 1, iterations=1)
-    finally:
-        stop_gunicorn(server)
-    fastest, median = benchmark.stats.stats.min, benchmark.stats.stats.median
-    ratio = first / median
+    benchmark.pedantic(one_server, rounds=3, iterations=1)
+    ratio = statistics.median(firsts) / statistics.median(later)
     verdict = "within" if ratio <= FIRST_RENDER_FACTOR else "OVER"
-    print(f"\nfirst render after a worker starts: {first * 1000:.0f} ms; the renders after it "
-          f"fastest {fastest * 1000:.0f} ms, median {median * 1000:.0f} ms: {ratio:.1f}× the "
-          f"median (target ≤ {FIRST_RENDER_FACTOR:.0f}×: {verdict}; {load_average()})")
+    print(f"\nfirst render after a worker starts ({len(firsts)} fresh servers): fastest "
+          f"{min(firsts) * 1000:.0f} ms, median {statistics.median(firsts) * 1000:.0f} ms; "
+          f"the renders after it fastest {min(later) * 1000:.0f} ms, median "
+          f"{statistics.median(later) * 1000:.0f} ms: {ratio:.1f}× (medians; target ≤ "
+          f"{FIRST_RENDER_FACTOR:.0f}×: {verdict}; {load_average()})")
     assert ratio <= FIRST_RENDER_FACTOR
 
 
@@ -198,4 +206,4 @@ def test_download_issued_annex(app, benchmark, make_client, users, make_engageme
 
     data = benchmark.pedantic(download, rounds=50, iterations=1, warmup_rounds=3)
     assert data == annex.pdf
-    report("download", benchmark)
+    report("download", benchmark, label="issued annex download")

@@ -63,11 +63,18 @@ def index():
 @bp.route("/dashboard/board-pack.pdf")
 @pdf_rate_limit
 def board_pack():
+    scope = figures.scope_from_args(request.args)
 
-    html = render_template("dashboard/board_pack.html",
-                           **_page_context(external=True, at_risk=figures.TOP_AT_RISK))
-    pdf = render_html_pdf(html)
+    def render() -> bytes:
+        html = render_template("dashboard/board_pack.html",
+                               **_page_context(external=True, at_risk=figures.TOP_AT_RISK))
+        pdf = render_html_pdf(html)
+        current_app.logger.info("board pack rendered: %s bytes", len(pdf))
+        return pdf
+
+    # Like the figures it shows: rendered again once anything they read has changed.
+    pdf = cache.remember(("board pack", cache.scope_key(scope), today(), request.host_url),
+                         render)
     name = f"board-pack-{today().isoformat()}.pdf"
-    current_app.logger.info("board pack rendered: %s bytes", len(pdf))
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
