@@ -204,6 +204,17 @@ def test_dashboard_links_are_the_drill_downs(client, users, portfolio):
         assert client.get(href).status_code == 200
 
 
+def test_risk_levels_wear_the_same_badge_as_on_the_list(client, users, portfolio):
+    from vendortrack.templating import risk_badge
+
+    client.login(users["leadership"])
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    listed = client.get("/engagements?risk=high").get_data(as_text=True)
+    for level in range(4):
+        assert str(risk_badge(level)) in dashboard, level
+    assert str(risk_badge(3)) in listed
+
+
 def test_dashboard_filters_carry_into_drill_downs(client, users, portfolio):
     client.login(users["leadership"])
     northwind = portfolio["clean"].vendor_id
@@ -318,6 +329,7 @@ def test_query_count_does_not_grow_with_engagements(app, client, users):
     from vendortrack import demo
 
     client.login(users["leadership"])
+    _queries_for_dashboard(client)  # once per process: the cache looks for its triggers
     demo.seed(20, TODAY, seed_value=3)
     at_20 = _queries_for_dashboard(client)
     demo.seed(480, TODAY, seed_value=4)

@@ -1,5 +1,5 @@
 """Migrations build the schema from nothing, and the models match them."""
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from vendortrack.extensions import db
 
@@ -53,3 +53,44 @@ def test_a_first_release_database_with_data_upgrades_on_sqlite(tmp_path):
             ("Kept", 1)]
         assert conn.execute("SELECT email FROM user").fetchall() == [("pat@example.org",)]
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+
+def test_the_data_version_triggers_exist_at_head(app):
+    """The tables the dashboard cache watches have their triggers: SQLite's batch copies of a
+    table drop its triggers, so a later migration must create them again."""
+    from vendortrack.dashboard import cache
+
+    with db.engine.connect() as connection:
+        assert cache.present_triggers(connection) == cache.expected_triggers(
+            connection.dialect.name)
+        assert [row.id for row in connection.execute(text("SELECT id FROM data_version"))] == [1]
+
+
+def test_every_kind_of_write_to_a_watched_table_bumps_the_data_version(app, make_engagement):
+    """Inserts, updates and deletes on each watched table, in plain SQL as a script would."""
+    def version() -> int:
+        return db.session.scalar(text("SELECT version FROM data_version"))
+
+    before = version()
+    make_engagement(constraints=())  # a vendor, the engagement and one stored flag
+    assert version() > before
+
+    function = ("INSERT INTO business_function (name, name_key, criticality, "
+                "criticality_reasons, number, licensed_activity, created_at, updated_at) "
+                "VALUES ('Payments', 'payments', 'critical', '', 99, '', '2026-01-01', "
+                "'2026-01-01')")
+    vendor = ("INSERT INTO vendor (name, name_key, contact, notes, legal_name, lei, country, "
+              "other_code, parent_code, created_at) VALUES ('Spare', 'spare', '', '', '', '', "
+              "'', '', '', '2026-01-01')")
+    writes = [function, "UPDATE business_function SET criticality = 'important'",
+              "DELETE FROM business_function", vendor, "UPDATE vendor SET contact = 'x'",
+              "DELETE FROM vendor WHERE name_key = 'spare'",
+              "UPDATE engagement SET owner_name = 'Someone else'",
+              "UPDATE engagement_flag SET code = 'SPEC_NO_METRICS'",
+              "DELETE FROM engagement_flag"]
+    for statement in writes:
+        before = version()
+        db.session.execute(text(statement))
+        db.session.commit()
+        assert version() > before, statement

@@ -42,6 +42,28 @@ def test_a_render_past_the_time_limit_is_stopped_and_the_pool_recovers(app):
     assert render_pdf(small).startswith(b"%PDF")  # a fresh worker took the killed one's place
 
 
+def test_a_render_process_warms_up_on_an_annex_then_renders_what_it_is_asked(app):
+    """Each render process renders a small annex as it starts (fonts and WeasyPrint's code
+    paths loaded before the first person waits); its result never answers a real request."""
+    import io
+
+    from pypdf import PdfReader
+
+    from vendortrack.pdf import annex_html, static_root, warm_up_job
+    from vendortrack.pdf_pool import RenderPool
+
+    pool = RenderPool(static_root(), workers=1, waiting=0, timeout=30.0, warm_up=warm_up_job())
+    try:
+        pool.wait_ready()
+        document = AnnexDocument(specs.to_json(complete_spec(title="What was asked for")), 1,
+                                 datetime.now(UTC), "P")
+        reply = pool.render({"html": annex_html(document, for_pdf=True), "annex_styles": True})
+    finally:
+        pool.close()
+    text = PdfReader(io.BytesIO(reply["pdf"])).pages[0].extract_text()
+    assert "What was asked for" in text and "Warm-up" not in text
+
+
 def test_renders_beyond_the_queue_get_a_calm_503(app, users, make_engagement, make_client):
     app.config.update(PDF_WORKERS=1, PDF_QUEUE=0, PDF_TIMEOUT=30.0)
     big = services.create_engagement(hostile_spec(150, 2_000), users["product_owner"]).id

@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .auth.oidc import bp as oidc_bp
     from .auth.views import bp as auth_bp
+    from .dashboard import cache as dashboard_cache
     from .dashboard.views import bp as dashboard_bp
     from .engagements.views import bp as engagements_bp
     from .functions.views import bp as functions_bp
@@ -135,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(annex_bp)
     app.register_blueprint(dashboard_bp)
+    dashboard_cache.init_app(app)
 
     from .imports.views import bp as imports_bp
 

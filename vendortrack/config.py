@@ -44,6 +44,7 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", Defaults.RATELIMIT_LOGIN),
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", True),
+        "DASHBOARD_CACHE": _env_bool("DASHBOARD_CACHE", Defaults.DASHBOARD_CACHE),
         # Fix "today" (YYYY-MM-DD) for demos and rehearsals; unset means the real date.
         "VENDORTRACK_TODAY": os.environ.get("VENDORTRACK_TODAY") or None,
         **single_sign_on_from_environment(),
@@ -92,6 +93,9 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # a long spec takes longer than an hour to write
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     PER_PAGE = 25
+    # Keep the dashboard's figures per process while the database's data version is unchanged
+    # (vendortrack.dashboard.cache); DASHBOARD_CACHE=0 computes them on every view.
+    DASHBOARD_CACHE = True
     # Fix "today" for demos and tests (ISO date); None means the real date.
     VENDORTRACK_TODAY = None
     RATELIMIT_LOGIN = "10 per minute;50 per hour"

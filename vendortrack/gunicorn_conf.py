@@ -17,9 +17,13 @@ gunicorn.http.wsgi.SERVER = "vendortrack"
 
 
 def post_worker_init(worker):
-    """Start this worker's PDF renderer now (WeasyPrint imported, fonts loaded), not on the
-    first request that asks for a PDF."""
+    """Start this worker's PDF renderer now and wait until it has rendered a warm-up annex
+    (WeasyPrint imported, fonts and code paths loaded), and compile the print templates: the
+    first PDF a person asks for costs what any other does, not a second more."""
+    from flask import current_app
+
     from vendortrack.pdf import render_pool
 
     with worker.wsgi.app_context():
-        render_pool()
+        render_pool().wait_ready()
+        current_app.jinja_env.get_template("dashboard/board_pack.html")

@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -281,10 +282,11 @@ class Engagement(db.Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_engagement_status_vendor", "status", "vendor_id"),
-        # Cover the columns the dashboard's aggregates read (migrations 0002 and 0011).
+        # Cover the columns the dashboard's aggregates read (migrations 0002, 0011, 0013); an
+        # owner's few hundred engagements come through ix_engagement_owner_email instead.
         Index("ix_engagement_dashboard", "vendor_id", "status", "risk_undated_level",
               "risk_undated_trap", "handover_date", "earliest_open_due", "open_deliverables",
-              "currency", "contract_value", "owner_email", "supports_critical_function",
+              "currency", "contract_value", "supports_critical_function",
               "exit_plan_documented", "exit_plan_last_tested_on", "exit_plan_next_review_on",
               "successor_ready"),
         # The exit panel's engagements (critical functions only) and what it reads (0011).
@@ -569,3 +571,13 @@ class OrganisationSettings(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     updated_by: Mapped[User | None] = relationship()
+
+
+class DataVersion(db.Model):
+    """One row whose ``version`` grows with every committed write to the tables the dashboard
+    reads, bumped by database triggers (migration 0013), whoever writes; the dashboard keeps
+    its figures while it stays the same (:mod:`vendortrack.dashboard.cache`)."""
+
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger)

@@ -16,12 +16,14 @@ import mimetypes
 import os
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
+from .domain import spec as specs
 from .domain.spec import fingerprint
 
 log = logging.getLogger(__name__)
@@ -163,13 +165,37 @@ def pdf_rate_limit(view):
                                 key_func=_person)(view)
 
 
+# A small annex with what real ones hold: bold, italic, the monospaced fingerprint, tables,
+# lists, the draft watermark, a Chinese name and a symbol (the fallback fonts).
+WARM_UP_SPEC = specs.Spec(
+    title="Warm-up annex ✓", vendor="Northwind 北风", contract_reference="W-1",
+    contract_value=Decimal("1000"), currency="EUR", status="active",
+    start_date=date(2026, 1, 1), end_date=date(2026, 12, 31), handover_date=date(2026, 11, 1),
+    problem_statement="Agents sort tickets by hand.", core_capability=True,
+    internal_owner=specs.Person("Anna Berg", "anna.berg@example.org"),
+    successors=(specs.Person("Ben Okafor", "ben.okafor@example.org"),),
+    metrics=(specs.Metric("First response", "6", "2", "hours", "Helpdesk report"),),
+    constraints=("Data stays in the EU.",),
+    tradeoffs=(specs.Tradeoff("Accuracy beats speed.", "Product owner"),),
+    deliverables=(specs.Deliverable("runbook", "Runbook", date(2026, 10, 1), "Ops restore"),))
+
+
+def warm_up_job() -> dict:
+    """The render job each render process does as it starts (see :mod:`.pdf_pool`), so that
+    the first annex a person asks for finds the fonts and WeasyPrint's code paths loaded."""
+    document = AnnexDocument(specs.to_json(WARM_UP_SPEC), 1, datetime(2026, 1, 1, tzinfo=UTC),
+                             "vendortrack", draft=True)
+    return {"html": annex_html(document, for_pdf=True), "annex_styles": True,
+            "options": _options(document)}
+
+
 def render_pool():
     """This process's pool of render workers (see :mod:`vendortrack.pdf_pool`)."""
     from .pdf_pool import pool_for
 
     config = current_app.config
     return pool_for(static_root(), workers=config["PDF_WORKERS"], waiting=config["PDF_QUEUE"],
-                    timeout=config["PDF_TIMEOUT"])
+                    timeout=config["PDF_TIMEOUT"], warm_up=warm_up_job)
 
 
 def _render(job: dict, fetcher) -> bytes:

@@ -15,6 +15,7 @@ import queue
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -42,9 +43,10 @@ class RenderFailed(RenderProblem):
 
 
 class Worker:
-    """One render process and the two pipe ends that talk to it."""
+    """One render process and the two pipe ends that talk to it; ``warm_up`` is a job it
+    renders (and whose result is dropped) before it counts as ready."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, warm_up: dict | None = None):
         parent_read, child_write = os.pipe()
         child_read, parent_write = os.pipe()
         self.process = subprocess.Popen(
@@ -56,13 +58,17 @@ class Worker:
         self.incoming = Connection(parent_read, writable=False)
         self.outgoing = Connection(parent_write, readable=False)
         self.ready = False
+        self.warming = warm_up is not None
+        if self.warming:
+            self.outgoing.send(warm_up)  # waits in the pipe until the process is up
 
     def wait_ready(self) -> None:
         if self.ready:
             return
-        if not self.incoming.poll(STARTUP_LIMIT):
-            raise RenderFailed("the PDF renderer did not start")
-        self.incoming.recv()
+        for _ in range(2 if self.warming else 1):  # "ready", then the warm-up's result
+            if not self.incoming.poll(STARTUP_LIMIT):
+                raise RenderFailed("the PDF renderer did not start")
+            self.incoming.recv()
         self.ready = True
 
     def render(self, job: dict, timeout: float) -> dict:
@@ -81,8 +87,9 @@ class Worker:
 
 
 class RenderPool:
-    def __init__(self, root: Path, *, workers: int, waiting: int, timeout: float):
-        self.root, self.timeout = root, timeout
+    def __init__(self, root: Path, *, workers: int, waiting: int, timeout: float,
+                 warm_up: dict | None = None):
+        self.root, self.timeout, self.warm_up = root, timeout, warm_up
         self.capacity = workers + waiting
         self._admitted = 0
         self._lock = threading.Lock()
@@ -92,7 +99,7 @@ class RenderPool:
             self._idle.put(self._start())
 
     def _start(self) -> Worker:
-        worker = Worker(self.root)
+        worker = Worker(self.root, self.warm_up)
         with self._lock:
             self._all.append(worker)
         return worker
@@ -131,6 +138,11 @@ class RenderPool:
             raise RenderFailed(reply["error"])
         return reply
 
+    def wait_ready(self) -> None:
+        """Wait until every idle worker has started and done its warm-up render."""
+        for worker in list(self._idle.queue):
+            worker.wait_ready()
+
     def close(self) -> None:
         with self._lock:
             workers, self._all = self._all, []
@@ -142,12 +154,15 @@ _pools: dict[tuple, RenderPool] = {}
 _pools_lock = threading.Lock()
 
 
-def pool_for(root: Path, *, workers: int, waiting: int, timeout: float) -> RenderPool:
-    """This process's pool for these settings, started on first use."""
+def pool_for(root: Path, *, workers: int, waiting: int, timeout: float,
+             warm_up: Callable[[], dict] | None = None) -> RenderPool:
+    """This process's pool for these settings, started on first use; ``warm_up()`` gives the
+    job each of its workers renders as it starts."""
     key = (str(root), workers, waiting, timeout, os.getpid())
     with _pools_lock:
         if key not in _pools:
-            _pools[key] = RenderPool(root, workers=workers, waiting=waiting, timeout=timeout)
+            _pools[key] = RenderPool(root, workers=workers, waiting=waiting, timeout=timeout,
+                                     warm_up=warm_up() if warm_up else None)
         return _pools[key]
 
 

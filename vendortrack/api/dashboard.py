@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..clock import today
-from ..dashboard import figures
+from ..dashboard import cache, figures
 from ..dashboard.views import list_links
 from .views import bp
 
@@ -12,5 +12,7 @@ from .views import bp
 @bp.get("/dashboard")
 def dashboard():
     scope = figures.scope_from_args(request.args)
-    data = figures.compute(scope, today())
+    on = today()
+    data = cache.remember(("figures", cache.scope_key(scope), on),
+                          lambda: figures.compute(scope, on))
     return jsonify(data.to_json(link=list_links()))

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from ..clock import today
 from ..pdf import pdf_rate_limit, render_html_pdf
-from . import charts, figures
+from . import cache, charts, figures
 
 bp = Blueprint("dashboard", __name__)
 
@@ -20,17 +20,28 @@ def list_links(external: bool = False):
     return lambda args: f"{base}?{urlencode(args)}" if args else base
 
 
-def _page_context(external: bool = False, at_risk: int = 0) -> dict:
+def _page_context(external: bool = False, at_risk: int = 0, menus: bool = False) -> dict:
     scope = figures.scope_from_args(request.args)
-    data = figures.compute(scope, today(), at_risk=at_risk)
-
+    on = today()
     link = list_links(external)
+
+    def build():
+        data = figures.compute(scope, on, at_risk=at_risk)
+        return data, charts.build(data, link), figures.filter_choices() if menus else None
+
+    # The charts hold links, so the list's address is part of the key.
+    data, chart_markup, choices = cache.remember(
+        ("page", cache.scope_key(scope), on, at_risk, menus, link({})), build)
 
     def engagement_url(engagement_id: int) -> str:
         return url_for("engagements.show", engagement_id=engagement_id, _external=external)
 
-    return {"figures": data, "scope": scope, "list_url": link, "engagement_url": engagement_url,
-            "charts": charts.build(data, link), "scope_args": _scope_args(scope)}
+    context = {"figures": data, "scope": scope, "list_url": link,
+               "engagement_url": engagement_url, "charts": chart_markup,
+               "scope_args": _scope_args(scope)}
+    if menus:
+        context["vendors"], context["owners"] = choices
+    return context
 
 
 def _scope_args(scope) -> dict:
@@ -45,20 +56,25 @@ def _scope_args(scope) -> dict:
 
 @bp.route("/dashboard")
 def index():
-    context = _page_context()
-    vendors, owners = figures.filter_choices()
-    return render_template("dashboard/index.html", vendors=vendors, owners=owners,
-                           top_at_risk=figures.TOP_AT_RISK, **context)
+    return render_template("dashboard/index.html", top_at_risk=figures.TOP_AT_RISK,
+                           **_page_context(menus=True))
 
 
 @bp.route("/dashboard/board-pack.pdf")
 @pdf_rate_limit
 def board_pack():
+    scope = figures.scope_from_args(request.args)
 
-    html = render_template("dashboard/board_pack.html",
-                           **_page_context(external=True, at_risk=figures.TOP_AT_RISK))
-    pdf = render_html_pdf(html)
+    def render() -> bytes:
+        html = render_template("dashboard/board_pack.html",
+                               **_page_context(external=True, at_risk=figures.TOP_AT_RISK))
+        pdf = render_html_pdf(html)
+        current_app.logger.info("board pack rendered: %s bytes", len(pdf))
+        return pdf
+
+    # Like the figures it shows: rendered again once anything they read has changed.
+    pdf = cache.remember(("board pack", cache.scope_key(scope), today(), request.host_url),
+                         render)
     name = f"board-pack-{today().isoformat()}.pdf"
-    current_app.logger.info("board pack rendered: %s bytes", len(pdf))
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
