@@ -61,7 +61,8 @@ db: install .env
 # workers never run it twice); it stops with the server.
 run: install system-deps db
 	@echo "vendortrack is serving on http://$(HOST):$(PORT) (Ctrl-C stops it)"
-	set -a && . ./.env && set +a && export SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} && \
+	set -a && . ./.env && set +a && export SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} \
+	  BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} && \
 	  { $(FLASK) reminder-scheduler & scheduler=$$!; \
 	    trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	    $(BIN)/gunicorn -c python:vendortrack.gunicorn_conf --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app; }

@@ -89,6 +89,8 @@ def _start(template: str, tmp_dir: Path, **config):
         render_pool()
     holder: list[str] = []
     http = _serve(app, holder)
+    # Its public address, as a deployment sets BASE_URL (calendar and e-mail links use it).
+    app.config["BASE_URL"] = holder[0]
     return app, http, holder[0]
 
 
