@@ -98,6 +98,62 @@ def test_writes_through_the_app_show_on_the_next_view(leader, api, make_engageme
     assert figures(leader)["exit_readiness"]["critical"]["count"] == critical + 1
 
 
+
+def test_an_edit_of_what_the_dashboard_does_not_show_keeps_the_cache(leader, api,
+                                                                     make_engagement):
+    engagement = make_engagement(title="Renamed later", deliverables=overdue_kt())
+    url = f"/api/v1/engagements/{engagement.id}"
+    before = figures(leader)
+    assert served_from_cache(leader, "/api/v1/dashboard")
+
+    def reword(document):
+        document.update(title="Renamed now",
+                        problem_statement=document["problem_statement"] + " Reworded.")
+
+    put_back(api["product_owner"], url, reword)
+    assert served_from_cache(leader, "/api/v1/dashboard")
+    assert figures(leader) == before
+
+    put_back(api["product_owner"], url, lambda d: d.update(handover_date=None))
+    assert not served_from_cache(leader, "/api/v1/dashboard")  # a dashboard column moved
+    assert figures(leader) != before
+
+
+ENGAGEMENT_COLUMN = re.compile(r"\bengagement(?:_\d+)?\.(\w+)")
+
+
+def test_the_dashboard_reads_only_the_columns_whose_updates_move_the_version(leader, users,
+                                                                             monkeypatch):
+    """Every statement the dashboard, its JSON and its filters run reads only engagement
+    columns in ENGAGEMENT_COLUMNS: an update of any other column leaves the version (and the
+    cache) as it is, so it must change nothing they show. (The board pack's list of the
+    engagements at highest risk is read on every request and is part of its cache key.)"""
+    from sqlalchemy import event
+
+    from vendortrack.extensions import db
+
+    monkeypatch.setattr(cache.of(leader.app), "enabled", False)  # every view runs its SQL
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with leader.app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        page = leader.get("/dashboard").get_data(as_text=True)
+        vendor = re.search(r'<option value="(\d+)"', page).group(1)
+        for url in ("/dashboard", "/dashboard?status=all", f"/dashboard?vendor={vendor}",
+                    "/dashboard?owner=owner@example.org", "/api/v1/dashboard",
+                    "/api/v1/dashboard?status=all"):
+            assert leader.get(url).status_code == 200, url
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    read = {column for statement in statements for column in ENGAGEMENT_COLUMN.findall(statement)}
+    assert "risk_undated_level" in read  # the figures' statements were seen
+    assert read <= set(cache.ENGAGEMENT_COLUMNS), read - set(cache.ENGAGEMENT_COLUMNS)
+
 def write_in_another_process(database_url: str, statement: str) -> None:
     """Run one SQL statement from a separate Python process, as a script would."""
     script = ("import sys\nfrom sqlalchemy import create_engine, text\n"
@@ -147,6 +203,15 @@ def test_the_board_pack_is_rendered_again_only_after_a_write(leader, database_ur
     assert leader.get("/dashboard/board-pack.pdf").status_code == 200
     assert len(rendered) == 2
     assert re.search(r"Engagements in view: 2\b", rendered[1]), "the new figures"
+    # A title is in its list of engagements at highest risk, not in the figures: an edit of
+    # it leaves the data version alone but still renders the board pack again.
+    write_in_another_process(database_url,
+                             "UPDATE engagement SET title = 'Still no owner' "
+                             "WHERE title = 'No owner'")
+    assert leader.get("/dashboard/board-pack.pdf").status_code == 200
+    assert len(rendered) == 3 and "Still no owner" in rendered[2]
+    assert leader.get("/dashboard/board-pack.pdf").status_code == 200
+    assert len(rendered) == 3
 
 
 def test_dashboard_cache_0_computes_every_view(database_url, users, monkeypatch):

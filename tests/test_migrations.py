@@ -86,7 +86,7 @@ def test_every_kind_of_write_to_a_watched_table_bumps_the_data_version(app, make
     writes = [function, "UPDATE business_function SET criticality = 'important'",
               "DELETE FROM business_function", vendor, "UPDATE vendor SET contact = 'x'",
               "DELETE FROM vendor WHERE name_key = 'spare'",
-              "UPDATE engagement SET owner_name = 'Someone else'",
+              "UPDATE engagement SET owner_email = 'someone@example.org'",
               "UPDATE engagement_flag SET code = 'SPEC_NO_METRICS'",
               "DELETE FROM engagement_flag"]
     for statement in writes:
@@ -94,3 +94,25 @@ def test_every_kind_of_write_to_a_watched_table_bumps_the_data_version(app, make
         db.session.execute(text(statement))
         db.session.commit()
         assert version() > before, statement
+
+
+def test_an_engagement_update_bumps_the_data_version_only_for_what_the_dashboard_reads(
+        app, make_engagement):
+    """Each column the dashboard reads moves the version when an UPDATE sets it, even to the
+    value it had; the others (a title, the problem statement) do not."""
+    from vendortrack.dashboard import cache
+
+    def version() -> int:
+        return db.session.scalar(text("SELECT version FROM data_version"))
+
+    make_engagement()
+    for column in cache.ENGAGEMENT_COLUMNS:
+        before = version()
+        db.session.execute(text(f"UPDATE engagement SET {column} = {column}"))
+        db.session.commit()
+        assert version() > before, column
+    for column in ("title", "problem_statement", "contract_reference", "owner_name"):
+        before = version()
+        db.session.execute(text(f"UPDATE engagement SET {column} = {column} || ' (edited)'"))
+        db.session.commit()
+        assert version() == before, column

@@ -2,7 +2,8 @@
 
 Migration 0013 gives the database one ``data_version`` row and triggers that bump it on every
 write to the tables the figures read (engagements, their stored flags, vendors and business
-functions), whoever writes: this app, another server, a script or a SQL console. A dashboard
+functions; an engagement's update only when it sets one of :data:`ENGAGEMENT_COLUMNS`,
+migration 0014), whoever writes: this app, another server, a script or a SQL console. A dashboard
 view reads the version (one primary-key lookup) and serves what it computed earlier for the
 same filters and day only while the version is the one it was computed under; a newer
 version empties the cache. Deliverables, people and the rest are not watched: the figures
@@ -37,6 +38,15 @@ log = logging.getLogger(__name__)
 # The tables whose writes bump the version (migration 0013 holds the same list).
 TABLES = ("engagement", "engagement_flag", "vendor", "business_function")
 SQLITE_EVENTS = ("insert", "update", "delete")
+# The engagement columns the figures, charts, menus and board pack read: an update bumps the
+# version only when it sets one of them (migration 0014 holds the same list; a test checks
+# every statement the dashboard runs against it).
+ENGAGEMENT_COLUMNS = ("id", "vendor_id", "status", "owner_email", "currency", "contract_value",
+                      "handover_date", "earliest_open_due", "open_deliverables",
+                      "risk_undated_level", "risk_undated_trap", "supports_critical_function",
+                      "substitutability", "reintegration", "reintegration_suggested",
+                      "exit_plan_documented", "exit_plan_last_tested_on",
+                      "exit_plan_next_review_on", "successor_ready")
 MAX_ENTRIES = 64  # filter combinations kept per process (least recently used go first)
 EXTENSION = "vendortrack_dashboard_cache"
 

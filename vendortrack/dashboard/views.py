@@ -2,6 +2,7 @@
 :mod:`vendortrack.api.dashboard`)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
@@ -26,12 +27,16 @@ def _page_context(external: bool = False, at_risk: int = 0, menus: bool = False)
     link = list_links(external)
 
     def build():
-        data = figures.compute(scope, on, at_risk=at_risk)
+        data = figures.compute(scope, on)
         return data, charts.build(data, link), figures.filter_choices() if menus else None
 
     # The charts hold links, so the list's address is part of the key.
     data, chart_markup, choices = cache.remember(
-        ("page", cache.scope_key(scope), on, at_risk, menus, link({})), build)
+        ("page", cache.scope_key(scope), on, menus, link({})), build)
+    if at_risk:
+        # Read anew on every view: the list shows titles and owners, whose edits do not move
+        # the data version (only the columns the figures read do: cache.ENGAGEMENT_COLUMNS).
+        data = replace(data, top_at_risk=figures.top_at_risk(scope, on, at_risk))
 
     def engagement_url(engagement_id: int) -> str:
         return url_for("engagements.show", engagement_id=engagement_id, _external=external)
@@ -64,17 +69,17 @@ def index():
 @pdf_rate_limit
 def board_pack():
     scope = figures.scope_from_args(request.args)
+    context = _page_context(external=True, at_risk=figures.TOP_AT_RISK)
 
     def render() -> bytes:
-        html = render_template("dashboard/board_pack.html",
-                               **_page_context(external=True, at_risk=figures.TOP_AT_RISK))
-        pdf = render_html_pdf(html)
+        pdf = render_html_pdf(render_template("dashboard/board_pack.html", **context))
         current_app.logger.info("board pack rendered: %s bytes", len(pdf))
         return pdf
 
-    # Like the figures it shows: rendered again once anything they read has changed.
-    pdf = cache.remember(("board pack", cache.scope_key(scope), today(), request.host_url),
-                         render)
+    # Rendered again once anything it shows has changed: the figures (the data version) or a
+    # row of its list of engagements at highest risk (part of the key).
+    pdf = cache.remember(("board pack", cache.scope_key(scope), today(), request.host_url,
+                          context["figures"].top_at_risk), render)
     name = f"board-pack-{today().isoformat()}.pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
