@@ -1,6 +1,7 @@
 """The app factory, configuration, the database settings and security headers."""
 import subprocess
 import sys
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import text
@@ -113,3 +114,21 @@ def test_ids_beyond_the_database_range_are_not_found(client, users):
                 "/api/v1/engagements/99999999999999999999",
                 "/api/v1/engagements/1/annexes/99999999999999999999.pdf"):
         assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("proxies, prefix", [(1, "/vt"), (0, "")])
+def test_a_trusted_proxy_serves_the_app_under_its_prefix(tmp_path, proxies, prefix):
+    """Behind a proxy forwarding https://example.org/vt/ (X-Forwarded-Prefix), links and form
+    targets start with /vt; without TRUSTED_PROXIES the headers are not believed."""
+    from tests.conftest import app_config
+
+    app = create_app(app_config(f"sqlite:///{tmp_path}/x.db", TRUSTED_PROXIES=proxies))
+    with app.app_context():
+        db.create_all()
+    page = app.test_client().get("/login", headers={
+        "X-Forwarded-Prefix": "/vt", "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "example.org", "X-Forwarded-For": "203.0.113.7"})
+    assert page.status_code == 302  # no account yet: on to the first administrator's set-up
+    location = urlsplit(page.headers["Location"])
+    assert location.path == f"{prefix}/setup"
+    assert location.netloc in ("", "example.org" if proxies else "localhost")

@@ -42,11 +42,13 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     os.makedirs(app.instance_path, exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
-        # The client address, scheme and host as the trusted proxies saw them.
+        # The client address, scheme and host as the trusted proxies saw them, and the path
+        # they serve the app under (X-Forwarded-Prefix).
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
+                                x_prefix=hops)
 
     register_extensions(app)
     register_blueprints(app)
