@@ -9,13 +9,12 @@ import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import list_currencies
 from email_validator import EmailNotValidError, validate_email
 
 from ..domain.annex import FORMULA_PREFIXES
+from ..domain.identity import is_currency
 from ..domain.text import clean_text
 
-ISO_CURRENCIES = frozenset(list_currencies())
 MAX_CONTRACT_VALUE = Decimal("999999999999.99")
 SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "CHF": "CHF",
            "kr": "SEK", "zł": "PLN", "Kč": "CZK"}
@@ -158,7 +157,7 @@ def to_amount(raw: object) -> tuple[Decimal | None, str]:
             if symbol in body:
                 body, currency = body.replace(symbol, ""), code
         code = re.match(r"^\s*([A-Za-z]{3})\b|\b([A-Za-z]{3})\s*$", body)
-        if code and (code.group(1) or code.group(2)).upper() in ISO_CURRENCIES:
+        if code and is_currency((code.group(1) or code.group(2)).upper()):
             currency = (code.group(1) or code.group(2)).upper()
             body = body[:code.start()] + body[code.end():]
         body = re.sub(r"[\s\u00a0\u202f'’_]", "", body)
@@ -186,7 +185,7 @@ def to_amount(raw: object) -> tuple[Decimal | None, str]:
 
 def to_currency(raw: object) -> str:
     value = text(raw, 10).upper()
-    if value and value not in ISO_CURRENCIES:
+    if value and not is_currency(value):
         raise Problem(f"{value} is not a three-letter ISO 4217 currency code such as EUR")
     return value
 
