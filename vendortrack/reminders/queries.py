@@ -30,16 +30,13 @@ HIGH_CODES = tuple(r.code for r in RULES if r.severity == Severity.HIGH and not 
 HIGH_DATED_CODES = tuple(r.code for r in RULES if r.severity == Severity.HIGH and r.dated)
 
 
-def unread_count_of(user_id):
-    """How many unread notifications the user ``user_id`` (a value or a column) has: a
-    scalar subquery, also read with the session (vendortrack.auth.sessions)."""
-    return (select(func.count()).select_from(Notification)
-            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-            .scalar_subquery())
+# Built once: the bell reads it on every page that shows it.
+_UNREAD = (select(func.count()).select_from(Notification)
+           .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)))
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(unread_count_of(user.id))) or 0
+    return db.session.scalar(_UNREAD, {"user_id": user.id}) or 0
 
 
 def followed_ids(user: User) -> set[int]:
