@@ -21,13 +21,20 @@ def list_links(external: bool = False):
     return lambda args: f"{base}?{urlencode(args)}" if args else base
 
 
+def cached_figures(scope, on):
+    """The figures for ``scope`` on ``on``, computed once per data version for the page, its
+    board pack and the JSON alike."""
+    return cache.remember(("figures", cache.scope_key(scope), on),
+                          lambda: figures.compute(scope, on))
+
+
 def _page_context(external: bool = False, at_risk: int = 0, menus: bool = False) -> dict:
     scope = figures.scope_from_args(request.args)
     on = today()
     link = list_links(external)
 
     def build():
-        data = figures.compute(scope, on)
+        data = cached_figures(scope, on)
         return data, charts.build(data, link), figures.filter_choices() if menus else None
 
     # The charts hold links, so the list's address is part of the key.
@@ -68,7 +75,6 @@ def index():
 @bp.route("/dashboard/board-pack.pdf")
 @pdf_rate_limit
 def board_pack():
-    scope = figures.scope_from_args(request.args)
     context = _page_context(external=True, at_risk=figures.TOP_AT_RISK)
 
     def render() -> bytes:
@@ -78,7 +84,8 @@ def board_pack():
 
     # Rendered again once anything it shows has changed: the figures (the data version) or a
     # row of its list of engagements at highest risk (part of the key).
-    pdf = cache.remember(("board pack", cache.scope_key(scope), today(), request.host_url,
+    pdf = cache.remember(("board pack", cache.scope_key(context["scope"]), today(),
+                          request.host_url,
                           context["figures"].top_at_risk), render)
     name = f"board-pack-{today().isoformat()}.pdf"
     return Response(pdf, mimetype="application/pdf",
