@@ -44,7 +44,7 @@ from .domain.identity import (
     lei_problem,
     normalise_lei,
 )
-from .domain.spec import CODE, LONG, MAX_ROWS, MEDIUM, SHORT
+from .domain.spec import CODE, LONG, MAX_MONEY, MAX_ROWS, MEDIUM, SHORT
 from .domain.text import clean_text, whole_number
 from .domain.vocabulary import (
     CODE_TYPES,
@@ -58,9 +58,6 @@ from .domain.vocabulary import (
     STATUSES,
 )
 from .fields import SelectField
-
-# Below 10^12 with cents, every amount survives a round trip through a JSON number exactly.
-MAX_CONTRACT_VALUE = Decimal("999999999999.99")
 
 
 def choices(vocabulary: dict[str, str]) -> list[SelectChoice]:
@@ -377,7 +374,7 @@ class EngagementForm(FlaskForm):
     vendor = text(label("vendor"), SHORT, description=specs.FIELDS_BY_NAME["vendor"].help)
     contract_reference = text(label("contract_reference"), 100)
     contract_value = MoneyField(label("contract_value"), validators=[
-        Optional(), NumberRange(min=0, max=MAX_CONTRACT_VALUE,
+        Optional(), NumberRange(min=0, max=MAX_MONEY,
                                 message="Enter an amount between 0 and 999,999,999,999.")])
     currency = currency_field(label("currency"), specs.FIELDS_BY_NAME["currency"].help)
     status = SelectField(label("status"), choices=choices(STATUSES), default="draft")
@@ -547,7 +544,7 @@ def _form_field(spec_field: specs.SpecField):
                                 description=help_text)
     if kind == "money":
         return MoneyField(label(name), validators=[Optional(), NumberRange(
-            min=0, max=MAX_CONTRACT_VALUE,
+            min=0, max=MAX_MONEY,
             message="Enter an amount between 0 and 999,999,999,999.")], description=help_text)
     if kind == "country":
         return CountryField(label(name), description=help_text)

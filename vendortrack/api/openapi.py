@@ -4,7 +4,15 @@ from __future__ import annotations
 from babel.numbers import list_currencies
 
 from ..domain.risk import RULES
-from ..domain.spec import LONG, MAX_ROWS, MEDIUM, SCALAR_FIELDS, SHORT, SpecField
+from ..domain.spec import (
+    LONG,
+    MAX_MONEY,
+    MAX_ROWS,
+    MEDIUM,
+    SCALAR_FIELDS,
+    SHORT,
+    SpecField,
+)
 from ..domain.vocabulary import (
     ABILITIES,
     DELIVERABLE_KINDS,
@@ -44,7 +52,7 @@ def _field_schema(spec_field: SpecField) -> dict:
         "longtext": lambda: {"type": "string", "maxLength": spec_field.limit},
         "vendor": lambda: {"type": "string", "maxLength": spec_field.limit},
         "currency": lambda: {"type": "string", "enum": sorted(list_currencies())},
-        "money": lambda: {"type": "number", "minimum": 0, "maximum": 999999999999.99,
+        "money": lambda: {"type": "number", "minimum": 0, "maximum": float(MAX_MONEY),
                           "description": "At most two decimal places."},
         "date": lambda: {"type": "string", "format": "date"},
         "bool": lambda: {"type": "boolean"},
