@@ -6,18 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    DecimalField,
-    FieldList,
-    Form,
-    FormField,
-    HiddenField,
-    PasswordField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import FieldList, Form, FormField
 from wtforms.fields import SelectChoice, SelectMultipleField
 from wtforms.validators import (
     DataRequired,
@@ -29,7 +18,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import ListWidget
 
 from .clock import today
 from .domain import spec as specs
@@ -57,7 +46,17 @@ from .domain.vocabulary import (
     ROLES,
     STATUSES,
 )
-from .fields import SelectField
+from .fields import (
+    BooleanField,
+    CheckboxInput,
+    DateField,
+    DecimalField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 
 # Below 10^12 with cents, every amount survives a round trip through a JSON number exactly.
 MAX_CONTRACT_VALUE = Decimal("999999999999.99")
