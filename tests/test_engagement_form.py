@@ -1,14 +1,17 @@
 """The spec form: validation beside the field, nothing typed lost, rows without JavaScript,
 saving all or nothing."""
+from dataclasses import replace
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from vendortrack import services
 from vendortrack.extensions import db
 from vendortrack.forms import EngagementForm
 from vendortrack.models import Deliverable, Engagement, Metric, Vendor
+
+from .conftest import shown_flash
 
 FULL_FORM = {
     "title": "Automate invoice matching",
@@ -168,6 +171,59 @@ def test_edit_updates_rows_and_keeps_acceptance(owner_client, users, make_engage
     row = saved.deliverables[0]
     assert (row.id, row.title, row.status) == (first.id, "Operations runbook v2", "accepted")
     assert row.decided_by_id == users["product_owner"].id
+
+
+def test_a_save_of_the_title_alone_marks_only_the_engagement_changed(app, users,
+                                                                     make_engagement):
+    """Rows a save leaves as they were are not marked changed (their positions, the vendor,
+    the flags): the flush then has the engagement alone to compare, not every row."""
+    engagement = make_engagement(creator=users["product_owner"])
+    db.session.expire_all()
+    engagement = db.session.get(Engagement, engagement.id)
+    spec = replace(services.engagement_spec(engagement), title="Renamed")
+    dirty = []
+
+    def note(session, flush_context, instances):
+        dirty.append(sorted(type(row).__name__ for row in session.dirty))
+
+    session = db.session()
+    event.listen(session, "before_flush", note)
+    try:
+        services.update_engagement(engagement, spec, users["product_owner"],
+                                   expected_version=engagement.version,
+                                   deliverable_ids=[d.id for d in engagement.deliverables])
+    finally:
+        event.remove(session, "before_flush", note)
+    assert dirty[0] == ["Engagement"]
+    db.session.expire_all()
+    saved = db.session.get(Engagement, engagement.id)
+    assert services.engagement_spec(saved) == spec and saved.version == 2
+
+
+def test_a_save_reads_nothing_after_its_commit(owner_client, users, make_engagement):
+    """The message and the redirect use the id and title just saved: reading them from the
+    committed (so expired) row would load it again, in a second transaction."""
+    engagement = make_engagement(creator=users["product_owner"])
+    owner_client.get(f"/engagements/{engagement.id}/edit")
+    seen = []
+
+    def statement(conn, cursor, sql, *args):
+        seen.append(sql)
+
+    def commit(conn):
+        seen.append("COMMIT")
+
+    event.listen(db.engine, "before_cursor_execute", statement)
+    event.listen(db.engine, "commit", commit)
+    try:
+        response = owner_client.post(f"/engagements/{engagement.id}/edit",
+                                     {"title": "Renamed <&> “x”", "version": "1"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", statement)
+        event.remove(db.engine, "commit", commit)
+    assert response.headers["Location"] == f"/engagements/{engagement.id}"
+    assert seen.count("COMMIT") == 1 and seen[-1] == "COMMIT"
+    assert shown_flash(owner_client, response) == ("success", "Saved “Renamed <&> “x””.")
 
 
 def test_save_is_all_or_nothing(owner_client, monkeypatch):

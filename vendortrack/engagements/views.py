@@ -5,7 +5,7 @@ import json
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
 
 from .. import services
@@ -99,13 +99,19 @@ def _render_form(form: EngagementForm, engagement: Engagement | None, **extra):
                            if engagement else {}, **extra)
 
 
-def _save(form: EngagementForm, engagement: Engagement | None):
+def _save(form: EngagementForm, engagement: Engagement | None) -> tuple[int, str]:
+    """Save the form; the engagement's id and title."""
+    spec = form.to_spec()
     if engagement is None:
-        return services.create_engagement(form.to_spec(), current_user)
-    # A submission that does not say which version it edits is treated as stale.
-    return services.update_engagement(engagement, form.to_spec(), current_user,
-                                      expected_version=whole_number(form.version.data) or 0,
-                                      deliverable_ids=form.deliverable_ids())
+        saved = services.create_engagement(spec, current_user)
+    else:
+        # A submission that does not say which version it edits is treated as stale.
+        saved = services.update_engagement(engagement, spec, current_user,
+                                           expected_version=whole_number(form.version.data) or 0,
+                                           deliverable_ids=form.deliverable_ids())
+    # The commit expired the row: reading its id or title would load it again, in a second
+    # transaction. Its key is known without that, and the title is the one just saved.
+    return inspect(saved).identity[0], spec.title
 
 
 def _edit(engagement: Engagement | None):
@@ -119,13 +125,13 @@ def _edit(engagement: Engagement | None):
             return _render_form(form, engagement, focus=section)
         if form.validate():
             try:
-                saved = _save(form, engagement)
+                saved_id, title = _save(form, engagement)
             except services.EditConflict as conflict:
                 return _conflict(form, engagement, conflict)
-            flash(f"Saved “{saved.title}”.", "success")
+            flash(f"Saved “{title}”.", "success")
             if request.form.get("then") == "continue":
-                return redirect(url_for("engagements.edit", engagement_id=saved.id))
-            return redirect(url_for("engagements.show", engagement_id=saved.id))
+                return redirect(url_for("engagements.edit", engagement_id=saved_id))
+            return redirect(url_for("engagements.show", engagement_id=saved_id))
         flash("Some fields need attention; nothing was saved yet. Everything you typed is "
               "still here.", "error")
     return _render_form(form, engagement)
