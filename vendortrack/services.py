@@ -585,21 +585,22 @@ def stage_update_engagement(engagement: Engagement, spec: specs.Spec, user: User
         raise EditConflict(engagement.id, expected_version)
     spec, deliverable_ids = carry_over(engagement, spec, deliverable_ids)
     before = engagement_json(engagement)
-    saved_version = engagement.version
+    engagement_id, saved_version = engagement.id, engagement.version
     try:
         _apply_spec(engagement, spec, user, deliverable_ids)
+        # Every save bumps the version (updated_at always changes). The history event goes
+        # into the same flush as the rows: one flush instead of a second at the commit.
+        record("engagement.update", user, engagement=engagement, subject=spec.title,
+               changes=diff_specs(before, specs.to_json(spec)).to_json(),
+               version=saved_version + 1)
         if flush:
             db.session.flush()
     except StaleDataError:
         db.session.rollback()
-        raise EditConflict(engagement.id, expected_version) from None
+        raise EditConflict(engagement_id, expected_version) from None
     except Exception:
         db.session.rollback()
         raise
-    changes = diff_specs(before, specs.to_json(spec)).to_json()
-    # every save bumps the version (updated_at always changes), flushed or not yet
-    record("engagement.update", user, engagement=engagement, subject=spec.title,
-           changes=changes, version=engagement.version if flush else saved_version + 1)
     return engagement
 
 
