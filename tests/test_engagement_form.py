@@ -114,6 +114,26 @@ def test_each_rule_explained_beside_its_field_with_input_kept(owner_client, fiel
     assert count(Engagement) == 0 and count(Vendor) == 0
 
 
+def test_a_field_in_error_is_described_and_what_was_typed_comes_back_escaped(owner_client):
+    """The input points at its help and its error, says it is invalid, and shows what was
+    typed (with <, ", &) escaped once; a text area the same."""
+    response = owner_client.post("/engagements/new", {
+        **FULL_FORM, "title": "", "currency": 'a"<&', "problem_statement": '<b>"x"</b> & co'})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert ('<input aria-describedby="currency-help currency-error" aria-invalid="true" '
+            'autocomplete="off" id="currency" list="currencies" maxlength="3" name="currency" '
+            'type="text" value="A&#34;&lt;&amp;">') in body
+    assert '<p class="error" id="currency-error">' in body
+    assert ('<input aria-describedby="title-error" aria-invalid="true" id="title" '
+            'maxlength="200" name="title" required type="text" value="">') in body
+    assert ('<textarea aria-describedby="problem_statement-help" id="problem_statement" '
+            'maxlength="10000" name="problem_statement" rows="6">\r\n'
+            '&lt;b&gt;&#34;x&#34;&lt;/b&gt; &amp; co</textarea>') in body
+    assert ('<input autocomplete="off" id="owner_email" maxlength="254" name="owner_email" '
+            'type="email" value="Anna.Berg@example.org">') in body
+
+
 def test_add_row_without_javascript_keeps_typed_values(owner_client):
     data = {"title": "Draft", "metrics-0-name": "Speed", "metrics-0-target": "2",
             "row_action": "add:metrics"}
