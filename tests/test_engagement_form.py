@@ -1,5 +1,6 @@
 """The spec form: validation beside the field, nothing typed lost, rows without JavaScript,
 saving all or nothing."""
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -244,6 +245,40 @@ def test_a_save_reads_nothing_after_its_commit(owner_client, users, make_engagem
     assert response.headers["Location"] == f"/engagements/{engagement.id}"
     assert seen.count("COMMIT") == 1 and seen[-1] == "COMMIT"
     assert shown_flash(owner_client, response) == ("success", "Saved “Renamed <&> “x””.")
+
+
+def test_a_save_keeping_the_vendor_and_function_does_not_look_them_up(owner_client, users,
+                                                                      make_engagement):
+    """The engagement's own vendor and function are kept without a query by name (any case
+    or spacing); another name is looked up, and created when new."""
+    engagement = make_engagement(creator=users["product_owner"],
+                                 business_function="Customer payments")
+    vendor_id, function_id = engagement.vendor_id, engagement.business_function_id
+    lookups = []
+
+    def note(conn, cursor, sql, *args):
+        if re.search(r"\.name_key = ", sql):
+            lookups.append(sql)
+
+    def save(version, vendor, function):
+        owner_client.get(f"/engagements/{engagement.id}/edit")
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            return owner_client.post(f"/engagements/{engagement.id}/edit", {
+                "title": "Kept", "version": version, "vendor": vendor,
+                "business_function": function})
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+
+    assert save("1", " northwind   ANALYTICS ", "customer Payments").status_code == 302
+    saved = db.session.get(Engagement, engagement.id)
+    assert (saved.vendor_id, saved.business_function_id) == (vendor_id, function_id)
+    assert lookups == []
+    assert save("2", "Contoso", "Customer payments").status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Engagement, engagement.id)
+    assert saved.vendor.name == "Contoso" and saved.business_function_id == function_id
+    assert len(lookups) >= 1 and count(Vendor) == 2
 
 
 def test_save_is_all_or_nothing(owner_client, monkeypatch):

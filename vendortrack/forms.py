@@ -412,13 +412,14 @@ class EngagementForm(FlaskForm):
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         problems = self._exit_test_problems()
-        contradictions = self._arrangement_problems()
+        spec = self.to_spec()
+        contradictions = self._arrangement_problems(spec)
         #: messages keyed by JSON path for limits of the whole annex (the API reports them)
-        self.limit_errors = self._annex_size_problems()
+        self.limit_errors = self._annex_size_problems(spec)
         return ok and not problems and not contradictions and not self.limit_errors
 
-    def _arrangement_problems(self) -> dict:
-        problems = arrangement_problems(self.to_spec())
+    def _arrangement_problems(self, spec: specs.Spec) -> dict:
+        problems = arrangement_problems(spec)
         for name, message in problems.items():
             self[name].errors = [*self[name].errors, message]
         return problems
@@ -431,8 +432,8 @@ class EngagementForm(FlaskForm):
             plan[name].errors = [*plan[name].errors, message]
         return problems
 
-    def _annex_size_problems(self) -> dict:
-        problems = annex_size_problems(specs.to_json(self.to_spec()),
+    def _annex_size_problems(self, spec: specs.Spec) -> dict:
+        problems = annex_size_problems(specs.to_json(spec),
                                        current_app.config["ANNEX_MAX_CHARACTERS"])
         for path, messages in problems.items():
             field = getattr(self, "owner_name" if path == "internal_owner" else path)

@@ -365,11 +365,22 @@ def _apply_spec(engagement: Engagement, spec: specs.Spec, user: User | None,
         _apply_fields(engagement, spec, user, deliverable_ids)
 
 
+def _kept_or(linked, name: str, for_name):
+    """``linked`` (the engagement's vendor or function) when it is the one called ``name``,
+    without looking it up again; else ``for_name(name)``. (Renaming a vendor or function
+    moves its engagements' versions, so a save made against the old name conflicts.)"""
+    if linked is not None and linked.name_key == " ".join(name.split()).lower():
+        return linked
+    return for_name(name)
+
+
 def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
                   deliverable_ids: list | None) -> None:
-    _set_changed(engagement, {"vendor": vendor_for_name(spec.vendor),
-                              "business_function": function_for_name(spec.business_function),
-                              **scalar_columns(spec)})
+    _set_changed(engagement, {
+        "vendor": _kept_or(engagement.vendor, spec.vendor, vendor_for_name),
+        "business_function": _kept_or(engagement.business_function, spec.business_function,
+                                      function_for_name),
+        **scalar_columns(spec)})
     engagement.updated_at = utcnow()  # also bumps the version when only rows changed
 
     values = section_values(spec)
