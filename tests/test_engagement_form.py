@@ -5,12 +5,14 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from vendortrack import services
+from vendortrack.domain.spec import Metric as Metric_
 from vendortrack.extensions import db
 from vendortrack.forms import EngagementForm
 from vendortrack.models import Deliverable, Engagement, Metric, Vendor
+from vendortrack.queries import SPEC_ROW_LISTS, load_engagement, load_row_lists
 
 from .conftest import shown_flash
 
@@ -164,6 +166,54 @@ def test_every_section_can_add_rows(owner_client, section):
     body = owner_client.post("/engagements/new", {"title": "T", "row_action": f"add:{section}"}
                              ).get_data(as_text=True)
     assert f'name="{section}-0-' in body
+
+
+def test_the_blank_row_to_copy_is_rendered_once_and_the_same_on_every_page(app, owner_client,
+                                                                           users,
+                                                                           make_engagement):
+    engagement = make_engagement(creator=users["product_owner"])
+    pages = [owner_client.get("/engagements/new"),
+             owner_client.get(f"/engagements/{engagement.id}/edit"),
+             owner_client.post("/engagements/new", {"title": "", "row_action": "add:metrics"})]
+    rows = [re.findall(r"<template data-row-template>(.*?)</template>",
+                       page.get_data(as_text=True), re.S) for page in pages]
+    assert len(rows[0]) == 6 and rows[0] == rows[1] == rows[2]
+    metric, deliverable = rows[0][0], rows[0][5]
+    assert 'name="metrics-__index__-name"' in metric and "Remove metric" in metric
+    assert 'name="deliverables-__index__-kind"' in deliverable
+    assert 'id="deliverables-__index__-acceptance_criteria"' in deliverable
+    assert "autofocus" not in "".join(rows[0]) and "Status:" not in deliverable
+    assert len(app.extensions["vendortrack.row_templates"]) == 6
+
+
+def test_an_engagement_s_row_lists_are_read_once_in_their_order(app, users, make_engagement):
+    engagement = make_engagement(creator=users["product_owner"], metrics=(
+        Metric_("First", "1", "2", "", ""), Metric_("Second", "", "", "", ""),
+        Metric_("Third", "", "", "", "")))
+    # Stored out of insertion order: the list follows the positions.
+    db.session.execute(update(Metric).where(Metric.name == "First").values(position=5))
+    db.session.commit()
+    db.session.expire_all()
+    loaded = load_engagement(engagement.id)  # with its vendor
+    statements = []
+
+    def note(conn, cursor, sql, *args):
+        statements.append(sql)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        load_row_lists(loaded, (*SPEC_ROW_LISTS, "flags"))
+        load_row_lists(loaded)  # all loaded already: nothing is read again
+        spec = services.engagement_spec(loaded)
+        flags = [f.code for f in loaded.flags]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert len(statements) == 6, statements
+    assert [m.name for m in spec.metrics] == ["Second", "Third", "First"]
+    assert [d.title for d in spec.deliverables] == ["Operations runbook", "Training"]
+    assert [p.name for p in spec.successors] == ["Ben Okafor"]
+    assert [p.name for p in spec.upskilling] == ["Chloe Moreau"]
+    assert flags == [f.code for f in db.session.get(Engagement, engagement.id).flags]
 
 
 def test_blank_rows_are_ignored(owner_client):

@@ -3,8 +3,19 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
 
@@ -20,10 +31,12 @@ from ..forms import SECTIONS, EngagementForm
 from ..models import AuditEvent, BusinessFunction, Deliverable, Engagement, Vendor
 from ..permissions import can_create_engagement, can_edit_engagement
 from ..queries import (
+    SPEC_ROW_LISTS,
     EngagementFilter,
     engagement_history,
     engagement_or_404,
     list_page,
+    load_row_lists,
     page_number,
 )
 
@@ -85,18 +98,29 @@ def _render_form(form: EngagementForm, engagement: Engagement | None, **extra):
     assessment = None
     if engagement is not None:
         assessment = services.assess_engagement(engagement, today())
-    prototypes = {name: cls(prefix=f"{name}-__index__-") for name, cls in SECTIONS.items()}
     vendor_names = db.session.scalars(select(Vendor.name).order_by(Vendor.name_key)
                                       .limit(1000)).all()
     function_names = db.session.scalars(select(BusinessFunction.name)
                                          .order_by(BusinessFunction.name_key).limit(1000)).all()
     function = services.find_function(form.business_function.data or "")
     return render_template("engagements/form.html", form=form, engagement=engagement,
-                           assessment=assessment, prototypes=prototypes,
-                           vendor_names=vendor_names, function_names=function_names,
-                           function=function,
+                           assessment=assessment, vendor_names=vendor_names,
+                           function_names=function_names, function=function,
                            deliverable_statuses=services.statuses_by_id(engagement)
                            if engagement else {}, **extra)
+
+
+@bp.app_template_global()
+def row_template(section: str, noun: str) -> Markup:
+    """A blank row of ``section``, its fields numbered ``__index__``, that the form's script
+    copies to add a row. It is the same on every page: rendered once (again while templates
+    reload)."""
+    built = current_app.extensions.setdefault("vendortrack.row_templates", {})
+    if (section, noun) not in built or current_app.jinja_env.auto_reload:
+        row = get_template_attribute("engagements/_rows.html", "row")
+        built[section, noun] = row(section, SECTIONS[section](prefix=f"{section}-__index__-"),
+                                   f"{section}-__index__", noun, "")
+    return built[section, noun]
 
 
 def _save(form: EngagementForm, engagement: Engagement | None) -> tuple[int, str]:
@@ -163,7 +187,10 @@ def create():
 
 @bp.route("/engagements/<int:engagement_id>/edit", methods=["GET", "POST"])
 def edit(engagement_id: int):
-    return _edit(get_engagement(engagement_id, for_edit=True))
+    engagement = get_engagement(engagement_id, for_edit=True)
+    # The form shows every list of rows; a save also compares the stored flags.
+    load_row_lists(engagement, SPEC_ROW_LISTS + (("flags",) if request.method == "POST" else ()))
+    return _edit(engagement)
 
 
 @bp.route("/engagements/<int:engagement_id>")
