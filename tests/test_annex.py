@@ -524,3 +524,25 @@ def test_api_issue_refuses_a_spec_changed_since_it_was_read(app, users, make_eng
                           headers=headers)
     assert stale.status_code == 409 and "spec changed" in stale.json["error"]["detail"]
     assert fresh.status_code == 201 and fresh.json["number"] == 1
+
+
+def test_an_engagement_at_its_annexs_version_is_not_compared_again(
+        procurement, make_engagement, users, monkeypatch):
+    """The page states "matches" from the version alone, as My work does; after a save it
+    compares the terms (a save that changes no term still matches)."""
+    from vendortrack.annex import service as annex_service
+
+    engagement = make_engagement()
+    show = f"/engagements/{engagement.id}"
+    issue(procurement, engagement.id)
+    compared = []
+    real = annex_service.spec_changed
+    monkeypatch.setattr(annex_service, "spec_changed",
+                        lambda *args: compared.append(1) or real(*args))
+    assert "Annex v1 matches the current spec" in procurement.get(show).get_data(as_text=True)
+    assert compared == []
+    spec = services.engagement_spec(engagement)
+    services.update_engagement(engagement, spec, users["product_owner"],
+                               expected_version=engagement.version)
+    assert "Annex v1 matches the current spec" in procurement.get(show).get_data(as_text=True)
+    assert compared == [1]

@@ -36,12 +36,12 @@ SENT = {
 
 
 def spec_fields(document):
-    """The spec part of an API document, without the deliverables' ids and the successors'
-    readiness (both returned by GET, not sent)."""
+    """The spec part of an API document, without the deliverables' and successors' ids and
+    the successors' readiness (returned by GET, not sent)."""
     fields = {k: document[k] for k in SENT}
     fields["deliverables"] = [{k: v for k, v in row.items() if k != "id"}
                               for row in fields["deliverables"]]
-    fields["successors"] = [{k: v for k, v in row.items() if k != "readiness"}
+    fields["successors"] = [{k: v for k, v in row.items() if k not in ("id", "readiness")}
                             for row in fields.get("successors", [])]
     return fields
 
@@ -262,7 +262,8 @@ def test_openapi_document_is_served_and_valid(app, users):
         "/me/notifications", "/me/notifications/{notification_id}/read",
         "/me/notifications/read-all", "/engagements/{engagement_id}/follow", "/imports",
         "/functions", "/functions/{function_id}", "/vendors", "/vendors/{vendor_id}",
-        "/register-of-information", "/register-of-information/preflight"}
+        "/register-of-information", "/register-of-information/preflight",
+        "/engagements/{engagement_id}/successors/{person_id}/readiness"}
 
 
 def test_api_spec_json_matches_domain_json(api, make_engagement):
@@ -271,8 +272,9 @@ def test_api_spec_json_matches_domain_json(api, make_engagement):
     expected = json.loads(json.dumps(to_json(complete_spec())))
     for row in body["deliverables"]:
         del row["id"]
-    for row in body["successors"]:
+    for row, successor in zip(body["successors"], engagement.successors, strict=True):
         assert row.pop("readiness") is None  # nobody attested yet
+        assert row.pop("id") == successor.id
     assert {k: body[k] for k in expected} == expected
 
 

@@ -370,3 +370,24 @@ def test_board_pack_pdf_holds_the_tiles_numbers(client, users, portfolio):
     assert "Which risk flags are most common" in text
     assert "Month of handover" in text  # the charts are drawn with their text
     assert "Exit readiness" in text and "Substitutability of the provider" in text
+
+
+def test_figures_equal_a_plain_count_for_every_scope_and_day_in_one_process(app, users):
+    # The scan's statement is built once per scope and day: figures for one must never be
+    # read with another's statement.
+    from sqlalchemy import func, select
+
+    from vendortrack import demo
+    from vendortrack.extensions import db
+    from vendortrack.models import Engagement
+
+    demo.seed(120, TODAY, seed_value=5)
+    vendor = db.session.scalar(select(Engagement.vendor_id).where(
+        Engagement.vendor_id.is_not(None)).limit(1))
+    for day in (TODAY, TODAY + timedelta(days=45), TODAY - timedelta(days=400)):
+        for args in ({}, {"status": "all"}, {"status": "active"}, {"vendor": str(vendor)}):
+            f = dashboard_figures.compute(dashboard_figures.scope_from_args(args), day)
+            for path, count in counts_in(f):
+                plain = db.session.scalar(select(func.count()).select_from(Engagement)
+                                          .where(*count.filter.conditions(day)))
+                assert count.value == plain, (day, args, path)

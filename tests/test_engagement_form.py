@@ -1,14 +1,20 @@
 """The spec form: validation beside the field, nothing typed lost, rows without JavaScript,
 saving all or nothing."""
+import re
+from dataclasses import replace
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, update
 
 from vendortrack import services
+from vendortrack.domain.spec import Metric as Metric_
 from vendortrack.extensions import db
 from vendortrack.forms import EngagementForm
 from vendortrack.models import Deliverable, Engagement, Metric, Vendor
+from vendortrack.queries import SPEC_ROW_LISTS, load_engagement, load_row_lists
+
+from .conftest import shown_flash
 
 FULL_FORM = {
     "title": "Automate invoice matching",
@@ -111,6 +117,26 @@ def test_each_rule_explained_beside_its_field_with_input_kept(owner_client, fiel
     assert count(Engagement) == 0 and count(Vendor) == 0
 
 
+def test_a_field_in_error_is_described_and_what_was_typed_comes_back_escaped(owner_client):
+    """The input points at its help and its error, says it is invalid, and shows what was
+    typed (with <, ", &) escaped once; a text area the same."""
+    response = owner_client.post("/engagements/new", {
+        **FULL_FORM, "title": "", "currency": 'a"<&', "problem_statement": '<b>"x"</b> & co'})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert ('<input aria-describedby="currency-help currency-error" aria-invalid="true" '
+            'autocomplete="off" id="currency" list="currencies" maxlength="3" name="currency" '
+            'type="text" value="A&#34;&lt;&amp;">') in body
+    assert '<p class="error" id="currency-error">' in body
+    assert ('<input aria-describedby="title-error" aria-invalid="true" id="title" '
+            'maxlength="200" name="title" required type="text" value="">') in body
+    assert ('<textarea aria-describedby="problem_statement-help" id="problem_statement" '
+            'maxlength="10000" name="problem_statement" rows="6">\r\n'
+            '&lt;b&gt;&#34;x&#34;&lt;/b&gt; &amp; co</textarea>') in body
+    assert ('<input autocomplete="off" id="owner_email" maxlength="254" name="owner_email" '
+            'type="email" value="Anna.Berg@example.org">') in body
+
+
 def test_add_row_without_javascript_keeps_typed_values(owner_client):
     data = {"title": "Draft", "metrics-0-name": "Speed", "metrics-0-target": "2",
             "row_action": "add:metrics"}
@@ -142,6 +168,54 @@ def test_every_section_can_add_rows(owner_client, section):
     assert f'name="{section}-0-' in body
 
 
+def test_the_blank_row_to_copy_is_rendered_once_and_the_same_on_every_page(app, owner_client,
+                                                                           users,
+                                                                           make_engagement):
+    engagement = make_engagement(creator=users["product_owner"])
+    pages = [owner_client.get("/engagements/new"),
+             owner_client.get(f"/engagements/{engagement.id}/edit"),
+             owner_client.post("/engagements/new", {"title": "", "row_action": "add:metrics"})]
+    rows = [re.findall(r"<template data-row-template>(.*?)</template>",
+                       page.get_data(as_text=True), re.S) for page in pages]
+    assert len(rows[0]) == 6 and rows[0] == rows[1] == rows[2]
+    metric, deliverable = rows[0][0], rows[0][5]
+    assert 'name="metrics-__index__-name"' in metric and "Remove metric" in metric
+    assert 'name="deliverables-__index__-kind"' in deliverable
+    assert 'id="deliverables-__index__-acceptance_criteria"' in deliverable
+    assert "autofocus" not in "".join(rows[0]) and "Status:" not in deliverable
+    assert len(app.extensions["vendortrack.row_templates"]) == 6
+
+
+def test_an_engagement_s_row_lists_are_read_once_in_their_order(app, users, make_engagement):
+    engagement = make_engagement(creator=users["product_owner"], metrics=(
+        Metric_("First", "1", "2", "", ""), Metric_("Second", "", "", "", ""),
+        Metric_("Third", "", "", "", "")))
+    # Stored out of insertion order: the list follows the positions.
+    db.session.execute(update(Metric).where(Metric.name == "First").values(position=5))
+    db.session.commit()
+    db.session.expire_all()
+    loaded = load_engagement(engagement.id)  # with its vendor
+    statements = []
+
+    def note(conn, cursor, sql, *args):
+        statements.append(sql)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        load_row_lists(loaded, (*SPEC_ROW_LISTS, "flags"))
+        load_row_lists(loaded)  # all loaded already: nothing is read again
+        spec = services.engagement_spec(loaded)
+        flags = [f.code for f in loaded.flags]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert len(statements) == 6, statements
+    assert [m.name for m in spec.metrics] == ["Second", "Third", "First"]
+    assert [d.title for d in spec.deliverables] == ["Operations runbook", "Training"]
+    assert [p.name for p in spec.successors] == ["Ben Okafor"]
+    assert [p.name for p in spec.upskilling] == ["Chloe Moreau"]
+    assert flags == [f.code for f in db.session.get(Engagement, engagement.id).flags]
+
+
 def test_blank_rows_are_ignored(owner_client):
     owner_client.post("/engagements/new", {"title": "T", "metrics-0-name": "",
                                            "deliverables-0-kind": "runbook"})
@@ -168,6 +242,93 @@ def test_edit_updates_rows_and_keeps_acceptance(owner_client, users, make_engage
     row = saved.deliverables[0]
     assert (row.id, row.title, row.status) == (first.id, "Operations runbook v2", "accepted")
     assert row.decided_by_id == users["product_owner"].id
+
+
+def test_a_save_of_the_title_alone_marks_only_the_engagement_changed(app, users,
+                                                                     make_engagement):
+    """Rows a save leaves as they were are not marked changed (their positions, the vendor,
+    the flags): the flush then has the engagement alone to compare, not every row."""
+    engagement = make_engagement(creator=users["product_owner"])
+    db.session.expire_all()
+    engagement = db.session.get(Engagement, engagement.id)
+    spec = replace(services.engagement_spec(engagement), title="Renamed")
+    dirty = []
+
+    def note(session, flush_context, instances):
+        dirty.append(sorted(type(row).__name__ for row in session.dirty))
+
+    session = db.session()
+    event.listen(session, "before_flush", note)
+    try:
+        services.update_engagement(engagement, spec, users["product_owner"],
+                                   expected_version=engagement.version,
+                                   deliverable_ids=[d.id for d in engagement.deliverables])
+    finally:
+        event.remove(session, "before_flush", note)
+    assert dirty[0] == ["Engagement"]
+    db.session.expire_all()
+    saved = db.session.get(Engagement, engagement.id)
+    assert services.engagement_spec(saved) == spec and saved.version == 2
+
+
+def test_a_save_reads_nothing_after_its_commit(owner_client, users, make_engagement):
+    """The message and the redirect use the id and title just saved: reading them from the
+    committed (so expired) row would load it again, in a second transaction."""
+    engagement = make_engagement(creator=users["product_owner"])
+    owner_client.get(f"/engagements/{engagement.id}/edit")
+    seen = []
+
+    def statement(conn, cursor, sql, *args):
+        seen.append(sql)
+
+    def commit(conn):
+        seen.append("COMMIT")
+
+    event.listen(db.engine, "before_cursor_execute", statement)
+    event.listen(db.engine, "commit", commit)
+    try:
+        response = owner_client.post(f"/engagements/{engagement.id}/edit",
+                                     {"title": "Renamed <&> “x”", "version": "1"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", statement)
+        event.remove(db.engine, "commit", commit)
+    assert response.headers["Location"] == f"/engagements/{engagement.id}"
+    assert seen.count("COMMIT") == 1 and seen[-1] == "COMMIT"
+    assert shown_flash(owner_client, response) == ("success", "Saved “Renamed <&> “x””.")
+
+
+def test_a_save_keeping_the_vendor_and_function_does_not_look_them_up(owner_client, users,
+                                                                      make_engagement):
+    """The engagement's own vendor and function are kept without a query by name (any case
+    or spacing); another name is looked up, and created when new."""
+    engagement = make_engagement(creator=users["product_owner"],
+                                 business_function="Customer payments")
+    vendor_id, function_id = engagement.vendor_id, engagement.business_function_id
+    lookups = []
+
+    def note(conn, cursor, sql, *args):
+        if re.search(r"\.name_key = ", sql):
+            lookups.append(sql)
+
+    def save(version, vendor, function):
+        owner_client.get(f"/engagements/{engagement.id}/edit")
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            return owner_client.post(f"/engagements/{engagement.id}/edit", {
+                "title": "Kept", "version": version, "vendor": vendor,
+                "business_function": function})
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+
+    assert save("1", " northwind   ANALYTICS ", "customer Payments").status_code == 302
+    saved = db.session.get(Engagement, engagement.id)
+    assert (saved.vendor_id, saved.business_function_id) == (vendor_id, function_id)
+    assert lookups == []
+    assert save("2", "Contoso", "Customer payments").status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Engagement, engagement.id)
+    assert saved.vendor.name == "Contoso" and saved.business_function_id == function_id
+    assert len(lookups) >= 1 and count(Vendor) == 2
 
 
 def test_save_is_all_or_nothing(owner_client, monkeypatch):

@@ -99,3 +99,11 @@ def test_backup_is_private_and_never_replaces_the_live_database(app, users, tmp_
         refused = app.test_cli_runner().invoke(args=["backup", path, "--force"])
         assert refused.exit_code != 0 and "live database" in refused.output
     assert os.path.getsize(live) == before and services.count_users() == len(users)
+
+
+def test_sqlite_connections_are_not_pinged_before_each_request(database_url):
+    """A server may have dropped a pooled connection, so PostgreSQL's are pinged first; an
+    SQLite file cannot, so its requests skip that statement."""
+    app = create_app(app_config(database_url))
+    with app.app_context():
+        assert db.engine.pool._pre_ping is (not database_url.startswith("sqlite"))

@@ -2,6 +2,7 @@
 bound explained before saving, drafts rendered once, and web pages answer while PDFs render."""
 from __future__ import annotations
 
+import gc
 import secrets
 import threading
 import time
@@ -62,6 +63,41 @@ def test_a_render_process_warms_up_on_an_annex_then_renders_what_it_is_asked(app
         pool.close()
     text = PdfReader(io.BytesIO(reply["pdf"])).pages[0].extract_text()
     assert "What was asked for" in text and "Warm-up" not in text
+
+
+def test_a_render_process_renders_with_the_cycle_collector_paused(app, monkeypatch):
+    """Collections set off by a render's allocations walked WeasyPrint's objects and the
+    process's fonts and stylesheet again and again (a fifth of a large annex's time): the
+    process freezes what it loaded while warming up, renders each job with the collector
+    paused and collects once after the reply is sent."""
+    from multiprocessing import Pipe
+
+    from vendortrack import pdf_worker
+    from vendortrack.pdf import static_root
+
+    seen = []
+    real_render = pdf_worker.render
+
+    def observed(job, *args):
+        seen.append((gc.isenabled(), gc.get_freeze_count() > 0))
+        return real_render(job, *args)
+
+    monkeypatch.setattr(pdf_worker, "render", observed)
+    jobs, worker_jobs = Pipe(duplex=False)
+    worker_replies, replies = Pipe(duplex=False)
+    worker = threading.Thread(target=pdf_worker.serve, args=(jobs, replies, static_root()))
+    try:
+        worker.start()
+        assert worker_replies.recv() == {"ready": True}
+        worker_jobs.send({"html": "<p>What was asked for</p>", "annex_styles": True})
+        reply = worker_replies.recv()
+    finally:
+        worker_jobs.close()  # the process ends when its web worker is gone
+        worker.join(30)
+        gc.unfreeze()
+    assert reply["pdf"].startswith(b"%PDF")
+    assert seen == [(True, False), (False, True)]  # warm-up as usual; the job paused, frozen
+    assert gc.isenabled() and not worker.is_alive()
 
 
 def test_renders_beyond_the_queue_get_a_calm_503(app, users, make_engagement, make_client):

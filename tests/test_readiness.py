@@ -188,3 +188,76 @@ def test_a_successor_removed_meanwhile_records_nothing(client, team, saved_meanw
     erin = person(team["ben_row"])
     assert erin.email == "erin@example.org" and erin.attested_on is None
     assert readiness_events() == 0
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def bearer(app, team):
+    """Call the API as one of the team (tokens made before any request)."""
+    from vendortrack.tokens import create_token
+
+    headers = {who: {"Authorization": f"Bearer {create_token(team[who], 'tests')}"}
+               for who in ("ben", "owner", "admin")}
+
+    def call(method, who, url, body=None):
+        with app.app_context():
+            return getattr(app.test_client(), method)(url, json=body, headers=headers[who])
+    return call
+
+
+def stored(row_id):
+    db.session.rollback()  # the API answered on a session of its own: read what it committed
+    return person(row_id)
+
+
+def api_attest(bearer, who, team, row, body):
+    url = f"/api/v1/engagements/{team['engagement'].id}/successors/{team[row]}/readiness"
+    return bearer("post", who, url, body)
+
+
+def test_a_successor_records_their_readiness_through_the_api(bearer, team):
+    url = f"/api/v1/engagements/{team['engagement'].id}"
+    ben = bearer("get", "ben", url).get_json()["successors"][0]
+    assert ben["id"] == team["ben_row"] and ben["readiness"] is None
+    response = api_attest(bearer, "ben", team, "ben_row", {"abilities": ALL})
+    assert response.status_code == 200
+    assert response.get_json() == {"id": team["ben_row"], "name": "Ben Okafor", "readiness": {
+        "operate": True, "maintain": True, "extend": True, "explain": True,
+        "attested_on": TODAY.isoformat(), "recorded_by": "Ben Okafor"}}
+    assert stored(team["ben_row"]).attested_by_id == team["ben"].id
+    document = bearer("get", "admin", url).get_json()
+    assert document["successors"][0]["readiness"]["operate"] is True
+    # What GET returned goes back with PUT as it is (the ids and readiness are ignored).
+    saved = bearer("put", "admin", url, document)
+    assert saved.status_code == 200, saved.get_json()
+    assert saved.get_json()["successors"][0]["readiness"]["operate"] is True
+
+
+def test_the_api_keeps_the_same_rules_as_the_page(bearer, team):
+    assert api_attest(bearer, "ben", team, "dana_row", {"abilities": ALL}).status_code == 403
+    # Not even an administrator: an attestation is the person's own word.
+    assert api_attest(bearer, "admin", team, "dana_row", {"abilities": ALL}).status_code == 403
+    owner = api_attest(bearer, "owner", team, "dana_row", {"abilities": ["operate"]})
+    assert owner.status_code == 200
+    assert owner.get_json()["readiness"]["recorded_by"] == "Anna Berg"
+    dana = stored(team["dana_row"])
+    assert (dana.can_operate, dana.can_maintain) == (True, False)
+
+
+@pytest.mark.parametrize("body", [{}, {"abilities": "operate"}, {"abilities": ["fly"]},
+                                  {"abilities": [1]}, ["operate"]])
+def test_the_api_explains_a_bad_list_of_abilities_and_records_nothing(bearer, team, body):
+    response = api_attest(bearer, "ben", team, "ben_row", body)
+    assert response.status_code == 422
+    assert "operate, maintain, extend, explain" in response.get_json()["errors"]["abilities"][0]
+    assert stored(team["ben_row"]).attested_on is None
+
+
+def test_the_api_answers_404_for_a_row_that_is_no_successor_here(bearer, team,
+                                                                  make_engagement):
+    other = make_engagement(successors=(specs.Person("Ben Okafor", "ben.okafor@example.org"),))
+    response = api_attest(bearer, "ben", {**team, "elsewhere": other.successors[0].id},
+                          "elsewhere", {"abilities": ALL})
+    assert response.status_code == 404
+    assert "no such successor" in response.get_json()["error"]["detail"]

@@ -551,3 +551,23 @@ def test_a_wrong_mail_url_stops_start_up_with_a_message(database_url):
 
     with pytest.raises(ConfigurationError, match="MAIL_URL must look like smtp://"):
         create_app(app_config(database_url, MAIL_URL="http://mail.example.org"))
+
+
+def test_a_weekly_mail_the_server_refused_on_monday_goes_on_the_next_run_once(
+        mail_app, smtp, users, make_engagement):
+    weekly, reader = users["product_owner"], users["leadership"]
+    service.save_settings(weekly, digest="weekly", weekly_summary=False)
+    service.save_settings(reader, digest="off", weekly_summary=True)
+    make_engagement(**owned_by(weekly, deliverables=(due_in(7),)))
+    monday, tuesday = date(2026, 11, 30), date(2026, 12, 1)
+    job.run(monday - timedelta(days=1))
+    mail_app.config["MAIL_URL"] = f"smtp://127.0.0.1:{free_port()}"  # nobody listens
+    assert "SMTP server unavailable" in job.run(monday).mail.error
+    assert smtp.messages == []
+    mail_app.config["MAIL_URL"] = smtp.url
+    job.run(tuesday)  # no Monday since the last run, but this week's mail is still owed
+    assert smtp.recipients() == Counter({weekly.email: 1, reader.email: 1})
+    assert "this week" in smtp.to(weekly.email)[0].get_body(("plain",)).get_content()
+    assert unsent() == []
+    job.run(tuesday + timedelta(days=1))  # sent: nothing more this week
+    assert len(smtp.messages) == 2

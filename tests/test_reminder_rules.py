@@ -179,3 +179,11 @@ def test_describe_counts_from_the_real_today():
 ])
 def test_weekly_mail_is_due_when_the_run_covers_a_monday(days, due):
     assert r.weekly_mail_due(days) is due
+
+
+def test_weekly_mail_owed_from_earlier_this_week_is_due_on_any_day():
+    wednesday = date(2026, 12, 2)
+    assert not r.weekly_mail_due([wednesday])
+    assert r.weekly_mail_due([wednesday], owed=True)
+    assert r.week_start(wednesday) == r.week_start(date(2026, 11, 30)) == date(2026, 11, 30)
+    assert r.week_start(date(2026, 11, 29)) == date(2026, 11, 23)  # a Sunday

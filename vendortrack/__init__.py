@@ -32,6 +32,8 @@ def create_app(config: dict | None = None) -> Flask:
         # How long a request waits for another writer before giving up with a calm 503.
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options.setdefault("connect_args", {"timeout": app.config["SQLITE_BUSY_TIMEOUT"]})
+        # A file cannot drop the connection as a server can: no "SELECT 1" before each request.
+        options["pool_pre_ping"] = False
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if app.debug or app.testing:
         app.config["SESSION_COOKIE_SECURE"] = False

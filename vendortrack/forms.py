@@ -6,18 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    DecimalField,
-    FieldList,
-    Form,
-    FormField,
-    HiddenField,
-    PasswordField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import FieldList, Form, FormField
 from wtforms.fields import SelectChoice, SelectMultipleField
 from wtforms.validators import (
     DataRequired,
@@ -29,7 +18,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import ListWidget
 
 from .clock import today
 from .domain import spec as specs
@@ -44,7 +33,7 @@ from .domain.identity import (
     lei_problem,
     normalise_lei,
 )
-from .domain.spec import CODE, LONG, MAX_ROWS, MEDIUM, SHORT
+from .domain.spec import CODE, LONG, MAX_MONEY, MAX_ROWS, MEDIUM, SHORT
 from .domain.text import clean_text, whole_number
 from .domain.vocabulary import (
     CODE_TYPES,
@@ -57,10 +46,17 @@ from .domain.vocabulary import (
     ROLES,
     STATUSES,
 )
-from .fields import SelectField
-
-# Below 10^12 with cents, every amount survives a round trip through a JSON number exactly.
-MAX_CONTRACT_VALUE = Decimal("999999999999.99")
+from .fields import (
+    BooleanField,
+    CheckboxInput,
+    DateField,
+    DecimalField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 
 
 def choices(vocabulary: dict[str, str]) -> list[SelectChoice]:
@@ -377,7 +373,7 @@ class EngagementForm(FlaskForm):
     vendor = text(label("vendor"), SHORT, description=specs.FIELDS_BY_NAME["vendor"].help)
     contract_reference = text(label("contract_reference"), 100)
     contract_value = MoneyField(label("contract_value"), validators=[
-        Optional(), NumberRange(min=0, max=MAX_CONTRACT_VALUE,
+        Optional(), NumberRange(min=0, max=MAX_MONEY,
                                 message="Enter an amount between 0 and 999,999,999,999.")])
     currency = currency_field(label("currency"), specs.FIELDS_BY_NAME["currency"].help)
     status = SelectField(label("status"), choices=choices(STATUSES), default="draft")
@@ -413,13 +409,14 @@ class EngagementForm(FlaskForm):
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         problems = self._exit_test_problems()
-        contradictions = self._arrangement_problems()
+        spec = self.to_spec()
+        contradictions = self._arrangement_problems(spec)
         #: messages keyed by JSON path for limits of the whole annex (the API reports them)
-        self.limit_errors = self._annex_size_problems()
+        self.limit_errors = self._annex_size_problems(spec)
         return ok and not problems and not contradictions and not self.limit_errors
 
-    def _arrangement_problems(self) -> dict:
-        problems = arrangement_problems(self.to_spec())
+    def _arrangement_problems(self, spec: specs.Spec) -> dict:
+        problems = arrangement_problems(spec)
         for name, message in problems.items():
             self[name].errors = [*self[name].errors, message]
         return problems
@@ -432,8 +429,8 @@ class EngagementForm(FlaskForm):
             plan[name].errors = [*plan[name].errors, message]
         return problems
 
-    def _annex_size_problems(self) -> dict:
-        problems = annex_size_problems(specs.to_json(self.to_spec()),
+    def _annex_size_problems(self, spec: specs.Spec) -> dict:
+        problems = annex_size_problems(specs.to_json(spec),
                                        current_app.config["ANNEX_MAX_CHARACTERS"])
         for path, messages in problems.items():
             field = getattr(self, "owner_name" if path == "internal_owner" else path)
@@ -547,7 +544,7 @@ def _form_field(spec_field: specs.SpecField):
                                 description=help_text)
     if kind == "money":
         return MoneyField(label(name), validators=[Optional(), NumberRange(
-            min=0, max=MAX_CONTRACT_VALUE,
+            min=0, max=MAX_MONEY,
             message="Enter an amount between 0 and 999,999,999,999.")], description=help_text)
     if kind == "country":
         return CountryField(label(name), description=help_text)

@@ -539,6 +539,10 @@ class ReminderRun(db.Model):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     notifications: Mapped[int] = mapped_column(Integer, default=0)
+    # The weekly mail was due on this run and did not all go out (the SMTP server was
+    # unavailable or refused the sender): the next run in the same ISO week sends it.
+    weekly_mail_owed: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                   server_default=false())
 
 
 class TrapState(db.Model):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, inspect, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload, with_expression
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import risk_queries
 from .domain.risk import RULES_BY_CODE, Severity
@@ -48,6 +49,31 @@ MAX_PAGE = 1_000_000
 ONE_ENGAGEMENT = (joinedload(Engagement.vendor), joinedload(Engagement.business_function))
 _ONE_ENGAGEMENT_BY_ID = (select(Engagement).where(Engagement.id == bindparam("engagement_id"))
                          .options(*ONE_ENGAGEMENT))
+
+
+# The engagement's relationships holding its spec's lists of rows ("flags", the stored flags,
+# is one more list, which only a save reads).
+SPEC_ROW_LISTS = ("metrics", "constraints", "tradeoffs", "people", "deliverables")
+
+
+@cache
+def _row_list(name: str) -> Select:
+    """The statement a lazy load of the engagement's ``name`` rows emits, in its order."""
+    relationship = Engagement.__mapper__.relationships[name]
+    row = relationship.mapper.class_
+    return (select(row).where(row.engagement_id == bindparam("engagement_id"))
+            .order_by(*(relationship.order_by or ())))
+
+
+def load_row_lists(engagement: Engagement, names: tuple[str, ...] = SPEC_ROW_LISTS) -> None:
+    """Read those of the engagement's lists of rows ``names`` not loaded yet, one query each,
+    as lazy loads would but in about half their time (a lazy load's own machinery costs as
+    much as its query; the edit form and its save read every list)."""
+    loaded = inspect(engagement).dict
+    for name in names:
+        if name not in loaded:
+            set_committed_value(engagement, name, db.session.scalars(
+                _row_list(name), {"engagement_id": engagement.id}).all())
 
 
 def load_engagement(engagement_id: int) -> Engagement | None:

@@ -15,7 +15,7 @@ from dataclasses import fields, replace
 from datetime import date, datetime
 from functools import partial
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
@@ -282,11 +282,27 @@ def risk_facts(spec: specs.Spec, facts: ExitFacts) -> tuple[dict, list[str]]:
 def refresh_risk(engagement: Engagement, spec: specs.Spec) -> None:
     """Store the undated assessment and the facts the dated rules need (see risk_queries)."""
     columns, codes = risk_facts(spec, exit_facts(engagement))
-    for column, value in columns.items():
-        setattr(engagement, column, value)
+    _set_changed(engagement, columns)
     have = {f.code for f in engagement.flags}
-    engagement.flags = [f for f in engagement.flags if f.code in codes] + [
-        EngagementFlag(code=code) for code in codes if code not in have]
+    _replace_rows(engagement, "flags", [f for f in engagement.flags if f.code in codes] + [
+        EngagementFlag(code=code) for code in codes if code not in have])
+
+
+def _set_changed(row, values: dict) -> None:
+    """Set the attributes whose loaded value differs (all of them on a new row). Setting one
+    to the value it has still marks the row changed, and the flush then compares every
+    attribute of every such row."""
+    loaded = inspect(row).dict
+    for key, value in values.items():
+        if key not in loaded or loaded[key] != value:
+            setattr(row, key, value)
+
+
+def _replace_rows(owner, relationship: str, rows: list) -> None:
+    """Give ``owner`` these rows unless it has exactly these already, in this order (a
+    replaced collection is compared member by member at the flush)."""
+    if getattr(owner, relationship) != rows:
+        setattr(owner, relationship, rows)
 
 
 def _row_values(row, skip: tuple[str, ...] = ()) -> dict:
@@ -314,8 +330,10 @@ def decision(status: str, user_id: int | None, now: datetime) -> dict:
             "decided_at": now if decided else None}
 
 
-def _sync_rows(existing: list, values: list[dict], factory, ids: list | None = None) -> list:
-    """Update rows in place (matched by id when given, else by position), add and drop."""
+def _sync_rows(existing: list, values: list[dict], factory, ids: list | None = None, *,
+               first: int = 0) -> list:
+    """Update rows in place (matched by id when given, else by position), add and drop;
+    positions are numbered from ``first``."""
     by_id = {row.id: row for row in existing} if ids is not None else {}
     result = []
     for position, attrs in enumerate(values):
@@ -327,7 +345,7 @@ def _sync_rows(existing: list, values: list[dict], factory, ids: list | None = N
         for key, value in attrs.items():
             if getattr(row, key, None) != value:
                 setattr(row, key, value)
-        row.position = position
+        _set_changed(row, {"position": first + position})
         result.append(row)
     return result
 
@@ -347,34 +365,45 @@ def _apply_spec(engagement: Engagement, spec: specs.Spec, user: User | None,
         _apply_fields(engagement, spec, user, deliverable_ids)
 
 
+def _kept_or(linked, name: str, for_name):
+    """``linked`` (the engagement's vendor or function) when it is the one called ``name``,
+    without looking it up again; else ``for_name(name)``. (Renaming a vendor or function
+    moves its engagements' versions, so a save made against the old name conflicts.)"""
+    if linked is not None and linked.name_key == " ".join(name.split()).lower():
+        return linked
+    return for_name(name)
+
+
 def _apply_fields(engagement: Engagement, spec: specs.Spec, user: User | None,
                   deliverable_ids: list | None) -> None:
-    engagement.vendor = vendor_for_name(spec.vendor)
-    engagement.business_function = function_for_name(spec.business_function)
-    for column, value in scalar_columns(spec).items():
-        setattr(engagement, column, value)
+    _set_changed(engagement, {
+        "vendor": _kept_or(engagement.vendor, spec.vendor, vendor_for_name),
+        "business_function": _kept_or(engagement.business_function, spec.business_function,
+                                      function_for_name),
+        **scalar_columns(spec)})
     engagement.updated_at = utcnow()  # also bumps the version when only rows changed
 
     values = section_values(spec)
-    engagement.metrics = _sync_rows(engagement.metrics, values["metrics"], Metric)
-    engagement.constraints = _sync_rows(engagement.constraints, values["constraints"],
-                                        HardConstraint)
-    engagement.tradeoffs = _sync_rows(engagement.tradeoffs, values["tradeoffs"], TradeoffRule)
+    _replace_rows(engagement, "metrics",
+                  _sync_rows(engagement.metrics, values["metrics"], Metric))
+    _replace_rows(engagement, "constraints",
+                  _sync_rows(engagement.constraints, values["constraints"], HardConstraint))
+    _replace_rows(engagement, "tradeoffs",
+                  _sync_rows(engagement.tradeoffs, values["tradeoffs"], TradeoffRule))
     attested_by = {p.email.lower(): p for p in engagement.successors if p.attested_on}
     successors = _sync_rows(engagement.successors, values["successors"], EngagementPerson)
     for row in successors:  # an attestation belongs to the person who made it
         _keep_attestation(row, attested_by.get((row.email or "").lower()))
-    upskilling = _sync_rows(engagement.upskilling, values["upskilling"], EngagementPerson)
-    engagement.people = successors + upskilling
-    for position, person in enumerate(engagement.people):
-        person.position = position
+    upskilling = _sync_rows(engagement.upskilling, values["upskilling"], EngagementPerson,
+                            first=len(successors))
+    _replace_rows(engagement, "people", successors + upskilling)
 
     now = utcnow()
     rows = _sync_rows(engagement.deliverables, values["deliverables"], Deliverable,
                       deliverable_ids)
     for row, wanted in zip(rows, spec.deliverables, strict=True):
         _set_deliverable_status(row, wanted.status, user, now)
-    engagement.deliverables = rows
+    _replace_rows(engagement, "deliverables", rows)
     refresh_risk(engagement, spec)
 
 
@@ -567,21 +596,22 @@ def stage_update_engagement(engagement: Engagement, spec: specs.Spec, user: User
         raise EditConflict(engagement.id, expected_version)
     spec, deliverable_ids = carry_over(engagement, spec, deliverable_ids)
     before = engagement_json(engagement)
-    saved_version = engagement.version
+    engagement_id, saved_version = engagement.id, engagement.version
     try:
         _apply_spec(engagement, spec, user, deliverable_ids)
+        # Every save bumps the version (updated_at always changes). The history event goes
+        # into the same flush as the rows: one flush instead of a second at the commit.
+        record("engagement.update", user, engagement=engagement, subject=spec.title,
+               changes=diff_specs(before, specs.to_json(spec)).to_json(),
+               version=saved_version + 1)
         if flush:
             db.session.flush()
     except StaleDataError:
         db.session.rollback()
-        raise EditConflict(engagement.id, expected_version) from None
+        raise EditConflict(engagement_id, expected_version) from None
     except Exception:
         db.session.rollback()
         raise
-    changes = diff_specs(before, specs.to_json(spec)).to_json()
-    # every save bumps the version (updated_at always changes), flushed or not yet
-    record("engagement.update", user, engagement=engagement, subject=spec.title,
-           changes=changes, version=engagement.version if flush else saved_version + 1)
     return engagement
 
 

@@ -10,6 +10,7 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -116,14 +117,20 @@ def latest_annex(engagement_id: int) -> Annex | None:
                              .options(defer(Annex.pdf)).order_by(Annex.number.desc()).limit(1))
 
 
-def annex_status(latest: Annex | None, current: dict) -> AnnexStatus:
+def annex_status(latest: Annex | None, current: Callable[[], dict],
+                 version: int | None = None) -> AnnexStatus:
     """The latest issued version and whether the spec states other terms since: ``latest``
     is the engagement's latest annex (None before the first; the first of
-    :func:`list_annexes`), ``current`` its spec's JSON now (:func:`services.engagement_json`).
+    :func:`list_annexes`), ``current()`` its spec's JSON now (:func:`services.engagement_json`).
+
+    An engagement still at ``version``, the one its latest annex froze, states that annex's
+    terms without comparing (as My work and the reminder job decide it).
     """
     if latest is None:
         return AnnexStatus(None, False)
-    return AnnexStatus(latest.number, spec_changed(load_snapshot(latest.snapshot), current))
+    if version is not None and version == latest.engagement_version:
+        return AnnexStatus(latest.number, False)
+    return AnnexStatus(latest.number, spec_changed(load_snapshot(latest.snapshot), current()))
 
 
 def open_trap_flags(engagement: Engagement) -> tuple[Flag, ...]:
@@ -190,7 +197,7 @@ def issue_annex(engagement: Engagement, user: User, *, expected_number: int | No
     if not can_issue_annex(user):
         raise AnnexRefused("Only procurement and administrators issue annexes.")
     snapshot = services.engagement_json(engagement)
-    status = annex_status(latest_annex(engagement.id), snapshot)
+    status = annex_status(latest_annex(engagement.id), lambda: snapshot)
     number = status.next
     if expected_number is not None and expected_number != number:
         raise AnnexConflict(f"Annex v{number - 1} has been issued meanwhile; nothing more was "

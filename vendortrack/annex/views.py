@@ -70,7 +70,8 @@ def annex_helpers():
     return {
         # The engagement page has the spec and the issued annexes (newest first) already.
         "annex_status": lambda engagement, spec: service.annex_status(
-            next(iter(_issued_annexes(engagement.id)), None), to_json(spec)),
+            next(iter(_issued_annexes(engagement.id)), None), lambda: to_json(spec),
+            engagement.version),
         "annex_versions": _issued_annexes,
         "can_export_register": bool(getattr(user, "is_authenticated", False)
                                     and user.role in REGISTER_ROLES),
@@ -88,7 +89,7 @@ def _preview_page(engagement: Engagement, form: IssueAnnexForm, status: int = 20
         "annex/preview.html", engagement=engagement, form=form,
         document=document, annexes=annexes,
         trap_flags=service.open_trap_flags(engagement),
-        status=service.annex_status(next(iter(annexes), None), document.snapshot),
+        status=service.annex_status(next(iter(annexes), None), lambda: document.snapshot),
     ), status
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 from babel.numbers import list_currencies
 
 from ..domain.risk import RULES
-from ..domain.spec import LONG, MAX_ROWS, MEDIUM, SCALAR_FIELDS, SHORT, SpecField
+from ..domain.spec import (
+    LONG,
+    MAX_MONEY,
+    MAX_ROWS,
+    MEDIUM,
+    SCALAR_FIELDS,
+    SHORT,
+    SpecField,
+)
 from ..domain.vocabulary import (
     ABILITIES,
     DELIVERABLE_KINDS,
@@ -44,7 +52,7 @@ def _field_schema(spec_field: SpecField) -> dict:
         "longtext": lambda: {"type": "string", "maxLength": spec_field.limit},
         "vendor": lambda: {"type": "string", "maxLength": spec_field.limit},
         "currency": lambda: {"type": "string", "enum": sorted(list_currencies())},
-        "money": lambda: {"type": "number", "minimum": 0, "maximum": 999999999999.99,
+        "money": lambda: {"type": "number", "minimum": 0, "maximum": float(MAX_MONEY),
                           "description": "At most two decimal places."},
         "date": lambda: {"type": "string", "format": "date"},
         "bool": lambda: {"type": "boolean"},
@@ -80,16 +88,23 @@ def _row(properties: dict) -> dict:
     return {"type": "object", "additionalProperties": False, "properties": properties}
 
 
+READINESS = {"type": "object", "nullable": True, "properties": {
+    **{a: {"type": "boolean"} for a in ABILITIES},
+    "attested_on": {"type": "string", "format": "date", "nullable": True},
+    "recorded_by": {"type": "string", "nullable": True}}}
+
 SPEC_PROPERTIES = {
     **{f.name: _field_schema(f) for f in SCALAR_FIELDS},
-    "successors": _rows({**PERSON, "properties": {**PERSON["properties"], "readiness": {
-        "type": "object", "nullable": True,
+    "successors": _rows({**PERSON, "properties": {**PERSON["properties"], "id": {
+        "type": "integer", "nullable": True,
+        "description": "Returned by GET: the successor's id, to record their readiness "
+                       "(POST .../successors/{person_id}/readiness). Ignored when sent."},
+                                                  "readiness": {
+        **READINESS,
         "description": "Returned by GET: what the successor attested they can do without "
                        "the vendor, when and recorded by whom. Ignored when sent; successors "
-                       "record it on the engagement page.",
-        "properties": {**{a: {"type": "boolean"} for a in ABILITIES},
-                       "attested_on": {"type": "string", "format": "date", "nullable": True},
-                       "recorded_by": {"type": "string", "nullable": True}}}}}),
+                       "record it on the engagement page or with POST "
+                       ".../successors/{person_id}/readiness."}}}),
     "upskilling": _rows(PERSON),
     "metrics": _rows(_row({"name": _text(SHORT), "baseline": _text(SHORT),
                            "target": _text(SHORT), "unit": _text(SHORT),
@@ -308,6 +323,21 @@ def document(organisation: str = "") -> dict:
                                       "401": ERRORS["401"],
                                       "404": _response("No such annex", "Error")}},
             },
+            "/engagements/{engagement_id}/successors/{person_id}/readiness": {
+                "parameters": [engagement_id, {"name": "person_id", "in": "path",
+                                               "required": True,
+                                               "schema": {"type": "integer", "minimum": 1}}],
+                "post": {"operationId": "recordReadiness",
+                         "description": "Record what a successor can do without the vendor "
+                                        "(the successor, or the internal owner for them; "
+                                        "nobody else). `person_id` is the successor's `id` "
+                                        "from GET. Replaces their previous attestation.",
+                         "requestBody": _body("ReadinessInput"),
+                         "responses": {"200": _response("Recorded", "SuccessorReadiness"),
+                                       **ERRORS, "404": NOT_FOUND,
+                                       "409": _response("The successors changed meanwhile; "
+                                                        "nothing was recorded", "Error")}},
+            },
             **_record_paths("/functions", "function", "BusinessFunction", "business function"),
             **_record_paths("/vendors", "vendor", "Vendor", "vendor"),
             "/dashboard": {
@@ -356,6 +386,14 @@ def document(organisation: str = "") -> dict:
                     "version": {"type": "integer", "minimum": 1,
                                 "description": "The engagement version you read; refused "
                                                "if the spec changed since."}}},
+                "ReadinessInput": {"type": "object", "required": ["abilities"],
+                                   "additionalProperties": False, "properties": {
+                    "abilities": {"type": "array", "uniqueItems": True, "items": {
+                        "type": "string", "enum": list(ABILITIES)}}}},
+                "SuccessorReadiness": {"type": "object", "required": ["id", "name", "readiness"],
+                                       "properties": {"id": {"type": "integer"},
+                                                      "name": {"type": "string"},
+                                                      "readiness": READINESS}},
                 **_record_schemas(FUNCTION, "BusinessFunction"),
                 **_record_schemas(VENDOR, "Vendor"),
                 "Error": ERROR,

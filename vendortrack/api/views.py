@@ -35,6 +35,7 @@ def engagement_document(engagement: Engagement) -> dict:
     for row, deliverable in zip(body["deliverables"], engagement.deliverables, strict=True):
         row["id"] = deliverable.id  # send it back with PUT to keep the row's acceptance
     for row, person in zip(body["successors"], engagement.successors, strict=True):
+        row["id"] = person.id  # where to POST their readiness
         row["readiness"] = services.readiness_json(person)
     return {
         "id": engagement.id,
@@ -155,6 +156,7 @@ def import_engagements():
 
 
 # The API's annex and dashboard routes live beside this module and attach to `bp`.
+from ..readiness import api as _readiness_api  # noqa: E402, F401  (adds its routes to bp)
 from ..register import api as _register_api  # noqa: E402, F401  (adds its routes to bp)
 from ..reminders import api as _reminders_api  # noqa: E402, F401  (adds its routes to bp)
 from . import annexes, dashboard, record_views  # noqa: E402, F401

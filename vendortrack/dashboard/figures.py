@@ -8,9 +8,10 @@ drill-down to the engagement list shows the same count.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, case, func, literal, select
@@ -243,16 +244,14 @@ class _Group:
     headline: int
     trap: int
     trap_value: Decimal  # the trapped ones' contract values added up
-    dated: dict[str, int]  # dated flag code -> how many carry it
+    dated: tuple[int, ...]  # how many carry each flag of risk_queries.DATED_EXPRESSIONS
 
 
-def _scan(scope: EngagementFilter, where: list, today: date, headline_status: str
-          ) -> list[_Group]:
-    """The engagements in scope grouped by vendor, currency and risk level (the level's own
-    SQL, as the list filters on it), each group with how many are in the headline status, in
-    a dependency trap (and their contract value) and carry each dated flag — each count the
-    condition of its drill-down's filter. One pass instead of one per figure."""
-    dated = tuple(risk_queries.DATED_EXPRESSIONS)
+@lru_cache(maxsize=64)
+def _scan_statement(scope_fields: tuple, today: date, headline_status: str, dialect: str):
+    """The scan's statement for one scope (its fields' values), day and headline status:
+    built once, as building it costs more Python than running it does on PostgreSQL."""
+    scope = EngagementFilter(*scope_fields)
     trap = risk_queries.in_dependency_trap(today)
     headline = (Engagement.status == headline_status if scope.status != headline_status
                 else literal(True))
@@ -261,23 +260,34 @@ def _scan(scope: EngagementFilter, where: list, today: date, headline_status: st
                     risk_queries.level(today).label("level"), headline.label("headline"),
                     trap.label("trap"), Engagement.contract_value.label("contract_value"),
                     *(risk_queries.has_flag(code, today).label(f"dated_{n}")
-                      for n, code in enumerate(dated)))
-             .where(*where).subquery())
+                      for n, code in enumerate(risk_queries.DATED_EXPRESSIONS)))
+             .where(*scope.conditions(today)).subquery())
     keys = (facts.c.vendor_id, facts.c.currency, facts.c.level)
+    # COUNT(*) FILTER (WHERE ...) rather than SUM(CASE ...): the same count (both leave out
+    # rows where the condition is false or NULL), about a tenth less work on SQLite.
     grouped = (select(*keys, func.count().label("number"),
-                      _sum_if(facts.c.headline).label("headline"),
-                      _sum_if(facts.c.trap).label("trap"),
-                      func.sum(case((facts.c.trap, facts.c.contract_value))).label("value"),
-                      *(_sum_if(facts.c[f"dated_{n}"]).label(f"dated_{n}")
-                        for n in range(len(dated))))
+                      func.count().filter(facts.c.headline).label("headline"),
+                      func.count().filter(facts.c.trap).label("trap"),
+                      func.sum(facts.c.contract_value).filter(facts.c.trap).label("value"),
+                      *(func.count().filter(facts.c[f"dated_{n}"]).label(f"dated_{n}")
+                        for n in range(len(risk_queries.DATED_EXPRESSIONS))))
                .group_by(*keys).subquery())
     # Vendor names per group, not per engagement.
-    rows = db.session.execute(
-        select(grouped, Vendor.name).outerjoin(Vendor, Vendor.id == grouped.c.vendor_id)).all()
-    return [_Group(row.vendor_id, row.name, row.currency or "", int(row.level), row.number,
-                   int(row.headline), int(row.trap), Decimal(row.value or 0),
-                   {code: int(row[f"dated_{n}"]) for n, code in enumerate(dated)})
-            for row in (r._mapping for r in rows)]
+    return select(grouped, Vendor.name).outerjoin(Vendor, Vendor.id == grouped.c.vendor_id)
+
+
+def _scan(scope: EngagementFilter, today: date, headline_status: str) -> list[_Group]:
+    """The engagements in scope grouped by vendor, currency and risk level (the level's own
+    SQL, as the list filters on it), each group with how many are in the headline status, in
+    a dependency trap (and their contract value) and carry each dated flag — each count the
+    condition of its drill-down's filter. One pass instead of one per figure."""
+    statement = _scan_statement(astuple(scope), today, headline_status,
+                                db.session.get_bind().dialect.name)
+    # Columns by position: vendor, currency, level, number, headline, trap, value, the
+    # dated flags, the vendor's name.
+    return [_Group(row[0], row[-1], row[1] or "", int(row[2]), row[3], row[4], row[5],
+                   Decimal(row[6] or 0), tuple(row[7:-1]))
+            for row in db.session.execute(statement)]
 
 
 def compute(scope: EngagementFilter, today: date, *, at_risk: int = 0,
@@ -286,14 +296,14 @@ def compute(scope: EngagementFilter, today: date, *, at_risk: int = 0,
     ``at_risk`` also that many engagements at highest risk (the board pack's list)."""
     where = scope.conditions(today)
     headline_status = scope.status if scope.status in STATUSES else "active"
-    groups = _scan(scope, where, today, headline_status)
+    groups = _scan(scope, today, headline_status)
     trap_filter = drill(scope, trap=True)
     handovers_due, handover_months = _handovers(scope, where, today)
 
     undated = _undated_flag_counts(scope, where)
     flag_counts = {code: int(undated.get(code, 0)) for code in RULES_BY_CODE}
-    flag_counts.update({code: sum(g.dated[code] for g in groups)
-                        for code in risk_queries.DATED_EXPRESSIONS})
+    flag_counts.update({code: sum(g.dated[n] for g in groups)
+                        for n, code in enumerate(risk_queries.DATED_EXPRESSIONS)})
     flags = tuple(sorted(
         (FlagCount(rule.code, FLAG_LABELS[rule.code], rule.severity, rule.dependency_trap,
                    Count(flag_counts[rule.code], drill(scope, flag=rule.code)))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from .text import days_away, plural
 
@@ -202,10 +202,16 @@ def days_to_cover(last_run: date | None, today: date, max_catch_up: int = 7) -> 
     return [date.fromordinal(n) for n in range(first, today.toordinal() + 1)]
 
 
-def weekly_mail_due(days: Iterable[date]) -> bool:
+def weekly_mail_due(days: Iterable[date], owed: bool = False) -> bool:
     """Whether a run covering ``days`` sends the weekly mail (digests, leadership summary):
-    a Monday is among them, so a Monday the job did not run is caught up on the next run."""
-    return any(day.weekday() == 0 for day in days)
+    a Monday is among them, so a Monday the job did not run is caught up on the next run;
+    or an earlier run this week could not send it all (``owed``: the SMTP server was down)."""
+    return owed or any(day.weekday() == 0 for day in days)
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s ISO week."""
+    return day - timedelta(days=day.weekday())
 
 
 # --- words ---------------------------------------------------------------------------------

@@ -104,6 +104,9 @@ CODE = 100  # an identification code: contract reference, EUID, VAT number, ...
 MEDIUM = 1000
 LONG = 10000
 MAX_ROWS = 500  # rows per repeatable section
+# The largest amount of money: below 10^12 with cents, every amount survives a round trip
+# through a JSON number exactly.
+MAX_MONEY = Decimal("999999999999.99")
 
 
 @dataclass(frozen=True)

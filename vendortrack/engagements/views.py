@@ -3,9 +3,20 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
-from sqlalchemy import select
+from markupsafe import Markup
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
 
 from .. import services
@@ -20,10 +31,12 @@ from ..forms import SECTIONS, EngagementForm
 from ..models import AuditEvent, BusinessFunction, Deliverable, Engagement, Vendor
 from ..permissions import can_create_engagement, can_edit_engagement
 from ..queries import (
+    SPEC_ROW_LISTS,
     EngagementFilter,
     engagement_history,
     engagement_or_404,
     list_page,
+    load_row_lists,
     page_number,
 )
 
@@ -85,27 +98,44 @@ def _render_form(form: EngagementForm, engagement: Engagement | None, **extra):
     assessment = None
     if engagement is not None:
         assessment = services.assess_engagement(engagement, today())
-    prototypes = {name: cls(prefix=f"{name}-__index__-") for name, cls in SECTIONS.items()}
     vendor_names = db.session.scalars(select(Vendor.name).order_by(Vendor.name_key)
                                       .limit(1000)).all()
     function_names = db.session.scalars(select(BusinessFunction.name)
                                          .order_by(BusinessFunction.name_key).limit(1000)).all()
     function = services.find_function(form.business_function.data or "")
     return render_template("engagements/form.html", form=form, engagement=engagement,
-                           assessment=assessment, prototypes=prototypes,
-                           vendor_names=vendor_names, function_names=function_names,
-                           function=function,
+                           assessment=assessment, vendor_names=vendor_names,
+                           function_names=function_names, function=function,
                            deliverable_statuses=services.statuses_by_id(engagement)
                            if engagement else {}, **extra)
 
 
-def _save(form: EngagementForm, engagement: Engagement | None):
+@bp.app_template_global()
+def row_template(section: str, noun: str) -> Markup:
+    """A blank row of ``section``, its fields numbered ``__index__``, that the form's script
+    copies to add a row. It is the same on every page: rendered once (again while templates
+    reload)."""
+    built = current_app.extensions.setdefault("vendortrack.row_templates", {})
+    if (section, noun) not in built or current_app.jinja_env.auto_reload:
+        row = get_template_attribute("engagements/_rows.html", "row")
+        built[section, noun] = row(section, SECTIONS[section](prefix=f"{section}-__index__-"),
+                                   f"{section}-__index__", noun, "")
+    return built[section, noun]
+
+
+def _save(form: EngagementForm, engagement: Engagement | None) -> tuple[int, str]:
+    """Save the form; the engagement's id and title."""
+    spec = form.to_spec()
     if engagement is None:
-        return services.create_engagement(form.to_spec(), current_user)
-    # A submission that does not say which version it edits is treated as stale.
-    return services.update_engagement(engagement, form.to_spec(), current_user,
-                                      expected_version=whole_number(form.version.data) or 0,
-                                      deliverable_ids=form.deliverable_ids())
+        saved = services.create_engagement(spec, current_user)
+    else:
+        # A submission that does not say which version it edits is treated as stale.
+        saved = services.update_engagement(engagement, spec, current_user,
+                                           expected_version=whole_number(form.version.data) or 0,
+                                           deliverable_ids=form.deliverable_ids())
+    # The commit expired the row: reading its id or title would load it again, in a second
+    # transaction. Its key is known without that, and the title is the one just saved.
+    return inspect(saved).identity[0], spec.title
 
 
 def _edit(engagement: Engagement | None):
@@ -119,13 +149,13 @@ def _edit(engagement: Engagement | None):
             return _render_form(form, engagement, focus=section)
         if form.validate():
             try:
-                saved = _save(form, engagement)
+                saved_id, title = _save(form, engagement)
             except services.EditConflict as conflict:
                 return _conflict(form, engagement, conflict)
-            flash(f"Saved “{saved.title}”.", "success")
+            flash(f"Saved “{title}”.", "success")
             if request.form.get("then") == "continue":
-                return redirect(url_for("engagements.edit", engagement_id=saved.id))
-            return redirect(url_for("engagements.show", engagement_id=saved.id))
+                return redirect(url_for("engagements.edit", engagement_id=saved_id))
+            return redirect(url_for("engagements.show", engagement_id=saved_id))
         flash("Some fields need attention; nothing was saved yet. Everything you typed is "
               "still here.", "error")
     return _render_form(form, engagement)
@@ -157,7 +187,10 @@ def create():
 
 @bp.route("/engagements/<int:engagement_id>/edit", methods=["GET", "POST"])
 def edit(engagement_id: int):
-    return _edit(get_engagement(engagement_id, for_edit=True))
+    engagement = get_engagement(engagement_id, for_edit=True)
+    # The form shows every list of rows; a save also compares the stored flags.
+    load_row_lists(engagement, SPEC_ROW_LISTS + (("flags",) if request.method == "POST" else ()))
+    return _edit(engagement)
 
 
 @bp.route("/engagements/<int:engagement_id>")

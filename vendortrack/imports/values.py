@@ -13,9 +13,9 @@ from email_validator import EmailNotValidError, validate_email
 
 from ..domain.annex import FORMULA_PREFIXES
 from ..domain.identity import is_currency
+from ..domain.spec import MAX_MONEY
 from ..domain.text import clean_text
 
-MAX_CONTRACT_VALUE = Decimal("999999999999.99")
 SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "CHF": "CHF",
            "kr": "SEK", "zł": "PLN", "Kč": "CZK"}
 TRUE_WORDS = {"yes", "y", "true", "1", "x", "ja", "oui", "si", "sí", "core", "✓", "✔", "wahr"}
@@ -176,7 +176,7 @@ def to_amount(raw: object) -> tuple[Decimal | None, str]:
             raise Problem(f"{shown(raw)} is not an amount") from None
     if not value.is_finite():
         raise Problem(f"{shown(raw)} is not an amount")
-    if value < 0 or value > MAX_CONTRACT_VALUE:
+    if value < 0 or value > MAX_MONEY:
         raise Problem(f"{shown(raw)} is not between 0 and 999,999,999,999")
     if value != value.quantize(Decimal("0.01")):
         raise Problem(f"{shown(raw)} has more than two decimal places")

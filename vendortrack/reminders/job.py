@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ..domain import reminders as rules
 from ..domain.risk import DATED_CODES, DEPENDENCY_TRAP_CODES, RULES_BY_CODE
@@ -259,11 +259,24 @@ def _run(today: date, *, dry_run: bool, send_mail: bool) -> RunResult:
     db.session.commit()
     log.info("reminders for %s (covering %s to %s): %d engagements, %d new notifications",
              today, days[0], days[-1], len(facts), result.created)
+    weekly = rules.weekly_mail_due(days, owed=_weekly_mail_owed(today))
     if send_mail and current_app.config.get("MAIL_URL"):
         from . import mail
 
-        result.mail = mail.send_digests(today, weekly=rules.weekly_mail_due(days))
+        result.mail = mail.send_digests(today, weekly=weekly)
+    if weekly:  # owed until a run sends it all (not when the mail is off or the server down)
+        db.session.execute(update(ReminderRun).where(ReminderRun.day == today).values(
+            weekly_mail_owed=result.mail is None or result.mail.error is not None))
+        db.session.commit()
     return result
+
+
+def _weekly_mail_owed(today: date) -> bool:
+    """Whether the last run earlier this ISO week could not send the weekly mail."""
+    return bool(db.session.scalar(
+        select(ReminderRun.weekly_mail_owed)
+        .where(ReminderRun.day >= rules.week_start(today), ReminderRun.day < today)
+        .order_by(ReminderRun.day.desc()).limit(1)))
 
 
 def _store_trap_states(facts: list[rules.EngagementFacts], today: date) -> None:
