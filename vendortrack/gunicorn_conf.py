@@ -1,7 +1,8 @@
 """Gunicorn settings for `make run` and the load tests (`-c python:vendortrack.gunicorn_conf`).
 
 Threaded workers, so that a request waiting for a PDF render never holds a whole worker
-while sign-in and page requests queue behind it; no version in the ``Server`` header.
+while sign-in and page requests queue behind it, but the threads take turns to run Python
+(:mod:`vendortrack.cpu_slot`); no version in the ``Server`` header.
 """
 import gunicorn.http.wsgi
 
@@ -22,8 +23,11 @@ def post_worker_init(worker):
     first PDF a person asks for costs what any other does, not a second more."""
     from flask import current_app
 
+    from vendortrack.cpu_slot import OneAtATime
     from vendortrack.pdf import render_pool
 
-    with worker.wsgi.app_context():
+    app = worker.wsgi
+    with app.app_context():
         render_pool().wait_ready()
         current_app.jinja_env.get_template("dashboard/board_pack.html")
+    worker.wsgi = OneAtATime(app, max_body=app.config["MAX_CONTENT_LENGTH"])

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from .cpu_slot import waiting
+
 log = logging.getLogger(__name__)
 
 STARTUP_LIMIT = 60  # seconds a fresh worker may take to import WeasyPrint and load fonts
@@ -117,26 +119,30 @@ class RenderPool:
                 raise RenderBusy("too many PDFs are being rendered")
             self._admitted += 1
         try:
-            # A queued render waits at most as long as the renders before it may take.
-            try:
-                worker = self._idle.get(timeout=self.timeout * self.capacity)
-            except queue.Empty:
-                raise RenderBusy("too many PDFs are being rendered") from None
-            try:
-                reply = worker.render(job, self.timeout)
-            except (RenderProblem, EOFError, OSError) as problem:
-                worker = self._replace(worker)
-                if isinstance(problem, RenderProblem):
-                    raise
-                raise RenderFailed("the PDF renderer stopped") from problem
-            finally:
-                self._idle.put(worker)
+            with waiting():  # other requests run while this one waits for its render
+                reply = self._render(job)
         finally:
             with self._lock:
                 self._admitted -= 1
         if "error" in reply:
             raise RenderFailed(reply["error"])
         return reply
+
+    def _render(self, job: dict) -> dict:
+        # A queued render waits at most as long as the renders before it may take.
+        try:
+            worker = self._idle.get(timeout=self.timeout * self.capacity)
+        except queue.Empty:
+            raise RenderBusy("too many PDFs are being rendered") from None
+        try:
+            return worker.render(job, self.timeout)
+        except (RenderProblem, EOFError, OSError) as problem:
+            worker = self._replace(worker)
+            if isinstance(problem, RenderProblem):
+                raise
+            raise RenderFailed("the PDF renderer stopped") from problem
+        finally:
+            self._idle.put(worker)
 
     def wait_ready(self) -> None:
         """Wait until every idle worker has started and done its warm-up render."""

@@ -25,6 +25,7 @@ from ..domain.risk import Flag
 from ..domain.spec import canonical_json
 from ..extensions import db
 from ..models import Annex, Engagement, User, utcnow
+from ..cpu_slot import waiting
 from ..pdf import AnnexDocument, render_pdf
 from ..pdf_pool import RenderBusy, RenderTimeout
 from ..permissions import can_issue_annex
@@ -161,7 +162,9 @@ def draft_pdf(engagement: Engagement) -> tuple[AnnexDocument, bytes]:
            current_app.config["ORGANISATION_NAME"])
     with _drafts_lock:
         gate = _rendering.setdefault(key, threading.Lock())
-    with gate:
+    with waiting():  # the render it waits for must be able to finish meanwhile
+        gate.acquire()
+    try:
         with _drafts_lock:
             if key in _drafts:
                 _drafts.move_to_end(key)
@@ -175,6 +178,8 @@ def draft_pdf(engagement: Engagement) -> tuple[AnnexDocument, bytes]:
         finally:
             with _drafts_lock:
                 _rendering.pop(key, None)
+    finally:
+        gate.release()
     return document, pdf
 
 

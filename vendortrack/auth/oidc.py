@@ -34,6 +34,7 @@ from flask_login import current_user
 from joserfc.errors import InvalidClaimError, JoseError
 
 from .. import services
+from ..cpu_slot import waiting
 from ..domain.sso import (
     REFUSALS,
     Account,
@@ -209,8 +210,9 @@ def start():
     session[NEXT_KEY] = _safe_next(request.args.get("next"))
     sso = settings()
     try:
-        return sso.client.authorize_redirect(
-            sso.redirect_uri or url_for("oidc.callback", _external=True))
+        with waiting():  # the first time, it reads the provider's metadata
+            return sso.client.authorize_redirect(
+                sso.redirect_uri or url_for("oidc.callback", _external=True))
     except PROVIDER_ERRORS as error:
         return _fault(_classify(error), repr(error))
 
@@ -223,9 +225,10 @@ def confirm():
     session[CONFIRM_KEY] = current_user.id
     session[NEXT_KEY] = url_for("auth.account")
     try:
-        return sso.client.authorize_redirect(
-            sso.redirect_uri or url_for("oidc.callback", _external=True),
-            prompt="login", max_age=_fresh_seconds())
+        with waiting():
+            return sso.client.authorize_redirect(
+                sso.redirect_uri or url_for("oidc.callback", _external=True),
+                prompt="login", max_age=_fresh_seconds())
     except PROVIDER_ERRORS as error:
         return _fault(_classify(error), repr(error))
 
@@ -259,7 +262,8 @@ def callback():
     confirming = session.pop(CONFIRM_KEY, None)
     options = {"claims_cls": _recent_id_token(_fresh_seconds())} if confirming else {}
     try:
-        token = sso.client.authorize_access_token(leeway=LEEWAY, **options)
+        with waiting():  # the provider answers over the network
+            token = sso.client.authorize_access_token(leeway=LEEWAY, **options)
     except InvalidClaimError as error:
         if error.claim == "auth_time":
             return _fault("not_fresh", repr(error))
@@ -307,7 +311,8 @@ def provider_sign_out_url() -> str | None:
     if not id_token or sso is None:
         return None
     try:
-        metadata = sso.client.load_server_metadata()
+        with waiting():
+            metadata = sso.client.load_server_metadata()
     except PROVIDER_ERRORS as error:
         log.warning("single sign-on: could not sign out at the provider: %r", error)
         return None

@@ -1,0 +1,146 @@
+"""A threaded worker's requests take turns to run, and a request that waits lets the next run."""
+from __future__ import annotations
+
+import io
+import threading
+import time
+
+from vendortrack import cpu_slot
+from vendortrack.cpu_slot import OneAtATime, waiting
+
+
+def call(app, body: bytes = b"", stream=None, length: int | None = None) -> list[bytes]:
+    environ = {"CONTENT_LENGTH": str(len(body) if length is None else length),
+               "wsgi.input": stream or io.BytesIO(body)}
+    return app(environ, lambda status, headers: None)
+
+
+def run_in_threads(target, count: int) -> None:
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+        assert not thread.is_alive()
+
+
+class Overlap:
+    """A WSGI app that sleeps (the GIL free, as during a query) and counts who runs at once."""
+
+    def __init__(self):
+        self.running = self.most = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        time.sleep(0.02)
+        with self.lock:
+            self.running -= 1
+        start_response("200 OK", [])
+        return [b"ok"]
+
+
+def test_requests_in_several_threads_run_one_at_a_time():
+    bare, wrapped = Overlap(), Overlap()
+    run_in_threads(lambda: call(bare), 6)
+    run_in_threads(lambda: call(OneAtATime(wrapped, max_body=None)), 6)
+    assert bare.most > 1  # without the turns, threads overlap
+    assert wrapped.most == 1
+
+
+def test_a_request_that_waits_lets_the_next_one_run():
+    other_ran = threading.Event()
+
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/pdf":
+            with waiting():  # as while a PDF renders in another process
+                assert other_ran.wait(5), "the other request never ran"
+        else:
+            other_ran.set()
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    wrapped = OneAtATime(app, max_body=None)
+    answers = []
+
+    def request(path):
+        answers.append(wrapped({"PATH_INFO": path, "wsgi.input": io.BytesIO()},
+                               lambda *a: None))
+
+    first = threading.Thread(target=request, args=("/pdf",))
+    first.start()
+    time.sleep(0.05)
+    request("/page")
+    first.join(10)
+    assert answers == [[b"ok"], [b"ok"]]
+
+
+def test_turns_go_in_the_order_requests_asked():
+    release_first, order = threading.Event(), []
+
+    def app(environ, start_response):
+        if environ["n"] == 0:
+            release_first.wait(5)
+        order.append(environ["n"])
+        start_response("200 OK", [])
+        return []
+
+    wrapped = OneAtATime(app, max_body=None)
+    threads = []
+    for n in range(6):
+        threads.append(threading.Thread(target=wrapped, args=(
+            {"n": n, "wsgi.input": io.BytesIO()}, lambda *a: None)))
+        threads[-1].start()
+        deadline = time.monotonic() + 5  # the next asks only once this one is queued
+        while n and len(cpu_slot._turn._queue) < n and time.monotonic() < deadline:
+            time.sleep(0.001)
+    release_first.set()
+    for thread in threads:
+        thread.join(10)
+    assert order == [0, 1, 2, 3, 4, 5]
+
+
+class SlowBody(io.RawIOBase):
+    """A client that sends its body only when told to."""
+
+    def __init__(self, body: bytes, go: threading.Event):
+        self.body, self.go = body, go
+
+    def read(self, size=-1):
+        assert self.go.wait(5)
+        body, self.body = self.body, b""
+        return body
+
+
+def test_a_slow_client_body_is_read_before_its_turn():
+    seen, go = [], threading.Event()
+
+    def app(environ, start_response):
+        seen.append(environ["wsgi.input"].read())
+        start_response("200 OK", [])
+        return []
+
+    wrapped = OneAtATime(app, max_body=1024)
+    slow = threading.Thread(target=lambda: wrapped(
+        {"CONTENT_LENGTH": "5", "wsgi.input": SlowBody(b"hello", go)}, lambda *a: None))
+    slow.start()
+    time.sleep(0.05)
+    call(wrapped, b"quick")  # runs while the slow client is still sending
+    assert seen == [b"quick"]
+    go.set()
+    slow.join(10)
+    assert seen == [b"quick", b"hello"]
+
+
+def test_a_body_over_the_limit_is_left_for_the_app_to_refuse():
+    stream = io.BytesIO(b"x" * 100)
+    wrapped = OneAtATime(lambda environ, start: [environ["wsgi.input"]], max_body=10)
+    assert call(wrapped, stream=stream, length=100) == [stream]  # not read into memory here
+
+
+def test_waiting_outside_the_middleware_changes_nothing():
+    with waiting():
+        pass
+    assert not cpu_slot._turn._taken
