@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import complete_spec
-from tests.load.loadrun import Forms, Write, lost_writes, percentiles, run
+from tests.load.loadrun import Forms, Write, forms_where, lost_writes, percentiles, run
 from vendortrack import services
 from vendortrack.extensions import db
 
@@ -92,3 +92,17 @@ def test_two_servers_share_sessions_conflicts_the_login_limit_and_reminders():
     assert report.ok, report.text()
     assert report.server_log_problems == [], report.text()
     assert [passed for _, passed, _ in report.checks] == [True] * 4, report.text()
+
+
+def test_only_the_wanted_forms_are_read():
+    page = ('<form action="/search"><input name="q" value="x"></form><p>text</p>'
+            '<FORM method="post" action="/e/1/deliverables/2/status" class="inline-form">'
+            '<input name="status" value="accepted"><textarea name="note">\na</textarea></FORM>'
+            '<form id="spec-form"><select name="c"><option value="1">'
+            '<option value="2" selected></select></form>')
+    [status] = forms_where(page, lambda tag: '/status"' in tag)
+    assert status["action"] == "/e/1/deliverables/2/status"
+    assert status["fields"] == [["status", "accepted"], ["note", "a"]]
+    [spec] = forms_where(page, lambda tag: 'id="spec-form"' in tag)
+    assert spec["fields"] == [["c", "2"]]
+    assert forms_where(page, lambda tag: True) == Forms(page).forms

@@ -80,7 +80,7 @@ class OneAtATime:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return  # the app answers 400
-        if 0 < length and (self.max_body is None or length <= self.max_body):
+        if length > 0 and (self.max_body is None or length <= self.max_body):
             body = environ["wsgi.input"].read(length)
             environ["wsgi.input"] = io.BytesIO(body)
 

@@ -20,12 +20,12 @@ from sqlalchemy.orm import defer, joinedload
 
 from .. import services
 from ..clock import today
+from ..cpu_slot import waiting
 from ..domain.annex import load_snapshot, next_number, spec_changed
 from ..domain.risk import Flag
 from ..domain.spec import canonical_json
 from ..extensions import db
 from ..models import Annex, Engagement, User, utcnow
-from ..cpu_slot import waiting
 from ..pdf import AnnexDocument, render_pdf
 from ..pdf_pool import RenderBusy, RenderTimeout
 from ..permissions import can_issue_annex
