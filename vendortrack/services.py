@@ -50,6 +50,7 @@ from .models import (
 )
 from .passwords import hash_password
 from .permissions import can_attest_readiness, can_edit_engagement
+from .queries import SPEC_ROW_LISTS, load_row_lists
 
 NO_PASSWORD = ""  # not an Argon2 hash: no password matches it
 
@@ -676,6 +677,9 @@ def _commit_row_change(engagement: Engagement, user: User, change) -> None:
         # Its version first: a save of the rows read after it then fails the version check.
         if db.session.get(Engagement, engagement_id) is None:
             raise EditConflict(engagement_id, None)  # the other save removed it
+        # Then every list of its rows (the risk refresh reads them all), before anything is
+        # changed, so that reading them flushes nothing ahead of the engagement's row.
+        load_row_lists(engagement, SPEC_ROW_LISTS + ("flags",))
         action, subject, changes = change()
         engagement.updated_at = utcnow()
         refresh_risk(engagement, engagement_spec(engagement))

@@ -196,6 +196,7 @@ def edit(engagement_id: int):
 @bp.route("/engagements/<int:engagement_id>")
 def show(engagement_id: int):
     engagement = get_engagement(engagement_id)
+    load_row_lists(engagement)  # the page shows every list of rows
     spec, facts = services.engagement_spec(engagement), services.exit_facts(engagement)
     timeline = [(event, json.loads(event.changes))
                 for event in engagement_history(engagement.id)]
