@@ -37,6 +37,9 @@ ROUTES = {
     # here); before the edits below, which remove the successor.
     "readiness.attest": [("POST", "/engagements/{engagement}/successors/{successor}/readiness",
                           {w: 403 for w in WHO[1:]})],
+    "api.record_readiness": [
+        ("POST", "/api/v1/engagements/{engagement}/successors/{successor}/readiness",
+         {"anon": 401, **{w: 403 for w in WHO[1:]}})],
     "engagements.create": [("GET", "/engagements/new", CREATORS),
                            ("POST", "/engagements/new", {**CREATORS, "product_owner": 302,
                                                          "owner": 302, "admin": 302})],
@@ -212,6 +215,7 @@ POST_BODIES = {
     "engagements.deliverable_status": lambda ids: {"status": "delivered"},
     "annex.issue": lambda ids: {"confirm_dependency_trap": "y"},
     "api.issue_annex": lambda ids: {},
+    "api.record_readiness": lambda ids: {"abilities": ["operate"]},
     "api.import_engagements": lambda ids: {},  # no file: 422 for those who may import
     "api.read_notification": lambda ids: {},
     "api.read_all_notifications": lambda ids: {},
