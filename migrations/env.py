@@ -95,6 +95,10 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    # Autogenerate leaves the migrations' own search indexes and tables alone (see models).
+    from vendortrack.models import outside_the_models
+    conf_args.setdefault("include_name",
+                         lambda name, kind, parents: not outside_the_models(name, kind))
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -109,18 +109,18 @@ def app(database_url):
 
 def schema_differences(options: dict | None = None) -> list:
     """Alembic's differences between the models and the database the migrations built, less
-    the PostgreSQL-only search indexes that live in migration 0004 alone (see models)."""
+    the search indexes and tables that live in the migrations alone (see models)."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
     from vendortrack.extensions import db
-    from vendortrack.models import POSTGRESQL_SEARCH_INDEXES
+    from vendortrack.models import outside_the_models
 
     with db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts=options or {}),
                                 db.metadata)
-    return [d for d in diff if not (d[0] == "remove_index"
-                                    and d[1].name in POSTGRESQL_SEARCH_INDEXES)]
+    return [d for d in diff if not (d[0] in ("remove_index", "remove_table")
+                                    and outside_the_models(d[1].name, d[0].split("_")[1]))]
 
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -3,7 +3,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from vendortrack.domain.spec import Person
 from vendortrack.extensions import db
@@ -140,3 +140,85 @@ def test_a_page_read_ids_first_is_the_page_of_the_whole_query(app, listing, make
         assert [e.id for e in shown.items] == whole[(page - 1) * 4:page * 4]
         assert shown.total == len(whole) == 11
     assert listing.get(f"/engagements?sort={sort}&page=3").status_code == 200
+
+
+# --- SQLite's trigram index (migration 0016) ------------------------------------------------
+
+def test_the_search_follows_every_write(listing, users, make_engagement):
+    from vendortrack import services
+
+    engagement = make_engagement(title="Quantum ledger", vendor="Northwind")
+    assert titles(listing.get("/engagements?q=ledger")) == ["Quantum ledger"]
+    spec = services.engagement_spec(engagement)
+    services.update_engagement(
+        engagement, spec.__class__(**{**spec.__dict__, "title": "Orbital planner",
+                                      "internal_owner": Person("Ada", "ada.q@example.org")}),
+        users["admin"], expected_version=engagement.version)
+    assert titles(listing.get("/engagements?q=quantum")) == []
+    assert titles(listing.get("/engagements?q=BITAL PLAN")) == ["Orbital planner"]
+    assert titles(listing.get("/engagements?q=ada.q@")) == ["Orbital planner"]
+
+
+def test_a_search_reads_what_is_typed_literally(listing, make_engagement):
+    from html import unescape
+
+    title = 'The "quoted" plan AND more*'
+    make_engagement(title=title)
+    for typed in ('"quoted" plan', "AND more*", "d\" p"):
+        assert [unescape(t) for t in titles(listing.get("/engagements", query_string={
+            "q": typed}))] == [title], typed
+    assert titles(listing.get("/engagements?q=plan OR x")) == []  # no search syntax
+
+
+def test_sqlite_searches_from_the_index_and_folds_accents_case(listing, make_engagement,
+                                                              database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's index (PostgreSQL has its trigram indexes)")
+    import sqlite3
+
+    from vendortrack.queries import SEARCHED_COLUMNS, sqlite_search_index
+
+    make_engagement(title="ÉCOLE pilot")
+    assert sqlite_search_index()
+    indexed = [row[1] for row in db.session.execute(text("PRAGMA table_info(engagement_search)"))]
+    assert indexed == [column.key for column in SEARCHED_COLUMNS]
+    statements = []
+    event.listen(db.engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *args: statements.append(statement))
+    assert titles(listing.get("/engagements?q=école")) == ["ÉCOLE pilot"]
+    assert any("engagement_search MATCH" in s for s in statements)
+    db.session.commit()
+    with sqlite3.connect(database_url.removeprefix("sqlite:///")) as conn:  # no foreign keys
+        conn.execute("DELETE FROM engagement WHERE title = 'ÉCOLE pilot'")
+    assert titles(listing.get("/engagements?q=pilot")) == []
+
+
+def test_without_the_index_sqlite_searches_every_row(tmp_path, sqlite_template, caplog,
+                                                    monkeypatch):
+    import shutil
+    import sqlite3
+
+    from vendortrack import create_app, queries, services
+    from vendortrack.domain.spec import Spec
+    from vendortrack.queries import EngagementFilter, sqlite_search_index
+
+    # Alembic's logging set-up (run by the migrations in the fixtures) disables old loggers.
+    monkeypatch.setattr(queries.log, "disabled", False)
+
+    from .conftest import app_config
+
+    path = tmp_path / "no-index.sqlite3"
+    shutil.copy(sqlite_template, path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TRIGGER engagement_search_update")  # the index could go stale
+    app = create_app(app_config(f"sqlite:///{path}"))
+    with app.app_context():
+        owner = services.create_user(email="po@example.org", name="PO", role="product_owner",
+                                     password="a password 1234", actor=None)
+        services.create_engagement(Spec(title="Stale-proof search"), owner)
+        assert not sqlite_search_index()
+        assert "lacks engagement_search" in caplog.text
+        found = db.session.scalars(EngagementFilter(q="proof").statement(TODAY)).all()
+        assert [e.title for e in found] == ["Stale-proof search"]
+        db.session.remove()
+        db.engine.dispose()

@@ -323,6 +323,15 @@ class Engagement(db.Model):
 POSTGRESQL_SEARCH_INDEXES = frozenset(
     f"ix_engagement_{column}_trgm"
     for column in ("title", "contract_reference", "owner_name", "owner_email"))
+# SQLite's trigram index for the same search (migration 0016): an FTS5 table (and the shadow
+# tables SQLite keeps for it, named after it), also kept out of the metadata.
+SQLITE_SEARCH_TABLE = "engagement_search"
+
+
+def outside_the_models(name: str, kind: str) -> bool:
+    """The migrations' own search indexes and tables, which the models leave out."""
+    return ((kind == "index" and name in POSTGRESQL_SEARCH_INDEXES)
+            or (kind == "table" and name.startswith(SQLITE_SEARCH_TABLE)))
 
 
 class Metric(db.Model):

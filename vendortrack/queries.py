@@ -2,12 +2,15 @@
 engagement with its rows (or a 404), and the filtered, sorted list."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from functools import cache, cached_property, lru_cache
 
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import Select, and_, bindparam, func, inspect, or_, select
+from sqlalchemy import Select, String, and_, bindparam, func, inspect, or_, select, text
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -17,7 +20,9 @@ from .domain.text import clean_text, whole_number
 from .domain.vocabulary import CRITICALITY, REINTEGRATION, STATUSES, SUBSTITUTABILITY
 from .errors import http_error
 from .extensions import db
-from .models import AuditEvent, BusinessFunction, Engagement, Vendor
+from .models import SQLITE_SEARCH_TABLE, AuditEvent, BusinessFunction, Engagement, Vendor
+
+log = logging.getLogger(__name__)
 
 # Everything an engagement's spec is made of: load it with the engagement, not row by row.
 # The vendor and the business function come in the same query (joins); each list of rows
@@ -105,6 +110,43 @@ def page_number(value: str | None) -> int | None:
     if value is None or value == "":
         return 1
     return whole_number(value, 1, MAX_PAGE)
+
+
+SEARCH_TABLE = SQLITE_SEARCH_TABLE
+SEARCH_TRIGGERS = frozenset(f"{SEARCH_TABLE}_{event}" for event in ("insert", "update", "delete"))
+MIN_INDEXED = 3  # characters: a trigram index finds nothing shorter
+# What a search reads on the engagement (the vendor's name besides); the index holds these.
+SEARCHED_COLUMNS = (Engagement.title, Engagement.contract_reference, Engagement.owner_name,
+                    Engagement.owner_email)
+_search_index: dict[str, bool] = {}
+_SEARCH_MATCHES = (select(sql_column("rowid")).select_from(sql_table(SEARCH_TABLE))
+                   .where(sql_column(SEARCH_TABLE).op("MATCH")(bindparam("phrase", type_=String))))
+
+
+def sqlite_search_index() -> bool:
+    """Whether this SQLite database has the search table and the triggers that keep it in step
+    (migration 0016); looked up once per database. Without them searches scan every row."""
+    url = str(db.engine.url)
+    if url not in _search_index:
+        found = set(db.session.scalars(text(
+            "SELECT name FROM sqlite_master WHERE name LIKE 'engagement_search%'")))
+        _search_index[url] = {SEARCH_TABLE} | SEARCH_TRIGGERS <= found
+        if not _search_index[url]:
+            log.warning("search: the database lacks %s or its triggers (run `flask db "
+                        "upgrade`); searches scan every engagement", SEARCH_TABLE)
+    return _search_index[url]
+
+
+def _text_contains(q: str, like: str):
+    """The engagement's title, contract reference or internal owner contains ``q`` (any case):
+    on SQLite, from the trigram index for three characters or more (the phrase matches
+    consecutive trigrams, so exactly the text anywhere, ``%`` and ``_`` as typed; its case
+    folding covers accented letters too, as PostgreSQL's ILIKE does); otherwise LIKE."""
+    if (len(q) >= MIN_INDEXED and db.session.get_bind().dialect.name == "sqlite"
+            and sqlite_search_index()):
+        phrase = '"' + q.replace('"', '""') + '"'
+        return Engagement.id.in_(_SEARCH_MATCHES.params(phrase=phrase))
+    return or_(*(_contains(column, like) for column in SEARCHED_COLUMNS))
 
 
 def _contains(column, pattern: str):
@@ -207,9 +249,7 @@ class EngagementFilter:
         if self.q:
             like = self._like
             conds.append(or_(
-                *(_contains(column, like) for column in (
-                    Engagement.title, Engagement.contract_reference, Engagement.owner_name,
-                    Engagement.owner_email)),
+                _text_contains(self.q, like),
                 # The matching vendors' ids, looked up first (a small table): a condition on
                 # the engagement itself lets PostgreSQL combine the alternatives' indexes
                 # (trigram indexes, migration 0004) instead of testing every row.
