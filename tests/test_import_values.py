@@ -245,3 +245,90 @@ def test_emails(raw, expected):
 def test_emails_refused(raw):
     with pytest.raises(values.Problem, match="is not an e-mail address"):
         values.to_email(raw)
+
+
+# --- exit-readiness kinds ------------------------------------------------------------------
+
+SCENARIOS = {"termination": "Termination of the contract",
+             "provider_failure": "Failure of the provider"}
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (90, 90), (90.0, 90), ("180", 180), (" 0 ", 0), ("3650", 3650), (None, None), ("", None),
+])
+def test_whole_numbers_of_days(raw, expected):
+    assert values.to_whole_number(raw, 3650, "days") == expected
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("ninety", "ninety is not a whole number of days from 0 to 3,650"),
+    (3651, "3651 is not a whole number of days from 0 to 3,650"),
+    (-1, "-1 is not a whole number of days from 0 to 3,650"),
+    (12.5, "12.5 is not a whole number of days from 0 to 3,650"),
+    ("²", "² is not a whole number of days from 0 to 3,650"),
+])
+def test_bad_whole_numbers_say_the_range(raw, message):
+    with pytest.raises(values.Problem, match=f"^{message}$"):
+        values.to_whole_number(raw, 3650, "days")
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("IE", "IE"), ("ie", "IE"), ("Germany", "DE"), ("germany", "DE"), ("", ""), (None, ""),
+])
+def test_a_country_by_code_or_name(raw, expected):
+    assert values.to_country(raw) == expected
+
+
+def test_an_unknown_country_is_named():
+    with pytest.raises(values.Problem, match="^XX is not a country: use the two-letter"):
+        values.to_country("XX")
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("IE; DE", ("IE", "DE")), ("ie,de", ("IE", "DE")), ("IE DE", ("IE", "DE")),
+    ("Ireland, Germany; IE", ("IE", "DE")), ("", ()), (None, ()),
+])
+def test_countries_separated_by_semicolons_commas_or_spaces(raw, expected):
+    assert values.to_countries(raw) == expected
+
+
+def test_countries_name_the_unknown_code():
+    with pytest.raises(values.Problem, match="^ZZ is not a country"):
+        values.to_countries("IE; ZZ")
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Termination of the contract; provider failure", ("termination", "provider_failure")),
+    ("TERMINATION, termination", ("termination",)), ("", ()),
+])
+def test_codes_by_code_or_label(raw, expected):
+    assert values.to_codes(raw, SCENARIOS) == expected
+
+
+def test_an_unknown_code_lists_the_allowed_labels():
+    with pytest.raises(values.Problem, match="^Flood is not one of: Termination of the "
+                                             "contract, Failure of the provider$"):
+        values.to_codes("termination; Flood", SCENARIOS)
+
+
+def test_names_keep_commas_and_split_on_semicolons_and_lines():
+    assert values.to_names("Acme, Inc.; Contoso\nFabrikam ;", 200) == (
+        "Acme, Inc.", "Contoso", "Fabrikam")
+    with pytest.raises(values.Problem, match="at most 5 fit"):
+        values.to_names("Contoso Ltd", 5)
+
+
+def test_an_empty_cell_of_an_optional_choice_is_none():
+    assert values.to_choice("", SCENARIOS, None) is None
+    assert values.to_choice("failure of the PROVIDER", SCENARIOS, None) == "provider_failure"
+
+
+@pytest.mark.parametrize("header, field", [
+    ("Business function", "business_function"), ("Function", "business_function"),
+    ("Substitutability", "substitutability"), ("Notice we must give (days)",
+                                                "notice_period_days.organisation"),
+    ("Last tested on", "exit_plan.last_tested_on"), ("Governing law", "governing_law_country"),
+    ("exit_plan.scenarios", "exit_plan.scenarios"),
+])
+def test_exit_readiness_headers_are_recognised(header, field):
+    assert guess_mapping([header]) == [field]

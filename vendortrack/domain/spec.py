@@ -232,8 +232,8 @@ SCALAR_FIELDS: tuple[SpecField, ...] = (
               help="What the arrangement costs a year, in the contract currency."),
     SpecField("last_audit_on", "date", limit=None, section="terms", progress=True,
               help="When the vendor was last audited for this contract, by you or for you."),
-    # Laid out beside the status and the end date; a section that is not imported keeps its
-    # value when a spreadsheet updates the engagement.
+    # Laid out beside the status and the end date; a spreadsheet without its column keeps
+    # its value when it updates the engagement.
     SpecField("termination_reason", "choice", limit=None, section="terms",
               choices=TERMINATION_REASONS, nullable=True, blank="Not ended", progress=True,
               by_hand=True,

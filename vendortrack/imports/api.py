@@ -30,6 +30,7 @@ def plan_json(plan: Plan, dry_run: bool) -> dict:
         "problems": plan.problems,
         "notes": plan.notes,
         "new_vendors": plan.new_vendors,
+        "new_functions": plan.new_functions,
         "mapping": [{"column": h, "field": f} for h, f in zip(plan.headers, plan.mapping,
                                                                strict=True)],
         "rows": [{

@@ -2,8 +2,8 @@
 headers that mean them, and the extra sheets of repeatable rows.
 
 The engagement fields come from the :class:`~vendortrack.domain.spec.Spec` dataclass (its
-scalar fields, with the internal owner split into name and e-mail as the register shows it),
-so a field added to the spec is importable once it has a label here.
+scalar fields, with the internal owner split into name and e-mail as the register shows it,
+and an object field into one column per part), labelled as the vocabulary labels them.
 """
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..domain import spec as specs
-from ..domain.vocabulary import DELIVERABLE_KINDS, DELIVERABLE_STATUSES, STATUSES
+from ..domain.vocabulary import (
+    DELIVERABLE_KINDS,
+    DELIVERABLE_STATUSES,
+    FIELD_LABELS,
+    STATUSES,
+)
 
 # The register export's wording first (annex/register.py COLUMNS), then what people type.
 LABELS = {
@@ -57,6 +62,10 @@ SYNONYMS = {
                         "strategic"),
     "owner_name": ("owner", "product owner", "business owner", "owner name",
                    "internal owner name", "responsible", "accountable", "contact person"),
+    "business_function": ("function", "business function supported", "supported function"),
+    "substitutability": ("substitutable",),
+    "reintegration": ("reintegration", "reintegrability"),
+    "transition_period_days": ("transition period", "transition days"),
     "owner_email": ("owner email", "owner e mail", "internal owner e mail",
                     "internal owner email", "owner mail", "email", "e mail",
                     "product owner email", "product owner e mail"),
@@ -66,31 +75,38 @@ SYNONYMS = {
 COMPUTED = ("Risk level", "Latest annex version")
 
 
-# The spec's sections a spreadsheet row carries. The exit-readiness sections (business
-# function, contract terms, exit plan) are not imported yet: on update they keep their values.
-IMPORTED_SECTIONS = {"basics", "dates", "handover", "problem", "owner"}
+# Every scalar field of the spec is imported; those outside the first release's sections (the
+# exit-readiness ones) are read by their kind. A column left out keeps its value on update.
+FIRST_SECTIONS = {"basics", "dates", "handover", "problem", "owner"}
 
 
-def _scalar_fields() -> tuple[str, ...]:
-    names = []
+def _scalar_fields() -> dict[str, specs.SpecField]:
+    """Column keys and the field (or part of an object field, keyed "object.part") each
+    fills; the internal owner is split into name and e-mail as the register shows it."""
+    keys: dict[str, specs.SpecField] = {}
     for field in specs.SCALAR_FIELDS:
-        if field.section not in IMPORTED_SECTIONS:
-            continue
         if field.kind == "person":
-            names += ["owner_name", "owner_email"]
+            keys["owner_name"] = keys["owner_email"] = field
+        elif field.kind == "object":
+            keys.update((f"{field.name}.{part.name}", part) for part in field.subfields())
         else:
-            names.append(field.name)
-    return tuple(names)
+            keys[field.name] = field
+    return keys
 
 
-FIELDS = _scalar_fields()
+SPEC_FIELDS = _scalar_fields()
+FIELDS = tuple(SPEC_FIELDS)
+#: the columns of the exit-readiness sections, read by the field's kind
+EXIT_FIELDS = tuple(k for k in FIELDS if k.split(".")[0] in specs.FIELDS_BY_NAME
+                    and specs.FIELDS_BY_NAME[k.split(".")[0]].section not in FIRST_SECTIONS)
 #: the order of the register export and the template
 ORDER = tuple(LABELS) + tuple(f for f in FIELDS if f not in LABELS)
-DATE_FIELDS = tuple(f for f in FIELDS if f.endswith("_date"))
+DATE_FIELDS = tuple(f for f in FIELDS if SPEC_FIELDS[f].kind == "date")
 
 
 def label(field: str) -> str:
-    return LABELS.get(field) or field.replace("_", " ").capitalize()
+    return (LABELS.get(field) or FIELD_LABELS.get(field)
+            or field.replace("_", " ").capitalize())
 
 
 def normalise(header: object) -> str:
@@ -108,7 +124,7 @@ def _index(pairs) -> dict[str, str]:
     return index
 
 
-_EXACT = _index((f, (label(f), f, f.replace("_", " "))) for f in FIELDS)
+_EXACT = _index((f, (label(f), f, f.replace("_", " ").replace(".", " "))) for f in FIELDS)
 _SYNONYMS = _index(SYNONYMS.items())
 _COMPUTED = {normalise(c) for c in COMPUTED}
 

@@ -17,6 +17,7 @@ SCHEMAS = {
         "problems": {"type": "array", "items": {"type": "string"}},
         "notes": {"type": "array", "items": {"type": "string"}},
         "new_vendors": {"type": "array", "items": {"type": "string"}},
+        "new_functions": {"type": "array", "items": {"type": "string"}},
         "mapping": {"type": "array", "items": {"type": "object", "properties": {
             "column": {"type": "string"}, "field": {"type": "string", "nullable": True}}}},
         "rows": {"type": "array", "items": ROW}}},

@@ -17,11 +17,14 @@ from functools import cache
 from sqlalchemy import Text
 
 from ..domain import spec as specs
+from ..domain.arrangement import arrangement_problems
+from ..domain.exit import exit_test_problem
 from ..domain.risk import Flag, assess
 from ..domain.spec import LONG
 from ..domain.spec_diff import diff_specs
 from ..domain.vocabulary import STATUSES
 from ..models import (
+    BusinessFunction,
     Deliverable,
     Engagement,
     EngagementPerson,
@@ -31,9 +34,10 @@ from ..models import (
     Vendor,
 )
 from . import values as read
-from .columns import DATE_FIELDS, SHEETS, Sheet, label, sheet_mapping
+from .columns import DATE_FIELDS, EXIT_FIELDS, SHEETS, SPEC_FIELDS, Sheet, label, sheet_mapping
 from .reading import Table, Upload
 
+EXIT_KEYS = frozenset(EXIT_FIELDS)
 MODELS = {"metrics": Metric, "constraints": HardConstraint, "tradeoffs": TradeoffRule,
           "deliverables": Deliverable, "people": EngagementPerson}
 
@@ -78,6 +82,7 @@ class Plan:
     problems: list[str] = field(default_factory=list)  # not tied to one engagement row
     notes: list[str] = field(default_factory=list)
     new_vendors: list[str] = field(default_factory=list)
+    new_functions: list[str] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
@@ -147,6 +152,8 @@ class _Row:
 def _scalar_reader(key: str):
     if key in DATE_FIELDS:
         return read.to_date
+    if key in EXIT_KEYS:
+        return _exit_reader(key)
     return {
         "contract_value": read.to_amount,
         "currency": read.to_currency,
@@ -154,6 +161,54 @@ def _scalar_reader(key: str):
         "owner_email": read.to_email,
         "status": lambda raw: read.to_choice(raw, STATUSES, ""),
     }.get(key)
+
+
+@cache
+def _exit_reader(key: str):
+    """The reader of an exit-readiness column, by the kind of its field."""
+    spec_field = SPEC_FIELDS[key]
+    kind = spec_field.kind
+    if kind in ("text", "longtext", "function"):
+        model, column = ((BusinessFunction, "name") if kind == "function"
+                         else (Engagement, key.replace(".", "_")))
+        return lambda raw: read.text(raw, limit(model, column))
+    if kind == "choice":
+        default = None if spec_field.nullable else spec_field.empty
+        return lambda raw: read.to_choice(raw, spec_field.choices, default)
+    if kind == "codes":
+        return lambda raw: read.to_codes(raw, spec_field.choices)
+    if kind == "integer":
+        unit = "days" if spec_field.limit == specs.DAYS else ""
+        return lambda raw: read.to_whole_number(raw, spec_field.limit, unit)
+    if kind == "money":
+        return lambda raw: read.to_amount(raw)[0]
+    return {"bool": read.to_bool, "country": read.to_country,
+            "countries": read.to_countries,
+            "names": lambda raw: read.to_names(raw, spec_field.limit)}[kind]
+
+
+def _exit_changes(fields: dict, base: specs.Spec) -> dict:
+    """The exit-readiness values of a row as the spec holds them; a part of an object field
+    whose column is absent keeps its value."""
+    changes: dict = {}
+    parts: dict[str, dict] = {}
+    for key in [k for k in fields if k in EXIT_KEYS]:
+        spec_field, value = SPEC_FIELDS[key], fields.pop(key)
+        if value is None or (spec_field.kind == "function" and value == ""):
+            value = spec_field.empty
+        elif spec_field.kind == "function":
+            value = " ".join(value.split())
+        name, _, part = key.partition(".")
+        if part:
+            parts.setdefault(name, {})[part] = value
+        else:
+            changes[name] = value
+    for name, given in parts.items():
+        whole = specs.FIELDS_BY_NAME[name]
+        value = {p.name: p.empty for p in whole.subfields()}
+        value.update(getattr(base, name) or {}, **given)
+        changes[name] = None if all(map(specs.is_blank, value.values())) else value
+    return changes
 
 
 def _read_main(table: Table, position_of: dict[str, int], number: int, cells: list,
@@ -177,7 +232,7 @@ def _read_main(table: Table, position_of: dict[str, int], number: int, cells: li
 
 def _spec_from(fields: dict, base: specs.Spec | None, row: RowPlan) -> specs.Spec:
     base = base or specs.Spec(title="")
-    changes: dict = {}
+    changes: dict = _exit_changes(fields, base)
     amount = fields.pop("contract_value", ...)
     if amount is not ...:
         value, symbol_currency = amount or (None, "")
@@ -207,6 +262,16 @@ def _spec_from(fields: dict, base: specs.Spec | None, row: RowPlan) -> specs.Spe
         row.problems.append(f"row {row.number}, End date: {spec.end_date.isoformat()} is "
                             "before the start date")
     return spec
+
+
+def _agreement_problems(spec: specs.Spec, row: RowPlan, today: date) -> None:
+    """The form's rules between exit-readiness fields, said with the row and column."""
+    plan = spec.exit_plan or {}
+    found = {**arrangement_problems(spec), **{
+        f"exit_plan.{k}": v for k, v in exit_test_problem(
+            plan.get("last_tested_on"), plan.get("next_review_on"), today).items()}}
+    for key, message in found.items():
+        row.problems.append(f"row {row.number}, {label(key)}: {message}")
 
 
 def _sections(upload: Upload, orders: dict, questions: dict, references: set[str],
@@ -302,8 +367,10 @@ def _with_sections(spec: specs.Spec, upload: Upload, rows: dict) -> specs.Spec:
 
 
 def plan(upload: Upload, mapping: list[str | None], orders: dict[str, str],
-         existing: dict[str, list[Existing]], vendor_keys: set[str], today: date) -> Plan:
-    """What importing ``upload`` with ``mapping`` would do; writes nothing."""
+         existing: dict[str, list[Existing]], vendor_keys: set[str], today: date,
+         function_keys: set[str] | None = None) -> Plan:
+    """What importing ``upload`` with ``mapping`` would do; writes nothing (``function_keys``:
+    the business functions known, to name the new ones)."""
     table = upload.main
     result = Plan([], table.headers, mapping, {}, notes=list(upload.notes))
     result.problems += mapping_problems(table.headers, mapping)
@@ -324,6 +391,7 @@ def plan(upload: Upload, mapping: list[str | None], orders: dict[str, str],
                                "(no day is above 12); choose the order.")
     first_row: dict[str, int] = {}
     new_vendors: dict[str, str] = {}
+    new_functions: dict[str, str] = {}
     for number, cells in table.rows:
         row = RowPlan(number)
         result.rows.append(row)
@@ -347,6 +415,7 @@ def plan(upload: Upload, mapping: list[str | None], orders: dict[str, str],
                 base = matches[0].spec
                 row.engagement_id, row.version = matches[0].id, matches[0].version
         spec = _spec_from(fields, base, row)
+        _agreement_problems(spec, row, today)
         if reference:
             spec = _with_sections(spec, upload, sections.get(reference, defaultdict(list)))
             row.problems += section_problems.get(reference, [])
@@ -355,6 +424,12 @@ def plan(upload: Upload, mapping: list[str | None], orders: dict[str, str],
         if vendor_key and vendor_key not in vendor_keys and vendor_key not in new_vendors:
             new_vendors[vendor_key] = spec.vendor
             row.notes.append(f"New vendor “{spec.vendor}” will be created.")
+        function_key = spec.business_function.lower()
+        if (function_keys is not None and function_key and function_key not in function_keys
+                and function_key not in new_functions):
+            new_functions[function_key] = spec.business_function
+            row.notes.append(f"New business function “{spec.business_function}” will be "
+                             "created (its criticality not yet assessed).")
         if base is not None:  # a new engagement's history lists everything; not shown here
             row.changes = diff_specs(specs.to_json(base), specs.to_json(spec)).to_json()
         row.flags = assess(spec, today).flags
@@ -365,4 +440,5 @@ def plan(upload: Upload, mapping: list[str | None], orders: dict[str, str],
         else:
             row.action = "update" if row.changes else "unchanged"
     result.new_vendors = list(new_vendors.values())
+    result.new_functions = list(new_functions.values())
     return result

@@ -20,7 +20,7 @@ from .. import services
 from ..clock import today
 from ..domain.text import plural
 from ..extensions import db
-from ..models import Engagement, User, Vendor
+from ..models import BusinessFunction, Engagement, User, Vendor
 from ..queries import WITH_SPEC_ROWS
 from .columns import guess_mapping
 from .plan import Existing, Plan, plan
@@ -175,8 +175,9 @@ def _preview(data: bytes, filename: str, mapping: list[str | None] | None,
         mapping = guess_mapping(upload.main.headers)
     mapping = (list(mapping) + [None] * width)[:width]
     vendor_keys = set(db.session.scalars(select(Vendor.name_key)))
+    function_keys = set(db.session.scalars(select(BusinessFunction.name_key)))
     result = plan(upload, mapping, orders or {}, existing_for(_references(upload, mapping)),
-                  vendor_keys, today())
+                  vendor_keys, today(), function_keys)
     db.session.rollback()  # the preview read; it leaves nothing behind
     return upload, result
 

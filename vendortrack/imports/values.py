@@ -12,9 +12,9 @@ from decimal import Decimal, InvalidOperation
 from email_validator import EmailNotValidError, validate_email
 
 from ..domain.annex import FORMULA_PREFIXES
-from ..domain.identity import is_currency
+from ..domain.identity import COUNTRIES, is_currency
 from ..domain.spec import MAX_MONEY
-from ..domain.text import clean_text
+from ..domain.text import clean_text, whole_number
 
 SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "CHF": "CHF",
            "kr": "SEK", "zł": "PLN", "Kč": "CZK"}
@@ -201,8 +201,9 @@ def to_bool(raw: object) -> bool:
     raise Problem(f"{shown(raw)} is neither yes nor no")
 
 
-def to_choice(raw: object, vocabulary: dict[str, str], default: str) -> str:
-    """A code from its code or its label, any case ("In handover", "in_handover")."""
+def to_choice(raw: object, vocabulary: dict[str, str], default: str | None) -> str | None:
+    """A code from its code or its label, any case ("In handover", "in_handover");
+    ``default`` for an empty cell."""
     if is_blank(raw):
         return default
     value = " ".join(shown(raw).replace("_", " ").split()).casefold()
@@ -229,3 +230,65 @@ def to_email(raw: object) -> str:
     except EmailNotValidError:
         raise Problem(f"{value} is not an e-mail address") from None
     return value.lower()
+
+
+# --- exit-readiness kinds: whole numbers, countries, lists ---------------------------------
+
+_COUNTRY_NAMES = {name.casefold(): code for code, name in COUNTRIES.items()}
+
+
+def to_whole_number(raw: object, hi: int, unit: str = "") -> int | None:
+    """A whole number from 0 to ``hi`` (a number cell or digits), or None for an empty cell."""
+    if is_blank(raw):
+        return None
+    number = None
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        number = int(raw) if float(raw).is_integer() and 0 <= raw <= hi else None
+    elif isinstance(raw, str):
+        number = whole_number(raw, 0, hi)
+    if number is None:
+        unit = f" {unit}" if unit else ""
+        raise Problem(f"{shown(raw)} is not a whole number of{unit} from 0 to {hi:,}")
+    return number
+
+
+def to_country(raw: object) -> str:
+    """An ISO 3166-1 alpha-2 code from the code or the country's name, any case."""
+    value = " ".join(shown(raw).split()) if not is_blank(raw) else ""
+    if not value:
+        return ""
+    if value.upper() in COUNTRIES:
+        return value.upper()
+    if value.casefold() in _COUNTRY_NAMES:
+        return _COUNTRY_NAMES[value.casefold()]
+    raise Problem(f"{value} is not a country: use the two-letter ISO 3166-1 code, such as "
+                  "IE, DE or US")
+
+
+def _items(raw: object, separators: str) -> list[str]:
+    if is_blank(raw):
+        return []
+    return [item.strip() for item in re.split(f"[{separators}]", shown(raw)) if item.strip()]
+
+
+def to_codes(raw: object, vocabulary: dict[str, str]) -> tuple[str, ...]:
+    """Codes of ``vocabulary`` (each its code or label) separated by ; or ,."""
+    return tuple(dict.fromkeys(to_choice(item, vocabulary, None)
+                               for item in _items(raw, ";,\n")))
+
+
+def to_countries(raw: object) -> tuple[str, ...]:
+    """Countries separated by ; or , (codes may also be separated by spaces: "IE DE")."""
+    codes = []
+    for item in _items(raw, ";,\n"):
+        if item.upper() in COUNTRIES or item.casefold() in _COUNTRY_NAMES:
+            codes.append(to_country(item))
+        else:
+            codes += [to_country(part) for part in item.split()]
+    return tuple(dict.fromkeys(codes))
+
+
+def to_names(raw: object, limit: int) -> tuple[str, ...]:
+    """Names separated by ; or line breaks (a comma stays: "Acme, Inc." is one name)."""
+    names = tuple(text(item, limit) for item in _items(raw, ";\n"))
+    return tuple(name for name in names if name)

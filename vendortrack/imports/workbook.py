@@ -14,6 +14,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import func, select
 
 from .. import risk_queries
+from ..domain import spec as specs
 from ..domain.annex import neutralise_cell
 from ..domain.vocabulary import (
     COMMON_CURRENCIES,
@@ -24,6 +25,7 @@ from ..domain.vocabulary import (
 from ..extensions import db
 from ..models import (
     Annex,
+    BusinessFunction,
     Deliverable,
     Engagement,
     EngagementPerson,
@@ -33,7 +35,7 @@ from ..models import (
     Vendor,
 )
 from ..templating import LEVEL_LABELS
-from .columns import COMPUTED, ORDER, PEOPLE_ROLES, SHEETS, label
+from .columns import COMPUTED, EXIT_FIELDS, ORDER, PEOPLE_ROLES, SHEETS, SPEC_FIELDS, label
 
 BATCH = 1000
 MAIN_SHEET = "Engagements"
@@ -71,7 +73,27 @@ def _main_values(row) -> dict:
         "handover_date": row.handover_date, "contract_value": row.contract_value,
         "currency": row.currency, "core_capability": YES_NO[bool(row.core_capability)],
         "problem_statement": row.problem_statement,
+        **{key: shown(key, getattr(row, _column(key))) for key in EXIT_FIELDS},
     }
+
+
+def _column(key: str) -> str:
+    return "function_name" if key == "business_function" else key.replace(".", "_")
+
+
+def shown(key: str, value):
+    """An exit-readiness value as the register shows it and an import reads it back: choices
+    by their label, yes / no, lists separated by "; "."""
+    spec_field = SPEC_FIELDS[key]
+    if spec_field.kind == "choice":
+        return spec_field.choices.get(value, value) if value else ""
+    if spec_field.kind == "bool":
+        return YES_NO[bool(value)]
+    if spec_field.kind == "codes":
+        return "; ".join(spec_field.choices.get(c, c) for c in value or ())
+    if spec_field.kind in specs.LIST_KINDS:
+        return "; ".join(value or ())
+    return value
 
 
 SECTION_QUERIES = {
@@ -98,9 +120,14 @@ def register_xlsx(conditions: list, today: date) -> bytes:
                         Engagement.end_date, Engagement.handover_date,
                         Engagement.contract_value, Engagement.currency,
                         Engagement.core_capability, Engagement.problem_statement,
+                        BusinessFunction.name.label("function_name"),
+                        *(Engagement.__table__.c[_column(key)] for key in EXIT_FIELDS
+                          if key != "business_function"),
                         risk_queries.level(today).label("risk_level"),
                         latest_annex.label("latest_annex"))
                  .select_from(Engagement).outerjoin(Vendor, Engagement.vendor_id == Vendor.id)
+                 .outerjoin(BusinessFunction,
+                            Engagement.business_function_id == BusinessFunction.id)
                  .where(*conditions).order_by(Engagement.id))
     result = db.session.execute(statement, execution_options={"yield_per": BATCH})
     for row in result:
@@ -136,6 +163,16 @@ EXAMPLE = {
     "handover_date": date(2027, 10, 1), "contract_value": Decimal("250000"),
     "currency": "EUR", "core_capability": "Yes",
     "problem_statement": "Support agents spend two hours a day sorting tickets by hand.",
+    "business_function": "Customer support", "arrangement_type": "Standalone contract",
+    "governing_law_country": "IE", "notice_period_days.organisation": 90,
+    "notice_period_days.provider": 180, "transition_period_days": 120,
+    "countries.service": "IE; DE", "countries.data_storage": "IE",
+    "stores_data": "Yes", "exit_plan.documented": "Yes",
+    "exit_plan.summary": "Move triage back to the support team's own rules engine.",
+    "exit_plan.scenarios": "Termination of the contract; Failure of the provider",
+    "exit_plan.alternatives": "Alternatives identified",
+    "exit_plan.alternative_providers": "Contoso AI",
+    "substitutability": "Medium complexity", "reintegration": "Difficult",
 }
 EXAMPLE_ROWS = {
     "metrics": ["First-response time", "6", "2", "hours", "Helpdesk report"],
@@ -155,6 +192,20 @@ def _choice_list(sheet, column: int, options, rows: int = 5000) -> None:
     sheet.add_data_validation(validation)
 
 
+def _exit_options(field: str):
+    """A drop-down for a single choice or yes / no, when Excel's list can hold its labels (at
+    most 255 characters, no commas)."""
+    spec_field = SPEC_FIELDS.get(field)
+    if spec_field is None or field not in EXIT_FIELDS:
+        return None
+    if spec_field.kind == "bool":
+        return YES_NO.values()
+    labels = list(spec_field.choices.values()) if spec_field.kind == "choice" else []
+    if labels and len(",".join(labels)) < 250 and not any("," in x for x in labels):
+        return labels
+    return None
+
+
 def template_xlsx() -> bytes:
     """Every sheet and header, one example row each, allowed values as drop-down lists."""
     book = Workbook()
@@ -169,7 +220,7 @@ def template_xlsx() -> bytes:
         if isinstance(value.value, date):
             value.number_format = DATE_FORMAT
         options = {"status": STATUSES.values(), "core_capability": YES_NO.values(),
-                   "currency": COMMON_CURRENCIES}.get(field)
+                   "currency": COMMON_CURRENCIES}.get(field) or _exit_options(field)
         if options:
             _choice_list(main, position, options)
     for sheet_def in SHEETS:
