@@ -343,10 +343,7 @@ def _sync_rows(existing: list, values: list[dict], factory, ids: list | None = N
         else:
             row = existing[position] if position < len(existing) else None
         row = row or factory()
-        for key, value in attrs.items():
-            if getattr(row, key, None) != value:
-                setattr(row, key, value)
-        _set_changed(row, {"position": first + position})
+        _set_changed(row, {**attrs, "position": first + position})
         result.append(row)
     return result
 
