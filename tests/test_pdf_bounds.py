@@ -88,7 +88,8 @@ def test_a_render_process_renders_with_the_cycle_collector_paused(app, monkeypat
     worker = threading.Thread(target=pdf_worker.serve, args=(jobs, replies, static_root()))
     try:
         worker.start()
-        assert worker_replies.recv() == {"ready": True}
+        worker_jobs.send({"html": "<p>Warm-up</p>", "annex_styles": True})
+        assert worker_replies.recv() == {"ready": True}  # no reply to the warm-up itself
         worker_jobs.send({"html": "<p>What was asked for</p>", "annex_styles": True})
         reply = worker_replies.recv()
     finally:

@@ -45,10 +45,10 @@ class RenderFailed(RenderProblem):
 
 
 class Worker:
-    """One render process and the two pipe ends that talk to it; ``warm_up`` is a job it
-    renders (and whose result is dropped) before it counts as ready."""
+    """One render process and the two pipe ends that talk to it; ``warm_up`` is the job it
+    renders first (its result dropped), before it says it is ready."""
 
-    def __init__(self, root: Path, warm_up: dict | None = None):
+    def __init__(self, root: Path, warm_up: dict):
         parent_read, child_write = os.pipe()
         child_read, parent_write = os.pipe()
         self.process = subprocess.Popen(
@@ -60,17 +60,14 @@ class Worker:
         self.incoming = Connection(parent_read, writable=False)
         self.outgoing = Connection(parent_write, readable=False)
         self.ready = False
-        self.warming = warm_up is not None
-        if self.warming:
-            self.outgoing.send(warm_up)  # waits in the pipe until the process is up
+        self.outgoing.send(warm_up)  # waits in the pipe until the process is up
 
     def wait_ready(self) -> None:
         if self.ready:
             return
-        for _ in range(2 if self.warming else 1):  # "ready", then the warm-up's result
-            if not self.incoming.poll(STARTUP_LIMIT):
-                raise RenderFailed("the PDF renderer did not start")
-            self.incoming.recv()
+        if not self.incoming.poll(STARTUP_LIMIT):
+            raise RenderFailed("the PDF renderer did not start")
+        self.incoming.recv()  # "ready", sent once the warm-up is rendered
         self.ready = True
 
     def render(self, job: dict, timeout: float) -> dict:
@@ -90,7 +87,7 @@ class Worker:
 
 class RenderPool:
     def __init__(self, root: Path, *, workers: int, waiting: int, timeout: float,
-                 warm_up: dict | None = None):
+                 warm_up: dict):
         self.root, self.timeout, self.warm_up = root, timeout, warm_up
         self.capacity = workers + waiting
         self._admitted = 0
@@ -161,14 +158,14 @@ _pools_lock = threading.Lock()
 
 
 def pool_for(root: Path, *, workers: int, waiting: int, timeout: float,
-             warm_up: Callable[[], dict] | None = None) -> RenderPool:
+             warm_up: Callable[[], dict]) -> RenderPool:
     """This process's pool for these settings, started on first use; ``warm_up()`` gives the
     job each of its workers renders as it starts."""
     key = (str(root), workers, waiting, timeout, os.getpid())
     with _pools_lock:
         if key not in _pools:
             _pools[key] = RenderPool(root, workers=workers, waiting=waiting, timeout=timeout,
-                                     warm_up=warm_up() if warm_up else None)
+                                     warm_up=warm_up())
         return _pools[key]
 
 

@@ -2,7 +2,8 @@
 
 Started by :class:`vendortrack.pdf_pool.RenderPool` as ``python -m vendortrack.pdf_worker
 READ_FD WRITE_FD STATIC_ROOT``. It imports WeasyPrint and loads the annex stylesheet and its
-fonts once, renders a small page to warm up, says it is ready, then renders one job at a time.
+fonts once, renders the first job the pool sends (a small annex) to warm up, says it is ready,
+then renders one job at a time.
 The pool kills it when a job passes the time limit, so no render can hold a web worker.
 It runs at a lower CPU priority, so that web requests win the processor while it works.
 
@@ -20,8 +21,6 @@ import os
 import sys
 from multiprocessing.connection import Connection
 from pathlib import Path
-
-WARM_UP = "<p>vendortrack</p>"
 
 
 def render(job: dict, root: Path, stylesheet, fonts) -> dict:
@@ -54,7 +53,14 @@ def serve(incoming: Connection, outgoing: Connection, root: Path) -> None:
     from .pdf import load_stylesheet
 
     stylesheet, fonts = load_stylesheet(root)
-    render({"html": WARM_UP, "annex_styles": True}, root, stylesheet, fonts)
+    try:
+        warm_up = incoming.recv()  # a small annex: fonts and code paths loaded before anyone waits
+    except (EOFError, OSError):
+        return
+    try:
+        render(warm_up, root, stylesheet, fonts)
+    except Exception:  # a real job says what went wrong; this one only warms up
+        logging.getLogger(__name__).exception("warm-up render failed")
     gc.collect()
     gc.freeze()  # what lives as long as the process: never walked by a collection again
     outgoing.send({"ready": True})
