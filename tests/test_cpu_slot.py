@@ -144,3 +144,21 @@ def test_waiting_outside_the_middleware_changes_nothing():
     with waiting():
         pass
     assert not cpu_slot._turn._taken
+
+
+def test_gunicorn_reads_an_import_s_file_before_the_request_s_turn(app):
+    """An import sends up to 20 MB, above the app's limit for other requests: its body too is
+    read before the turn (a slow upload must not hold the worker), a larger one is not."""
+    from vendortrack.gunicorn_conf import in_turns
+    from vendortrack.imports.reading import MAX_REQUEST
+
+    seen = []
+    wrapped = in_turns(app)
+    wrapped.app = lambda environ, start: seen.append(environ["wsgi.input"]) or []
+    upload = SlowBody(b"x" * (3 * 1024 * 1024), threading.Event())
+    upload.go.set()
+    wrapped({"CONTENT_LENGTH": str(3 * 1024 * 1024), "wsgi.input": upload}, None)
+    assert isinstance(seen[-1], io.BytesIO) and len(seen[-1].getvalue()) == 3 * 1024 * 1024
+    huge = io.BytesIO()
+    wrapped({"CONTENT_LENGTH": str(MAX_REQUEST + 1), "wsgi.input": huge}, None)
+    assert seen[-1] is huge

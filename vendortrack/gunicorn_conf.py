@@ -23,11 +23,20 @@ def post_worker_init(worker):
     first PDF a person asks for costs what any other does, not a second more."""
     from flask import current_app
 
-    from vendortrack.cpu_slot import OneAtATime
     from vendortrack.pdf import render_pool
 
     app = worker.wsgi
     with app.app_context():
         render_pool().wait_ready()
         current_app.jinja_env.get_template("dashboard/board_pack.html")
-    worker.wsgi = OneAtATime(app, max_body=app.config["MAX_CONTENT_LENGTH"])
+    worker.wsgi = in_turns(app)
+
+
+def in_turns(app):
+    """``app`` taking turns (:mod:`vendortrack.cpu_slot`), reading any body up to the largest
+    that some route accepts (an import's file) before the request's turn, so that a client
+    sending slowly holds only its own thread."""
+    from vendortrack.cpu_slot import OneAtATime
+    from vendortrack.imports.reading import MAX_REQUEST
+
+    return OneAtATime(app, max_body=max(app.config["MAX_CONTENT_LENGTH"], MAX_REQUEST))

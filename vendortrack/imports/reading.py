@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from .columns import SHEETS_BY_NAME, normalise
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_REQUEST = MAX_BYTES + 64 * 1024  # an upload: the file and the form around it
 MAX_UNPACKED = 250 * 1024 * 1024  # what all parts of a workbook may unpack to
 MAX_RATIO = 200  # unpacked / packed size of one part; real sheets stay far below
 MAX_PARTS = 5000

@@ -19,7 +19,7 @@ from ..permissions import can_import
 from ..queries import EngagementFilter
 from . import service
 from .columns import FIELDS, is_computed, label
-from .reading import MAX_BYTES, Refused
+from .reading import MAX_BYTES, MAX_REQUEST, Refused
 from .values import ORDERS
 from .workbook import register_xlsx, template_xlsx
 
@@ -49,7 +49,7 @@ def _require_import_role():
 
 def allow_large_upload() -> None:
     """Imports may send up to 20 MB (the app's limit for other requests stays lower)."""
-    request.max_content_length = MAX_BYTES + 64 * 1024
+    request.max_content_length = MAX_REQUEST
 
 
 @bp.url_value_preprocessor
