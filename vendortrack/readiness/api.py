@@ -10,20 +10,18 @@ from ..api.views import bp
 from ..clock import today
 from ..domain.vocabulary import ABILITIES
 from ..errors import http_error, json_body, json_error
-from ..extensions import db
-from ..models import EngagementPerson
 from ..permissions import can_attest_readiness
 from ..queries import engagement_or_404
+from .views import CONFLICT, successor_of
 
 ABILITIES_HELP = f"Send a list of what they can do: any of {', '.join(ABILITIES)}."
 
 
 @bp.post("/engagements/<int:engagement_id>/successors/<int:person_id>/readiness")
 def record_readiness(engagement_id: int, person_id: int):
-    engagement = engagement_or_404(engagement_id)
-    successor = db.session.get(EngagementPerson, person_id)
-    if successor is None or successor.engagement_id != engagement.id \
-            or successor.kind != "successor":
+    engagement_or_404(engagement_id)
+    successor = successor_of(engagement_id, person_id)
+    if successor is None:
         raise http_error(404, "This engagement has no such successor.")
     if not can_attest_readiness(current_user, successor):
         raise http_error(403, "Successors record their own readiness; the internal owner may "
@@ -35,10 +33,8 @@ def record_readiness(engagement_id: int, person_id: int):
         return jsonify({"errors": {"abilities": [ABILITIES_HELP]}}), 422
     try:
         row = services.record_readiness(successor, set(abilities), current_user, today())
-    except (services.NotAllowed, services.EditConflict) as problem:
-        db.session.rollback()
-        detail = (str(problem) if isinstance(problem, services.NotAllowed) else
-                  "Someone changed this engagement at the same moment; nothing was recorded. "
-                  "Please try again.")
-        return json_error(409, "Conflict", detail)
+    except services.NotAllowed as refusal:  # the rows changed meanwhile (see the service)
+        return json_error(409, "Conflict", str(refusal))
+    except services.EditConflict:
+        return json_error(409, "Conflict", CONFLICT)
     return jsonify({"id": row.id, "name": row.name, "readiness": services.readiness_json(row)})
