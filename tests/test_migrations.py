@@ -60,9 +60,10 @@ def test_the_data_version_triggers_exist_at_head(app):
     """The tables the dashboard cache watches have their triggers: SQLite's batch copies of a
     table drop its triggers, so a later migration must create them again."""
     from vendortrack.dashboard import cache
+    from vendortrack.extensions import triggers_named
 
     with db.engine.connect() as connection:
-        assert cache.present_triggers(connection) == cache.expected_triggers(
+        assert triggers_named(connection, "data_version_") == cache.expected_triggers(
             connection.dialect.name)
         assert [row.id for row in connection.execute(text("SELECT id FROM data_version"))] == [1]
 

@@ -5,7 +5,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names so that migrations are the same on SQLite and PostgreSQL.
@@ -36,3 +36,16 @@ def dialect_insert(table):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table)
+
+
+def triggers_named(connection, prefix: str) -> set[str]:
+    """The names of the database's triggers that start with ``prefix``: the migrations make
+    triggers the app relies on (and a later migration that copies a table on SQLite drops
+    them), so the app looks for them before it relies on them."""
+    if connection.dialect.name == "postgresql":
+        names = connection.execute(text(
+            "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE NOT t.tgisinternal AND pg_table_is_visible(c.oid)"))
+    else:
+        names = connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+    return {name for (name,) in names if name.startswith(prefix)}

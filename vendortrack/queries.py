@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from functools import cache, cached_property, lru_cache
 
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import Select, String, and_, bindparam, func, inspect, or_, select, text
+from sqlalchemy import Select, String, and_, bindparam, func, inspect, or_, select
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload, with_expression
@@ -19,7 +19,7 @@ from .domain.risk import RULES_BY_CODE, Severity
 from .domain.text import clean_text, whole_number
 from .domain.vocabulary import CRITICALITY, REINTEGRATION, STATUSES, SUBSTITUTABILITY
 from .errors import http_error
-from .extensions import db
+from .extensions import db, triggers_named
 from .models import SQLITE_SEARCH_TABLE, AuditEvent, BusinessFunction, Engagement, Vendor
 
 log = logging.getLogger(__name__)
@@ -112,15 +112,16 @@ def page_number(value: str | None) -> int | None:
     return whole_number(value, 1, MAX_PAGE)
 
 
-SEARCH_TABLE = SQLITE_SEARCH_TABLE
-SEARCH_TRIGGERS = frozenset(f"{SEARCH_TABLE}_{event}" for event in ("insert", "update", "delete"))
+SEARCH_TRIGGERS = frozenset(f"{SQLITE_SEARCH_TABLE}_{event}"
+                            for event in ("insert", "update", "delete"))
 MIN_INDEXED = 3  # characters: a trigram index finds nothing shorter
 # What a search reads on the engagement (the vendor's name besides); the index holds these.
 SEARCHED_COLUMNS = (Engagement.title, Engagement.contract_reference, Engagement.owner_name,
                     Engagement.owner_email)
 _search_index: dict[str, bool] = {}
-_SEARCH_MATCHES = (select(sql_column("rowid")).select_from(sql_table(SEARCH_TABLE))
-                   .where(sql_column(SEARCH_TABLE).op("MATCH")(bindparam("phrase", type_=String))))
+_SEARCH_MATCHES = (select(sql_column("rowid")).select_from(sql_table(SQLITE_SEARCH_TABLE))
+                   .where(sql_column(SQLITE_SEARCH_TABLE).op("MATCH")(
+                       bindparam("phrase", type_=String))))
 
 
 def sqlite_search_index() -> bool:
@@ -128,12 +129,13 @@ def sqlite_search_index() -> bool:
     (migration 0016); looked up once per database. Without them searches scan every row."""
     url = str(db.engine.url)
     if url not in _search_index:
-        found = set(db.session.scalars(text(
-            "SELECT name FROM sqlite_master WHERE name LIKE 'engagement_search%'")))
-        _search_index[url] = {SEARCH_TABLE} | SEARCH_TRIGGERS <= found
+        connection = db.session.connection()
+        _search_index[url] = (
+            inspect(connection).has_table(SQLITE_SEARCH_TABLE)
+            and triggers_named(connection, SQLITE_SEARCH_TABLE) >= SEARCH_TRIGGERS)
         if not _search_index[url]:
             log.warning("search: the database lacks %s or its triggers (run `flask db "
-                        "upgrade`); searches scan every engagement", SEARCH_TABLE)
+                        "upgrade`); searches scan every engagement", SQLITE_SEARCH_TABLE)
     return _search_index[url]
 
 

@@ -28,9 +28,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Flask, current_app
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from ..extensions import db
+from ..extensions import db, triggers_named
 from ..models import DataVersion
 
 log = logging.getLogger(__name__)
@@ -60,17 +60,6 @@ def expected_triggers(dialect: str) -> set[str]:
     return {f"data_version_{t}_{event}" for t in TABLES for event in SQLITE_EVENTS}
 
 
-def present_triggers(connection) -> set[str]:
-    """The data-version triggers the database holds."""
-    if connection.dialect.name == "postgresql":
-        names = connection.execute(text(
-            "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE NOT t.tgisinternal AND pg_table_is_visible(c.oid)"))
-    else:
-        names = connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
-    return {name for (name,) in names if name.startswith("data_version_")}
-
-
 class FiguresCache:
     """What was computed under one data version, by key; emptied when the version moves."""
 
@@ -83,8 +72,8 @@ class FiguresCache:
         self._lock = threading.Lock()
 
     def check_triggers(self) -> None:
-        missing = expected_triggers(db.engine.dialect.name) - present_triggers(
-            db.session.connection())
+        missing = expected_triggers(db.engine.dialect.name) - triggers_named(
+            db.session.connection(), "data_version_")
         if missing:
             self.enabled = False
             log.warning("dashboard cache off: the database lacks the data-version triggers %s "
