@@ -103,10 +103,10 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-def field_attributes(field, *, autofocus: bool = False, **given) -> dict:
+def field_attributes(field, **given) -> dict:
     """The attributes the ``render_field`` macro gives a field's input: what describes it (its
-    help, its error) and whether it is invalid, ``autofocus``, and those of ``given`` (list,
-    rows, type, ...) that are set. One call instead of a template statement per attribute."""
+    help, its error) and whether it is invalid, and those of ``given`` (list, rows, type,
+    autofocus, ...) that are set. One call instead of a template statement per attribute."""
     attributes = {name: value for name, value in given.items() if value}
     described = [f"{field.id}-help"] if field.description else []
     if field.errors:
@@ -114,8 +114,6 @@ def field_attributes(field, *, autofocus: bool = False, **given) -> dict:
         attributes["aria-invalid"] = "true"
     if described:
         attributes["aria-describedby"] = " ".join(described)
-    if autofocus:
-        attributes["autofocus"] = True
     return attributes
 
 
