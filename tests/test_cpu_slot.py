@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 from vendortrack import cpu_slot
 from vendortrack.cpu_slot import OneAtATime, waiting
@@ -162,3 +165,29 @@ def test_gunicorn_reads_an_import_s_file_before_the_request_s_turn(app):
     huge = io.BytesIO()
     wrapped({"CONTENT_LENGTH": str(MAX_REQUEST + 1), "wsgi.input": huge}, None)
     assert seen[-1] is huge
+
+
+def test_a_started_gunicorn_worker_freezes_what_it_has_loaded(tmp_path):
+    """After `post_worker_init` the app, its modules and templates are out of the cycle
+    collector's reach, so a full collection during a request no longer walks them. Run in a
+    process of its own: freezing is for the rest of a process's life."""
+    script = f"""
+import gc, types
+from tests.conftest import app_config
+from vendortrack import create_app
+from vendortrack.gunicorn_conf import post_worker_init
+
+app = create_app(app_config("sqlite:///{tmp_path / 'worker.sqlite3'}"))
+before = gc.get_freeze_count()
+worker = types.SimpleNamespace(wsgi=app)
+post_worker_init(worker)
+print(before, gc.get_freeze_count(), len(gc.get_objects(generation=2)),
+      type(worker.wsgi).__name__)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=Path(__file__).parents[1], timeout=120, check=True)
+    before, frozen, left, wrapper = result.stdout.split()
+    assert int(before) == 0
+    assert int(frozen) > 100_000  # Flask, SQLAlchemy, WTForms, the app's modules and templates
+    assert int(left) < 1_000  # what a full collection still walks
+    assert wrapper == "OneAtATime"
