@@ -72,6 +72,19 @@ Line one</textarea>
                               ["status", "active"], ["kind", "runbook"], ["core", "y"]]
 
 
+def test_forms_skip_comments_and_scripts_and_read_every_attribute_quoting():
+    page = """<FORM action='/a?x=1&amp;y=2'><!-- <input name="old" value="1"> -->
+      <input name=plain value=one><input name="gt" value='a>b'><Input NAME="upper" value="U">
+      <script>var html = '<input name="fake" value="2">';</script>
+      <TEXTAREA name="t">\r\n&lt;b&gt; <input name="inside"></textarea >
+      <select name="s"><option value="">None</option><option value=x SELECTED>X</option></select>
+      </form><input name="outside" value="3">"""
+    (form,) = Forms(page).forms
+    assert form["action"] == "/a?x=1&y=2"
+    assert form["fields"] == [["plain", "one"], ["gt", "a>b"], ["upper", "U"],
+                              ["t", '<b> <input name="inside">'], ["s", "x"]]
+
+
 def test_percentiles_are_nearest_rank():
     values = [i / 100 for i in range(1, 101)]
     assert percentiles(values) == {50: 0.5, 95: 0.95, 99: 0.99}
