@@ -95,6 +95,19 @@ def test_fetcher_serves_static_files_and_never_follows_redirects(app):
     assert not any(type(h).__name__ == "HTTPRedirectHandler" for h in fetcher.handlers)
 
 
+def test_fetcher_serves_only_the_files_the_job_attached(app):
+    fetcher = make_fetcher(attached={"chart.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"})
+    response = fetcher.fetch("attached:chart.svg")
+    assert response.read() == b"<svg xmlns='http://www.w3.org/2000/svg'/>"
+    assert response.content_type == "image/svg+xml"
+    for url in ("attached:other.svg", "attached:", "attached:../css/annex.css"):
+        with pytest.raises(FetchRefused):
+            fetcher.fetch(url)
+    with pytest.raises(FetchRefused):
+        make_fetcher().fetch("attached:chart.svg")  # nothing attached: nothing served
+    assert fetcher.fetched == ["attached:chart.svg"]
+
+
 def test_hostile_text_is_printed_literally_and_fetches_nothing(app, listener):
     port = listener.getsockname()[1]
     snapshot = specs.to_json(hostile_spec(port))

@@ -193,8 +193,8 @@ def test_the_board_pack_is_rendered_again_only_after_a_write(leader, database_ur
 
     rendered = []
     render = views.render_html_pdf
-    monkeypatch.setattr(views, "render_html_pdf", lambda html: rendered.append(html) or
-                        render(html))
+    monkeypatch.setattr(views, "render_html_pdf", lambda html, **files: rendered.append(html)
+                        or render(html, **files))
     first, again = (leader.get("/dashboard/board-pack.pdf") for _ in range(2))
     assert first.status_code == again.status_code == 200
     assert first.data == again.data and len(rendered) == 1

@@ -6,7 +6,8 @@ there (and in :func:`layout`, for tests), never at module level of the web app.
 
 Safety: user text reaches the template only through Jinja's autoescaping, and every URL the
 document, its stylesheet or its metadata asks for goes through :class:`StaticOnlyFetcher`,
-which serves files under ``static/`` and refuses everything else (no network, no other file).
+which serves files under ``static/`` and the files the render job attached itself (the board
+pack's charts, as ``attached:NAME``), and refuses everything else (no network, no other file).
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from .domain.spec import fingerprint
 log = logging.getLogger(__name__)
 
 PDF_VARIANT = "pdf/a-3u"
+ATTACHED = "attached:"  # the scheme of a file the render job carries (see render_html_pdf)
 STYLESHEET = "css/annex.css"
 TEMPLATE = "annex/document.html"
 
@@ -51,17 +53,25 @@ def _fetcher_class():
     from weasyprint.urls import URLFetcherResponse
 
     class StaticOnlyFetcher(URLFetcher):
-        """Serves files under ``root`` and refuses every other URL, without following
-        redirects. ``fetched`` and ``refused`` list what was asked for (tests read them)."""
+        """Serves files under ``root`` and the job's ``attached`` files (``attached:NAME``)
+        and refuses every other URL, without following redirects. ``fetched`` and ``refused``
+        list what was asked for (tests read them)."""
 
-        def __init__(self, root: Path):
+        def __init__(self, root: Path, attached: dict[str, str] | None = None):
             super().__init__(allowed_protocols=("file",), allow_redirects=False,
                              fail_on_errors=False)
             self.root = root.resolve()
+            self.attached = attached or {}
             self.fetched: list[str] = []
             self.refused: list[str] = []
 
         def fetch(self, url, headers=None):
+            if url.startswith(ATTACHED) and url[len(ATTACHED):] in self.attached:
+                self.fetched.append(url)
+                name = url[len(ATTACHED):]
+                mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, self.attached[name].encode(),
+                                          {"Content-Type": mime})
             path = self._local_path(url)
             if path is None:
                 self.refused.append(url)
@@ -83,9 +93,10 @@ def _fetcher_class():
     return StaticOnlyFetcher
 
 
-def make_fetcher(root: Path | None = None):
-    """A fresh :class:`StaticOnlyFetcher` over the app's static folder (or ``root``)."""
-    return _fetcher_class()(root or static_root())
+def make_fetcher(root: Path | None = None, attached: dict[str, str] | None = None):
+    """A fresh :class:`StaticOnlyFetcher` over the app's static folder (or ``root``) and the
+    ``attached`` files."""
+    return _fetcher_class()(root or static_root(), attached)
 
 
 @dataclass(frozen=True)
@@ -213,7 +224,13 @@ def render_pdf(document: AnnexDocument, *, fetcher=None) -> bytes:
                     "options": _options(document)}, fetcher)
 
 
-def render_html_pdf(html: str, *, fetcher=None) -> bytes:
+def render_html_pdf(html: str, *, attached: dict[str, str] | None = None,
+                    fetcher=None) -> bytes:
     """Any other printable page (the board pack) to PDF, through the same static-only
-    fetcher in a render worker; relative URLs resolve against the static folder."""
-    return _render({"html": html}, fetcher)
+    fetcher in a render worker; relative URLs resolve against the static folder, and
+    ``attached:NAME`` to ``attached[NAME]``.
+
+    An SVG drawn as ``<img src="attached:chart.svg">`` is read by the XML parser alone; an
+    inline ``<svg>`` is read by the HTML parser first, which took a tenth of the board pack's
+    render."""
+    return _render({"html": html, "attached": attached or {}}, fetcher)

@@ -24,12 +24,13 @@ from pathlib import Path
 
 
 def render(job: dict, root: Path, stylesheet, fonts) -> dict:
-    """One job: ``{"html", "options", "annex_styles"}`` → ``{"pdf", "fetched", "refused"}``."""
+    """One job: ``{"html", "options", "annex_styles", "attached"}`` → ``{"pdf", "fetched",
+    "refused"}``."""
     from weasyprint import HTML
 
     from .pdf import make_fetcher
 
-    fetcher = make_fetcher(root)
+    fetcher = make_fetcher(root, job.get("attached"))
     html = HTML(string=job["html"], base_url=root.as_uri() + "/", url_fetcher=fetcher)
     if job.get("annex_styles"):
         options = job.get("options", {})

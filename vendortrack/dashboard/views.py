@@ -78,7 +78,10 @@ def board_pack():
     context = _page_context(external=True, at_risk=figures.TOP_AT_RISK)
 
     def render() -> bytes:
-        pdf = render_html_pdf(render_template("dashboard/board_pack.html", **context))
+        # The charts go with the page as files of their own (see render_html_pdf).
+        pdf = render_html_pdf(render_template("dashboard/board_pack.html", **context),
+                              attached={f"{name}.svg": str(chart)
+                                        for name, chart in context["charts"].items()})
         current_app.logger.info("board pack rendered: %s bytes", len(pdf))
         return pdf
 
