@@ -11,6 +11,10 @@ Python's cycle collector is paused while a job renders and run once after its re
 a render allocates hundreds of thousands of objects, which set off dozens of collections that
 each also walked WeasyPrint, the fonts and the stylesheet (frozen after the warm-up, so that
 no collection walks them again). That was a fifth of a large annex's or the board pack's time.
+
+Everything the process does runs on one large chunk of CPython's frame stack
+(:mod:`vendortrack.frame_stack`): WeasyPrint's recursion otherwise mapped and unmapped small
+chunks thousands of times per render, faulting in fresh pages each time.
 """
 from __future__ import annotations
 
@@ -21,6 +25,8 @@ import os
 import sys
 from multiprocessing.connection import Connection
 from pathlib import Path
+
+from .frame_stack import in_one_stack_chunk
 
 
 def render(job: dict, root: Path, stylesheet, fonts) -> dict:
@@ -85,7 +91,8 @@ def main(argv: list[str]) -> None:
     with contextlib.suppress(OSError):
         os.nice(5)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    serve(Connection(read_fd, writable=False), Connection(write_fd, readable=False), root)
+    incoming, outgoing = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
+    in_one_stack_chunk(lambda: serve(incoming, outgoing, root))
 
 
 if __name__ == "__main__":
