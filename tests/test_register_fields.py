@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 import zipfile
 from datetime import date, timedelta
@@ -192,6 +193,23 @@ def test_an_annex_shows_the_terms_and_leaves_progress_out(app, make_engagement):
     assert "Subsequent agreement under an overarching one" in html
     assert "Ireland (IE)" in html
     assert "Last audit of the vendor" not in html and "Why it ended" not in html
+
+
+def test_an_annex_names_in_one_row_the_terms_it_does_not_record(app, make_engagement):
+    from decimal import Decimal
+
+    from vendortrack.annex import service
+    from vendortrack.pdf import annex_html
+
+    engagement = make_engagement(currency="EUR", annual_expense=Decimal("113000"))
+    with app.test_request_context():
+        html = annex_html(service.draft_document(engagement), for_pdf=False)
+    assert "<th scope=\"row\">Annual expense</th><td>€113,000.00</td>" in html
+    [not_recorded] = re.findall(r'<tr class="not-recorded">.*?</tr>',
+                                html.split("8. Exit and transition")[1], re.S)
+    assert "Governing law" in not_recorded and "Exit plan" in not_recorded
+    assert "Annual expense" not in not_recorded
+    assert "<td>—</td>" not in html  # no row says only that nothing was recorded
 
 
 def test_an_import_update_keeps_the_register_fields(client, users, make_engagement, app,

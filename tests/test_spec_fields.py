@@ -166,3 +166,19 @@ def test_a_choice_field_offers_its_vocabulary(monkeypatch):
 
 def schema_formdata(spec_field, value):
     return schema._scalar_formdata(spec_field, value)
+
+
+def test_an_annex_prints_the_recorded_fields_and_names_the_others():
+    exit_plan = specs.FIELDS_BY_NAME["exit_plan"]
+    empty_plan = {part.name: part.empty for part in exit_plan.subfields()}
+    snapshot = specs.to_json(complete_spec(annual_expense=Decimal("113000")))
+    snapshot["exit_plan"] = empty_plan  # every part empty: says nothing
+    snapshot.pop("governing_law_country")  # an older snapshot, before the field existed
+    recorded, missing = specs.annex_fields(snapshot, ["terms", "exit"])
+    assert "annual_expense" in [f.name for f in recorded]
+    assert {"exit_plan", "governing_law_country"} <= {f.name for f in missing}
+    assert not {f.name for f in recorded} & {f.name for f in missing}
+    assert len(recorded) + len(missing) == len(
+        [f for s in ("terms", "exit") for f in specs.fields_in(s) if not f.progress])
+    snapshot["exit_plan"] = {**empty_plan, "documented": True}
+    assert "exit_plan" in [f.name for f in specs.annex_fields(snapshot, ["exit"])[0]]

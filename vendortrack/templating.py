@@ -17,7 +17,7 @@ from .domain import vocabulary
 from .domain.eba_codes import LICENSED_ACTIVITIES
 from .domain.identity import country_name
 from .domain.risk import RULES_BY_CODE, Severity, is_overdue
-from .domain.spec import SCALAR_FIELDS, fields_in
+from .domain.spec import SCALAR_FIELDS, annex_fields, fields_in
 from .domain.text import days_away, plural
 
 LOCALE = "en_GB"
@@ -147,7 +147,7 @@ def init_app(app: Flask) -> None:
         field_attributes=field_attributes,
         status_badge=status_badge, engagement_path=engagement_path,
         LEVEL_LABELS=LEVEL_LABELS, RULES_BY_CODE=RULES_BY_CODE, Severity=Severity,
-        spec_fields=fields_in, country_name=country_name,
+        spec_fields=fields_in, annex_fields=annex_fields, country_name=country_name,
         LICENSED_ACTIVITIES=LICENSED_ACTIVITIES, VALUE_LABELS=VALUE_LABELS,
         **{name: getattr(vocabulary, name) for name in (
             "STATUSES", "ROLES", "DELIVERABLE_KINDS", "DELIVERABLE_STATUSES",

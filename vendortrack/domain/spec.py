@@ -291,6 +291,27 @@ def fields_in(section: str) -> tuple[SpecField, ...]:
     return tuple(f for f in SCALAR_FIELDS if f.section == section and not f.by_hand)
 
 
+def is_recorded(spec_field: SpecField, snapshot_value: Any) -> bool:
+    """Whether a snapshot's value of this field says something: not missing, empty or blank
+    (a yes/no field's "No" says something; an object, as in :func:`value_from_columns`, says
+    something when one of its parts is not blank)."""
+    if spec_field.kind == "object":
+        return isinstance(snapshot_value, dict) and not all(map(is_blank, snapshot_value.values()))
+    if spec_field.kind == "bool":
+        return snapshot_value is not None
+    return not is_blank(snapshot_value)
+
+
+def annex_fields(snapshot: dict, sections: list[str]
+                 ) -> tuple[list[SpecField], list[SpecField]]:
+    """The fields of ``sections`` an annex prints, split into those the snapshot records and
+    those it does not (named together in one line: a page of empty rows says no more).
+    Progress after signing (the last audit, say) is not a term: the annex leaves it out."""
+    fields = [f for section in sections for f in fields_in(section) if not f.progress]
+    recorded = [f for f in fields if f.name in snapshot and is_recorded(f, snapshot[f.name])]
+    return recorded, [f for f in fields if f not in recorded]
+
+
 def columns_of(spec_field: SpecField, value: Any) -> dict[str, Any]:
     """The engagement table's columns for one field's value (the vendor link excepted)."""
     if spec_field.kind == "person":
