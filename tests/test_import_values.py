@@ -280,7 +280,7 @@ def test_a_country_by_code_or_name(raw, expected):
 
 
 def test_an_unknown_country_is_named():
-    with pytest.raises(values.Problem, match="^XX is not a country: use the two-letter"):
+    with pytest.raises(values.Problem, match="^“XX” is not a country: use the two-letter"):
         values.to_country("XX")
 
 
@@ -293,7 +293,7 @@ def test_countries_separated_by_semicolons_commas_or_spaces(raw, expected):
 
 
 def test_countries_name_the_unknown_code():
-    with pytest.raises(values.Problem, match="^ZZ is not a country"):
+    with pytest.raises(values.Problem, match="^“ZZ” is not a country"):
         values.to_countries("IE; ZZ")
 
 
@@ -332,3 +332,15 @@ def test_an_empty_cell_of_an_optional_choice_is_none():
 ])
 def test_exit_readiness_headers_are_recognised(header, field):
     assert guess_mapping([header]) == [field]
+
+
+def test_the_form_and_the_import_word_an_unknown_country_alike():
+    from vendortrack.domain.identity import not_countries
+
+    assert not_countries(["XX"]) == ("“XX” is not a country code: use the two-letter "
+                                     "ISO 3166-1 code, such as IE, DE or US")
+    assert not_countries(["XX", "QQ"]) == ("“XX”, “QQ” are not country codes: use two-letter "
+                                           "ISO 3166-1 codes, such as IE, DE or US")
+    with pytest.raises(values.Problem) as problem:
+        values.to_country("Atlantis")
+    assert str(problem.value) == not_countries(["Atlantis"], names_too=True)

@@ -110,9 +110,9 @@ def test_a_business_function_is_created_on_first_use_and_then_found_by_name(app,
     ("Transition period (days)", "4000",
      "row 3, Transition period (days): 4000 is not a whole number of days from 0 to 3,650"),
     ("Governing law", "Atlantis",
-     "row 3, Governing law: Atlantis is not a country: use the two-letter ISO 3166-1 code, "
-     "such as IE, DE or US"),
-    ("Where data is stored", "IE; QQ", "row 3, Where data is stored: QQ is not a country"),
+     "row 3, Governing law: “Atlantis” is not a country: use the two-letter ISO 3166-1 code "
+     "or the country's name, such as IE, DE or US"),
+    ("Where data is stored", "IE; QQ", "row 3, Where data is stored: “QQ” is not a country"),
     ("Substitutability", "sort of",
      "row 3, Substitutability: sort of is not one of: Not substitutable, Highly complex to "
      "substitute, Medium complexity, Easy to substitute"),

@@ -32,6 +32,7 @@ from .domain.identity import (
     is_currency,
     lei_problem,
     normalise_lei,
+    not_countries,
 )
 from .domain.spec import CODE, LONG, MAX_MONEY, MAX_ROWS, MEDIUM, SHORT
 from .domain.text import clean_text, whole_number
@@ -136,8 +137,7 @@ class CountryField(SelectField):
 
     def pre_validate(self, form):
         if self.data and self.data not in COUNTRIES:
-            raise ValidationError(f"“{self.data}” is not a country code: use the two-letter "
-                                  "ISO 3166-1 code, such as IE, DE or US.")
+            raise ValidationError(not_countries([self.data]) + ".")
 
 
 class CodeField(SelectField):
@@ -187,10 +187,7 @@ class CountriesField(StringField):
     def pre_validate(self, form):
         unknown = [code for code in self.data or () if code not in COUNTRIES]
         if unknown:
-            named = ", ".join(f"“{code}”" for code in unknown)
-            verb = "is not a country code" if len(unknown) == 1 else "are not country codes"
-            raise ValidationError(f"{named} {verb}: use two-letter ISO 3166-1 codes, "
-                                  "such as IE, DE or US.")
+            raise ValidationError(not_countries(unknown) + ".")
 
 
 class NamesField(TextAreaField):

@@ -68,6 +68,21 @@ def is_country(code: str) -> bool:
     return code in COUNTRIES
 
 
+def not_countries(values: list[str], *, names_too: bool = False) -> str:
+    """What is wrong with ``values`` that are not countries, in the words the form, the API
+    and the import all use (``names_too``: where a country's name is accepted as well)."""
+    one = len(values) == 1
+    if names_too:
+        what = "is not a country" if one else "are not countries"
+    else:
+        what = "is not a country code" if one else "are not country codes"
+    how = "the two-letter ISO 3166-1 code" if one else "two-letter ISO 3166-1 codes"
+    if names_too:
+        how += " or the country's name" if one else " or the countries' names"
+    named = ", ".join(f"“{value}”" for value in values)
+    return f"{named} {what}: use {how}, such as IE, DE or US"
+
+
 def is_currency(code: str) -> bool:
     """True for an ISO 4217 currency code (upper case, e.g. ``EUR``)."""
     return code in CURRENCIES

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from email_validator import EmailNotValidError, validate_email
 
 from ..domain.annex import FORMULA_PREFIXES
-from ..domain.identity import COUNTRIES, is_currency
+from ..domain.identity import COUNTRIES, is_currency, not_countries
 from ..domain.spec import MAX_MONEY
 from ..domain.text import clean_text, whole_number
 
@@ -261,8 +261,7 @@ def to_country(raw: object) -> str:
         return value.upper()
     if value.casefold() in _COUNTRY_NAMES:
         return _COUNTRY_NAMES[value.casefold()]
-    raise Problem(f"{value} is not a country: use the two-letter ISO 3166-1 code, such as "
-                  "IE, DE or US")
+    raise Problem(not_countries([value], names_too=True))
 
 
 def _items(raw: object, separators: str) -> list[str]:
