@@ -145,21 +145,23 @@ def test_markup_that_did_get_in_still_fetches_nothing(app, listener):
 
 
 def _overflowing_boxes(rendered) -> list[str]:
-    """Boxes whose right edge passes the page's content area (margin boxes excluded)."""
+    """Boxes whose right edge passes the page's content area or, inside a margin box (the
+    running header and footer), that margin box."""
     from weasyprint.formatting_structure.boxes import MarginBox, ParentBox
 
     found = []
     for number, page in enumerate(rendered.pages, start=1):
         page_box = page._page_box
-        right = page_box.content_box_x() + page_box.width + 0.5
-        stack = [c for c in page_box.children if not isinstance(c, MarginBox)]
+        content_right = page_box.content_box_x() + page_box.width
+        stack = [(c, (c.position_x + c.margin_width()) if isinstance(c, MarginBox)
+                  else content_right) for c in page_box.children]
         while stack:
-            box = stack.pop()
-            if box.position_x + box.margin_width() > right:
+            box, right = stack.pop()
+            if box.position_x + box.margin_width() > right + 0.5:
                 found.append(f"page {number}: {type(box).__name__} "
                              f"{getattr(box, 'text', '')[:30]!r}")
             if isinstance(box, ParentBox):
-                stack.extend(box.children)
+                stack.extend((child, right) for child in box.children)
     return found
 
 
@@ -167,6 +169,22 @@ def test_long_words_urls_and_mixed_scripts_stay_inside_the_page(app, listener):
     snapshot = specs.to_json(hostile_spec(listener.getsockname()[1]))
     rendered = layout(AnnexDocument(snapshot, 1, datetime.now(UTC), "Procurement"))
     assert _overflowing_boxes(rendered) == []
+
+
+def test_a_long_title_and_organisation_wrap_inside_the_running_header(app):
+    """The header's organisation and title are printed on every page, inside its margin
+    boxes, however long and unbroken they are."""
+    app.config["ORGANISATION_NAME"] = LONG_WORD[:120]
+    title = LONG_WORD[:200]
+    snapshot = specs.to_json(complete_spec(title=title, deliverables=complete_spec(
+    ).deliverables * 6))
+    rendered = layout(AnnexDocument(snapshot, 1, datetime.now(UTC), "Procurement"))
+    assert len(rendered.pages) >= 3
+    assert _overflowing_boxes(rendered) == []
+    pdf = rendered.write_pdf()
+    for page in PdfReader(io.BytesIO(pdf)).pages[1:]:
+        text = page.extract_text().replace("\n", "").replace(" ", "")
+        assert LONG_WORD[:120] in text and title in text
 
 
 def test_the_overflow_check_catches_overflow(app):

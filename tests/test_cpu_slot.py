@@ -181,13 +181,11 @@ app = create_app(app_config("sqlite:///{tmp_path / 'worker.sqlite3'}"))
 before = gc.get_freeze_count()
 worker = types.SimpleNamespace(wsgi=app)
 post_worker_init(worker)
-print(before, gc.get_freeze_count(), len(gc.get_objects(generation=2)),
-      type(worker.wsgi).__name__)
+print(before, gc.get_freeze_count(), type(worker.wsgi).__name__)
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             cwd=Path(__file__).parents[1], timeout=120, check=True)
-    before, frozen, left, wrapper = result.stdout.split()
+    before, frozen, wrapper = result.stdout.split()
     assert int(before) == 0
     assert int(frozen) > 100_000  # Flask, SQLAlchemy, WTForms, the app's modules and templates
-    assert int(left) < 1_000  # what a full collection still walks
     assert wrapper == "OneAtATime"

@@ -343,4 +343,13 @@ def test_the_form_and_the_import_word_an_unknown_country_alike():
                                            "ISO 3166-1 codes, such as IE, DE or US")
     with pytest.raises(values.Problem) as problem:
         values.to_country("Atlantis")
-    assert str(problem.value) == not_countries(["Atlantis"], names_too=True)
+    assert str(problem.value) == ("“Atlantis” is not a country: use the two-letter ISO 3166-1 "
+                                  "code or the country's name, such as IE, DE or US")
+
+
+def test_every_unknown_country_of_a_list_is_named_at_once():
+    with pytest.raises(values.Problem) as problem:
+        values.to_countries("IE; QQ; Germany, ZZ DE; Atlantis Land")
+    assert str(problem.value) == (
+        "“QQ”, “ZZ”, “Atlantis Land” are not countries: use two-letter ISO 3166-1 codes or "
+        "the countries' names, such as IE, DE or US")

@@ -75,6 +75,7 @@ Line one</textarea>
 def test_forms_skip_comments_and_scripts_and_read_every_attribute_quoting():
     page = """<FORM action='/a?x=1&amp;y=2'><!-- <input name="old" value="1"> -->
       <input name=plain value=one><input name="gt" value='a>b'><Input NAME="upper" value="U">
+      <input-group name="custom" value="not an input"></input-group>
       <script>var html = '<input name="fake" value="2">';</script>
       <TEXTAREA name="t">\r\n&lt;b&gt; <input name="inside"></textarea >
       <select name="s"><option value="">None</option><option value=x SELECTED>X</option></select>

@@ -66,20 +66,20 @@ def _fetcher_class():
             self.refused: list[str] = []
 
         def fetch(self, url, headers=None):
-            if url.startswith(ATTACHED) and url[len(ATTACHED):] in self.attached:
-                self.fetched.append(url)
-                name = url[len(ATTACHED):]
-                mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
-                return URLFetcherResponse(url, self.attached[name].encode(),
-                                          {"Content-Type": mime})
+            name = url[len(ATTACHED):] if url.startswith(ATTACHED) else None
+            if name in self.attached:
+                return self._served(url, name, self.attached[name].encode())
             path = self._local_path(url)
             if path is None:
                 self.refused.append(url)
                 log.warning("annex rendering refused to fetch %r", url[:200])
                 raise FetchRefused(f"not an app static file: {url[:200]}")
+            return self._served(url, path.name, path.read_bytes())
+
+        def _served(self, url: str, name: str, body: bytes):
             self.fetched.append(url)
-            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+            mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body, {"Content-Type": mime})
 
         def _local_path(self, url: str) -> Path | None:
             parts = urlsplit(url)

@@ -55,7 +55,7 @@ REQUEST_TIMEOUT = 30  # seconds; a slower answer counts as an error
 # --- reading forms as a browser would -------------------------------------------------------
 
 # The tags a form's values come from (others are skipped by the expression), and comments.
-TAG = re.compile(r"""<!--.*?-->|<(/?)(form|input|select|option|textarea|script|style)\b"""
+TAG = re.compile(r"""<!--.*?-->|<(/?)(form|input|select|option|textarea|script|style)(?=[\s/>])"""
                  r"""((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.S | re.I)
 ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""")
 RAW_TEXT = ("textarea", "script", "style")  # content up to the closing tag is text, not tags

@@ -292,13 +292,11 @@ def fields_in(section: str) -> tuple[SpecField, ...]:
 
 
 def is_recorded(spec_field: SpecField, snapshot_value: Any) -> bool:
-    """Whether a snapshot's value of this field says something: not missing, empty or blank
-    (a yes/no field's "No" says something; an object, as in :func:`value_from_columns`, says
-    something when one of its parts is not blank)."""
+    """Whether a snapshot's value of this field says something: not missing or blank (see
+    :func:`is_blank`); an object, as in :func:`value_from_columns`, when one of its parts is
+    not blank."""
     if spec_field.kind == "object":
         return isinstance(snapshot_value, dict) and not all(map(is_blank, snapshot_value.values()))
-    if spec_field.kind == "bool":
-        return snapshot_value is not None
     return not is_blank(snapshot_value)
 
 
@@ -307,9 +305,13 @@ def annex_fields(snapshot: dict, sections: list[str]
     """The fields of ``sections`` an annex prints, split into those the snapshot records and
     those it does not (named together in one line: a page of empty rows says no more).
     Progress after signing (the last audit, say) is not a term: the annex leaves it out."""
-    fields = [f for section in sections for f in fields_in(section) if not f.progress]
-    recorded = [f for f in fields if f.name in snapshot and is_recorded(f, snapshot[f.name])]
-    return recorded, [f for f in fields if f not in recorded]
+    recorded: list[SpecField] = []
+    missing: list[SpecField] = []
+    for section in sections:
+        for f in fields_in(section):
+            if not f.progress:
+                (recorded if is_recorded(f, snapshot.get(f.name)) else missing).append(f)
+    return recorded, missing
 
 
 def columns_of(spec_field: SpecField, value: Any) -> dict[str, Any]:

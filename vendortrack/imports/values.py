@@ -252,16 +252,22 @@ def to_whole_number(raw: object, hi: int, unit: str = "") -> int | None:
     return number
 
 
+def _country_code(value: str) -> str | None:
+    """The code of a country given by its code or its name, any case; None if it is neither."""
+    if value.upper() in COUNTRIES:
+        return value.upper()
+    return _COUNTRY_NAMES.get(value.casefold())
+
+
 def to_country(raw: object) -> str:
     """An ISO 3166-1 alpha-2 code from the code or the country's name, any case."""
     value = " ".join(shown(raw).split()) if not is_blank(raw) else ""
     if not value:
         return ""
-    if value.upper() in COUNTRIES:
-        return value.upper()
-    if value.casefold() in _COUNTRY_NAMES:
-        return _COUNTRY_NAMES[value.casefold()]
-    raise Problem(not_countries([value], names_too=True))
+    code = _country_code(value)
+    if code is None:
+        raise Problem(not_countries([value], names_too=True))
+    return code
 
 
 def _items(raw: object, separators: str) -> list[str]:
@@ -277,13 +283,18 @@ def to_codes(raw: object, vocabulary: dict[str, str]) -> tuple[str, ...]:
 
 
 def to_countries(raw: object) -> tuple[str, ...]:
-    """Countries separated by ; or , (codes may also be separated by spaces: "IE DE")."""
-    codes = []
+    """Countries separated by ; or , (codes may also be separated by spaces: "IE DE"); every
+    value that is not a country is named."""
+    codes, unknown = [], []
     for item in _items(raw, ";,\n"):
-        if item.upper() in COUNTRIES or item.casefold() in _COUNTRY_NAMES:
-            codes.append(to_country(item))
-        else:
-            codes += [to_country(part) for part in item.split()]
+        parts = [item] if _country_code(item) else item.split()
+        if not any(map(_country_code, parts)):
+            parts = [item]  # "Atlantis Land" is one unknown name, not two
+        for part in parts:
+            code = _country_code(part)
+            (codes if code else unknown).append(code or part)
+    if unknown:
+        raise Problem(not_countries(unknown, names_too=True))
     return tuple(dict.fromkeys(codes))
 
 
