@@ -86,10 +86,13 @@ def test_preview_writes_nothing_and_counts_each_kind(procurement, make_engagemen
 def test_unknown_vendors_are_said_to_be_created(procurement, make_engagement):
     make_engagement(contract_reference="C-9", vendor="Known Vendor Ltd")
     _, page = preview_of(procurement, csv_bytes([row("C-1", vendor="Brand New GmbH"),
-                                                  row("C-2", vendor="known vendor ltd")]))
+                                                  row("C-2", vendor="known vendor ltd"),
+                                                  row("C-3", vendor="Known   Vendor  Ltd")]))
     html = page.get_data(as_text=True)
     assert "New vendor “Brand New GmbH” will be created." in html
+    # the same vendor in any case and spacing, as the save finds it (services.find_vendor)
     assert "known vendor ltd” will be created" not in html
+    assert "Known   Vendor  Ltd” will be created" not in html
 
 
 def test_duplicated_references_are_problems(procurement):

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from .domain import spec as specs
 from .domain.exit import Readiness
 from .domain.identity import with_check_digits
+from .domain.text import name_key
 from .extensions import db
 from .models import BusinessFunction, Engagement, Vendor, utcnow
 from .services import commit, insert_engagements, next_function_number
@@ -331,7 +332,7 @@ def _vendor_ids() -> dict[str, int]:
 
 
 def _add_vendor(name: str, legal_name: str, lei: str, country: str, **register) -> int:
-    vendor = Vendor(name=name, name_key=name.lower(), contact="", notes="",
+    vendor = Vendor(name=name, name_key=name_key(name), contact="", notes="",
                     legal_name=legal_name, lei=lei, country=country, **register)
     db.session.add(vendor)
     db.session.flush()
@@ -346,7 +347,7 @@ def _function_ids(today: date) -> dict[str, int]:
             assessed, rto, rpo, impact, activity = FUNCTION_FACTS.get(
                 name, (None, None, None, None, ""))
             function = BusinessFunction(
-                name=name, name_key=name.lower(), criticality=criticality,
+                name=name, name_key=name_key(name), criticality=criticality,
                 number=next_function_number(),
                 criticality_reasons="Its disruption would stop customers paying or being "
                                     "paid." if criticality == "critical" else "",

@@ -29,6 +29,7 @@ from .domain.risk import (
     suggested_reintegration,
 )
 from .domain.spec_diff import diff_specs
+from .domain.text import name_key
 from .domain.vocabulary import can_move_deliverable
 from .extensions import db, dialect_insert
 from .models import (
@@ -130,7 +131,7 @@ KNOWN_VENDORS = "known_vendors"
 
 def find_vendor(name: str) -> Vendor | None:
     """The vendor called ``name`` (any case, spacing collapsed as stored), or None."""
-    key = " ".join(name.split()).lower()
+    key = name_key(name)
     if not key:
         return None
     known = db.session.info.get(KNOWN_VENDORS)
@@ -188,7 +189,7 @@ def vendor_for_name(name: str) -> Vendor | None:
         # Inserted at once unless the name is taken: when a parallel save creates the same
         # vendor first, the database waits for it and then we use theirs.
         db.session.execute(dialect_insert(Vendor.__table__).values(
-            name=name, name_key=name.lower(), contact="", notes="", created_at=utcnow())
+            name=name, name_key=name_key(name), contact="", notes="", created_at=utcnow())
             .on_conflict_do_nothing(index_elements=["name_key"]))
         vendor = find_vendor(name)
     return vendor
@@ -221,7 +222,7 @@ def save_vendor(vendor: Vendor | None, *, name: str, contact: str, notes: str,
         vendor = Vendor()
         db.session.add(vendor)
     renamed = vendor.id is not None and vendor.name != name
-    vendor.name_key = name.lower()
+    vendor.name_key = name_key(name)
     unknown = set(register) - set(VENDOR_REGISTER_FIELDS)
     if unknown:
         raise TypeError(f"save_vendor() got unknown fields {sorted(unknown)}")
@@ -367,7 +368,7 @@ def _kept_or(linked, name: str, for_name):
     """``linked`` (the engagement's vendor or function) when it is the one called ``name``,
     without looking it up again; else ``for_name(name)``. (Renaming a vendor or function
     moves its engagements' versions, so a save made against the old name conflicts.)"""
-    if linked is not None and linked.name_key == " ".join(name.split()).lower():
+    if linked is not None and linked.name_key == name_key(name):
         return linked
     return for_name(name)
 
@@ -856,7 +857,7 @@ FUNCTION_FIELDS = ("name", "criticality", "criticality_reasons", "assessed_on", 
 
 
 def find_function(name: str) -> BusinessFunction | None:
-    key = " ".join(name.split()).lower()
+    key = name_key(name)
     if not key:
         return None
     return db.session.scalar(select(BusinessFunction).where(BusinessFunction.name_key == key))
@@ -891,7 +892,7 @@ def function_for_name(name: str) -> BusinessFunction | None:
         # As vendor_for_name: when a parallel save creates the same function first, the
         # database waits for it and then we use theirs (its number is left unused).
         db.session.execute(dialect_insert(BusinessFunction.__table__).values(
-            name=name, name_key=name.lower(), criticality="not_assessed",
+            name=name, name_key=name_key(name), criticality="not_assessed",
             criticality_reasons="", number=next_function_number())
             .on_conflict_do_nothing(index_elements=["name_key"]))
         function = find_function(name)
@@ -912,7 +913,7 @@ def save_function(function: BusinessFunction | None, values: dict,
               "name": " ".join(values["name"].split())}
     if function is None:
         function = BusinessFunction(number=next_function_number(),
-                                    name_key=values["name"].lower())
+                                    name_key=name_key(values["name"]))
         db.session.add(function)
         record("function.create", user, subject=values["name"], function=function,
                changes=set_fields(function, {key: values[key] for key in FUNCTION_FIELDS}))
@@ -921,7 +922,7 @@ def save_function(function: BusinessFunction | None, values: dict,
     # The supporting engagements' versions are checked when they are flushed: an engagement
     # saved meanwhile makes the refresh run again on the rows as they are now.
     def change() -> dict | None:
-        function.name_key = values["name"].lower()
+        function.name_key = name_key(values["name"])
         changes = set_fields(function, {key: values[key] for key in FUNCTION_FIELDS})
         if any(c["field"] in ("name", "criticality") for c in changes):
             _refresh_supporting(function)

@@ -13,6 +13,12 @@ def clean_text(value: str) -> str:
     return _INVISIBLE.sub("", value).strip()
 
 
+def name_key(name: str) -> str:
+    """How vendor and business-function names are told apart: spacing collapsed, any case
+    ("Acme  ltd" is "Acme Ltd"); their tables hold it as ``name_key``, unique."""
+    return " ".join(name.split()).lower()
+
+
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 

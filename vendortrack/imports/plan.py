@@ -22,6 +22,7 @@ from ..domain.exit import exit_test_problem
 from ..domain.risk import Flag, assess
 from ..domain.spec import LONG
 from ..domain.spec_diff import diff_specs
+from ..domain.text import name_key
 from ..domain.vocabulary import STATUSES
 from ..models import (
     BusinessFunction,
@@ -366,11 +367,22 @@ def _with_sections(spec: specs.Spec, upload: Upload, rows: dict) -> specs.Spec:
     return replace(spec, **changes)
 
 
+def _is_new(name: str, known: set[str], new: dict[str, str]) -> bool:
+    """Whether ``name`` (a vendor's or a business function's) is neither ``known`` nor among
+    the ``new`` ones found so far, which it then joins."""
+    key = name_key(name)
+    if not key or key in known or key in new:
+        return False
+    new[key] = name
+    return True
+
+
 def plan(upload: Upload, mapping: list[str | None], orders: dict[str, str],
          existing: dict[str, list[Existing]], vendor_keys: set[str], today: date,
-         function_keys: set[str] | None = None) -> Plan:
-    """What importing ``upload`` with ``mapping`` would do; writes nothing (``function_keys``:
-    the business functions known, to name the new ones)."""
+         function_keys: set[str]) -> Plan:
+    """What importing ``upload`` with ``mapping`` would do; writes nothing (``vendor_keys``,
+    ``function_keys``: the name keys of the vendors and business functions known, to name the
+    new ones)."""
     table = upload.main
     result = Plan([], table.headers, mapping, {}, notes=list(upload.notes))
     result.problems += mapping_problems(table.headers, mapping)
@@ -420,14 +432,9 @@ def plan(upload: Upload, mapping: list[str | None], orders: dict[str, str],
             spec = _with_sections(spec, upload, sections.get(reference, defaultdict(list)))
             row.problems += section_problems.get(reference, [])
         row.spec, row.title = spec, spec.title
-        vendor_key = spec.vendor.strip().lower()
-        if vendor_key and vendor_key not in vendor_keys and vendor_key not in new_vendors:
-            new_vendors[vendor_key] = spec.vendor
+        if _is_new(spec.vendor, vendor_keys, new_vendors):
             row.notes.append(f"New vendor “{spec.vendor}” will be created.")
-        function_key = spec.business_function.lower()
-        if (function_keys is not None and function_key and function_key not in function_keys
-                and function_key not in new_functions):
-            new_functions[function_key] = spec.business_function
+        if _is_new(spec.business_function, function_keys, new_functions):
             row.notes.append(f"New business function “{spec.business_function}” will be "
                              "created (its criticality not yet assessed).")
         if base is not None:  # a new engagement's history lists everything; not shown here
