@@ -510,9 +510,8 @@ def _typed(spec_field: specs.SpecField, data):
     if kind in ("vendor", "function"):
         return " ".join((data or "").split())
     if kind == "object":
-        value = {part.name: _typed(part, (data or {}).get(part.name))
-                 for part in spec_field.subfields()}
-        return None if all(map(specs.is_blank, value.values())) else value
+        return specs.object_value({part.name: _typed(part, (data or {}).get(part.name))
+                                   for part in spec_field.subfields()})
     if kind == "bool":
         return bool(data)
     if kind in specs.LIST_KINDS:

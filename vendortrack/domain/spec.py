@@ -291,12 +291,17 @@ def fields_in(section: str) -> tuple[SpecField, ...]:
     return tuple(f for f in SCALAR_FIELDS if f.section == section and not f.by_hand)
 
 
+def object_value(parts: dict) -> dict | None:
+    """An object field's value from its parts: None when every part is blank (the form, the
+    import and the database all store an untouched exit plan as None)."""
+    return None if all(map(is_blank, parts.values())) else parts
+
+
 def is_recorded(spec_field: SpecField, snapshot_value: Any) -> bool:
     """Whether a snapshot's value of this field says something: not missing or blank (see
-    :func:`is_blank`); an object, as in :func:`value_from_columns`, when one of its parts is
-    not blank."""
+    :func:`is_blank`); an object when one of its parts is not blank."""
     if spec_field.kind == "object":
-        return isinstance(snapshot_value, dict) and not all(map(is_blank, snapshot_value.values()))
+        return isinstance(snapshot_value, dict) and object_value(snapshot_value) is not None
     return not is_blank(snapshot_value)
 
 
@@ -348,9 +353,8 @@ def value_from_columns(spec_field: SpecField, column: Callable[[str], Any]) -> A
             return Person(column("owner_name"), column("owner_email"))
         return None
     if spec_field.kind == "object":
-        value = {part.name: _spec_value(part, column(f"{spec_field.name}_{part.name}"))
-                 for part in spec_field.subfields()}
-        return None if all(map(is_blank, value.values())) else value
+        return object_value({part.name: _spec_value(part, column(f"{spec_field.name}_{part.name}"))
+                             for part in spec_field.subfields()})
     return _spec_value(spec_field, column(spec_field.name))
 
 

@@ -208,7 +208,7 @@ def _exit_changes(fields: dict, base: specs.Spec) -> dict:
         whole = specs.FIELDS_BY_NAME[name]
         value = {p.name: p.empty for p in whole.subfields()}
         value.update(getattr(base, name) or {}, **given)
-        changes[name] = None if all(map(specs.is_blank, value.values())) else value
+        changes[name] = specs.object_value(value)
     return changes
 
 
