@@ -34,7 +34,7 @@ from .domain.identity import (
     normalise_lei,
     not_countries,
 )
-from .domain.spec import CODE, LONG, MAX_MONEY, MAX_ROWS, MEDIUM, SHORT
+from .domain.spec import CODE, LONG, MAX_MONEY, MAX_ROWS, MEDIUM, MONEY_RANGE, SHORT
 from .domain.text import clean_text, whole_number
 from .domain.vocabulary import (
     CODE_TYPES,
@@ -76,7 +76,12 @@ class FriendlyDateField(DateField):
 
 
 class MoneyField(DecimalField):
-    """Accepts 250000, 250 000 or 1250.50; refuses anything that is not a number."""
+    """Accepts 250000, 250 000 or 1250.50 up to ``MAX_MONEY``, or nothing; refuses anything
+    that is not a number."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, validators=[Optional(), NumberRange(
+            min=0, max=MAX_MONEY, message=f"Enter an amount {MONEY_RANGE}.")], **kwargs)
 
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():
@@ -369,9 +374,7 @@ class EngagementForm(FlaskForm):
         DataRequired("Give the engagement a title."), Length(max=SHORT)], filters=[_strip])
     vendor = text(label("vendor"), SHORT, description=specs.FIELDS_BY_NAME["vendor"].help)
     contract_reference = text(label("contract_reference"), 100)
-    contract_value = MoneyField(label("contract_value"), validators=[
-        Optional(), NumberRange(min=0, max=MAX_MONEY,
-                                message="Enter an amount between 0 and 999,999,999,999.")])
+    contract_value = MoneyField(label("contract_value"))
     currency = currency_field(label("currency"), specs.FIELDS_BY_NAME["currency"].help)
     status = SelectField(label("status"), choices=choices(STATUSES), default="draft")
     start_date = FriendlyDateField(label("start_date"), validators=[Optional()])
@@ -539,9 +542,7 @@ def _form_field(spec_field: specs.SpecField):
                                 unit="days" if limit == specs.DAYS else "",
                                 description=help_text)
     if kind == "money":
-        return MoneyField(label(name), validators=[Optional(), NumberRange(
-            min=0, max=MAX_MONEY,
-            message="Enter an amount between 0 and 999,999,999,999.")], description=help_text)
+        return MoneyField(label(name), description=help_text)
     if kind == "country":
         return CountryField(label(name), description=help_text)
     if kind == "choice":

@@ -107,6 +107,7 @@ MAX_ROWS = 500  # rows per repeatable section
 # The largest amount of money: below 10^12 with cents, every amount survives a round trip
 # through a JSON number exactly.
 MAX_MONEY = Decimal("999999999999.99")
+MONEY_RANGE = f"between 0 and {int(MAX_MONEY):,}"  # how messages say it
 
 
 @dataclass(frozen=True)

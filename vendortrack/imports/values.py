@@ -13,7 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from ..domain.annex import FORMULA_PREFIXES
 from ..domain.identity import COUNTRIES, is_currency, not_countries
-from ..domain.spec import MAX_MONEY
+from ..domain.spec import MAX_MONEY, MONEY_RANGE
 from ..domain.text import clean_text, whole_number
 
 SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "CHF": "CHF",
@@ -177,7 +177,7 @@ def to_amount(raw: object) -> tuple[Decimal | None, str]:
     if not value.is_finite():
         raise Problem(f"{shown(raw)} is not an amount")
     if value < 0 or value > MAX_MONEY:
-        raise Problem(f"{shown(raw)} is not between 0 and 999,999,999,999")
+        raise Problem(f"{shown(raw)} is not {MONEY_RANGE}")
     if value != value.quantize(Decimal("0.01")):
         raise Problem(f"{shown(raw)} has more than two decimal places")
     return value.normalize() if value == value.to_integral_value() else value, currency
