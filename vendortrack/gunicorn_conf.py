@@ -4,8 +4,6 @@ Threaded workers, so that a request waiting for a PDF render never holds a whole
 while sign-in and page requests queue behind it, but the threads take turns to run Python
 (:mod:`vendortrack.cpu_slot`); no version in the ``Server`` header.
 """
-import gc
-
 import gunicorn.http.wsgi
 
 worker_class = "gthread"
@@ -23,10 +21,11 @@ def post_worker_init(worker):
     """Start this worker's PDF renderer now and wait until it has rendered a warm-up annex
     (WeasyPrint imported, fonts and code paths loaded), and compile the print templates: the
     first PDF a person asks for costs what any other does, not a second more. Then freeze
-    what the worker has loaded (see :func:`freeze_what_lives_on`)."""
+    what the worker has loaded (:func:`vendortrack.process_memory.freeze_what_lives_on`)."""
     from flask import current_app
 
     from vendortrack.pdf import render_pool
+    from vendortrack.process_memory import freeze_what_lives_on
 
     app = worker.wsgi
     with app.app_context():
@@ -34,15 +33,6 @@ def post_worker_init(worker):
         current_app.jinja_env.get_template("dashboard/board_pack.html")
     worker.wsgi = in_turns(app)
     freeze_what_lives_on()
-
-
-def freeze_what_lives_on():
-    """Move every object the started worker holds (the app, its modules, templates, the
-    mappers) out of reach of Python's cycle collector. Otherwise each full collection walks
-    them all: under `make load` that was about 120 ms, ten times a minute in each worker, and
-    every request in the worker waited for it (README, "Under a crowd")."""
-    gc.collect()
-    gc.freeze()
 
 
 def in_turns(app):

@@ -13,7 +13,7 @@ each also walked WeasyPrint, the fonts and the stylesheet (frozen after the warm
 no collection walks them again). That was a fifth of a large annex's or the board pack's time.
 
 Everything the process does runs on one large chunk of CPython's frame stack
-(:mod:`vendortrack.frame_stack`): WeasyPrint's recursion otherwise mapped and unmapped small
+(:mod:`vendortrack.process_memory`): WeasyPrint's recursion otherwise mapped and unmapped small
 chunks thousands of times per render, faulting in fresh pages each time.
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ import sys
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from .frame_stack import in_one_stack_chunk
+from .process_memory import freeze_what_lives_on, in_one_stack_chunk
 
 
 def render(job: dict, root: Path, stylesheet, fonts) -> dict:
@@ -68,8 +68,7 @@ def serve(incoming: Connection, outgoing: Connection, root: Path) -> None:
         render(warm_up, root, stylesheet, fonts)
     except Exception:  # a real job says what went wrong; this one only warms up
         logging.getLogger(__name__).exception("warm-up render failed")
-    gc.collect()
-    gc.freeze()  # what lives as long as the process: never walked by a collection again
+    freeze_what_lives_on()  # WeasyPrint, the fonts, the stylesheet, what the warm-up loaded
     outgoing.send({"ready": True})
     while True:
         try:

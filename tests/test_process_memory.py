@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from vendortrack.frame_stack import in_one_stack_chunk
+from vendortrack.process_memory import in_one_stack_chunk
 
 
 def down(depth: int) -> int:
