@@ -120,7 +120,8 @@ def test_issued_pdf_has_every_section_footer_fingerprint_metadata_and_pdfa(
             descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
             assert "/FontFile2" in descriptor.get_object(), f"{font['/BaseFont']} not embedded"
             fonts.add(str(font["/BaseFont"]).split("+")[-1])
-    assert "Annex-Sans" in fonts and "Annex-Mono" in fonts
+    assert {"Annex-Sans", "Annex-Sans-Bold"} <= fonts  # every font embedded, none from the system
+    assert all(font.startswith("Annex-") for font in fonts), fonts
 
 
 def test_the_annex_numbers_its_deliverables_and_repeats_the_table_header(

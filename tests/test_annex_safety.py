@@ -171,20 +171,21 @@ def test_long_words_urls_and_mixed_scripts_stay_inside_the_page(app, listener):
     assert _overflowing_boxes(rendered) == []
 
 
-def test_a_long_title_and_organisation_wrap_inside_the_running_header(app):
-    """The header's organisation and title are printed on every page, inside its margin
-    boxes, however long and unbroken they are."""
+def test_a_long_title_organisation_and_issuer_wrap_inside_the_running_header_and_footer(app):
+    """The header's organisation and title and the footer's issuer are printed on every
+    page, inside its margin boxes, however long and unbroken they are."""
     app.config["ORGANISATION_NAME"] = LONG_WORD[:120]
-    title = LONG_WORD[:200]
+    title, issuer = LONG_WORD[:200], "Procurementofficer" * 8
     snapshot = specs.to_json(complete_spec(title=title, deliverables=complete_spec(
     ).deliverables * 6))
-    rendered = layout(AnnexDocument(snapshot, 1, datetime.now(UTC), "Procurement"))
+    rendered = layout(AnnexDocument(snapshot, 1, datetime.now(UTC), issuer))
     assert len(rendered.pages) >= 3
     assert _overflowing_boxes(rendered) == []
     pdf = rendered.write_pdf()
     for page in PdfReader(io.BytesIO(pdf)).pages[1:]:
         text = page.extract_text().replace("\n", "").replace(" ", "")
-        assert LONG_WORD[:120] in text and title in text
+        assert LONG_WORD[:120] in text and title in text and issuer in text
+        assert f"SnapshotSHA-256:{specs.fingerprint(snapshot)}" in text
 
 
 def test_the_overflow_check_catches_overflow(app):

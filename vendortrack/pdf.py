@@ -15,6 +15,7 @@ import atexit
 import logging
 import mimetypes
 import os
+import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -33,6 +34,10 @@ PDF_VARIANT = "pdf/a-3u"
 ATTACHED = "attached:"  # the scheme of a file the render job carries (see render_html_pdf)
 STYLESHEET = "css/annex.css"
 TEMPLATE = "annex/document.html"
+# Whitespace between two tags: the annex template's indentation. Every word the annex prints
+# sits inside an element, so the print copy drops it (less for WeasyPrint to parse and
+# lay out); user text cannot match, since autoescaping turned its ``>`` into ``&gt;``.
+BETWEEN_TAGS = re.compile(r">\s+<")
 
 
 class FetchRefused(ValueError):
@@ -117,10 +122,11 @@ class AnnexDocument:
 def annex_html(document: AnnexDocument, *, for_pdf: bool) -> str:
     """The annex as HTML: the print template filled from the snapshot (user text escaped)."""
     template = current_app.jinja_env.get_template(TEMPLATE)
-    return template.render(
+    html = template.render(
         doc=document, spec=document.snapshot,
         organisation=current_app.config["ORGANISATION_NAME"], for_pdf=for_pdf,
     )
+    return BETWEEN_TAGS.sub("><", html) if for_pdf else html
 
 
 _stylesheets: dict[Path, tuple] = {}
@@ -151,11 +157,11 @@ def layout(document: AnnexDocument, *, fetcher=None):
     """The laid-out WeasyPrint document (pages and boxes), for checks on the layout.
 
     Runs in this process (tests only): pages are served through :func:`render_pdf`."""
-    from weasyprint import HTML
+    from .pdf_html import PrintHTML
 
     root = static_root()
     with _layout_lock:  # the shared font configuration is not made for concurrent use
-        html = HTML(string=annex_html(document, for_pdf=True), base_url=root.as_uri() + "/",
+        html = PrintHTML(string=annex_html(document, for_pdf=True), base_url=root.as_uri() + "/",
                     url_fetcher=fetcher or make_fetcher(root))
         stylesheet, fonts = load_stylesheet(root)
         return html.render(stylesheets=[stylesheet], font_config=fonts, **_options(document))

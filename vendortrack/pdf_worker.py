@@ -32,12 +32,11 @@ from .process_memory import freeze_what_lives_on, in_one_stack_chunk
 def render(job: dict, root: Path, stylesheet, fonts) -> dict:
     """One job: ``{"html", "options", "annex_styles", "attached"}`` → ``{"pdf", "fetched",
     "refused"}``."""
-    from weasyprint import HTML
-
     from .pdf import make_fetcher
+    from .pdf_html import PrintHTML
 
     fetcher = make_fetcher(root, job.get("attached"))
-    html = HTML(string=job["html"], base_url=root.as_uri() + "/", url_fetcher=fetcher)
+    html = PrintHTML(string=job["html"], base_url=root.as_uri() + "/", url_fetcher=fetcher)
     if job.get("annex_styles"):
         options = job.get("options", {})
         pdf = html.render(stylesheets=[stylesheet], font_config=fonts,

@@ -1,0 +1,122 @@
+"""The render processes read pages with WeasyPrint's user-agent stylesheet minus the
+pseudo-element rules our pages never use (``vendortrack/pdf_html.py``), and the annex's print
+copy without the whitespace between its tags: both lay an annex out exactly as before."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import replace
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+
+from vendortrack.domain import spec as specs
+from vendortrack.pdf import AnnexDocument, annex_html, layout, load_stylesheet, static_root
+from vendortrack.pdf_html import TRIMMED_STYLESHEET, PrintHTML, trimmed
+
+from .conftest import complete_spec
+
+LEFT_OUT = ("::footnote-call", "::footnote-marker", "::note-call", "::note-marker",
+            "::note-callback")
+
+
+def test_the_trimmed_stylesheet_leaves_out_the_rules_it_names_and_nothing_else():
+    from weasyprint.html import UA
+
+    ours = trimmed(UA)
+    for rule in LEFT_OUT:  # WeasyPrint still words them so; if not, this says to look again
+        assert f"\n{rule} {{" in UA and f"\n{rule} {{" not in ours
+    assert "\n::marker {" in UA and "\nli::marker {" in ours and "\n::marker {" not in ours
+    changed = [line for line in difflib.ndiff(UA.splitlines(), ours.splitlines())
+               if line[:1] in "+-"]
+    assert len([line for line in changed if line.startswith("-")]) == len(LEFT_OUT) + 1
+    assert [line for line in changed if line.startswith("+")] == [
+        "+ li::marker { font-variant-numeric: tabular-nums; white-space: pre; "
+        "text-transform: none }"]
+
+
+def test_print_html_reads_pages_with_the_trimmed_stylesheet():
+    from weasyprint.html import UA_FORM_STYLESHEET
+
+    assert TRIMMED_STYLESHEET is not None
+    page = PrintHTML(string="<p>Hello</p>")
+    assert page._ua_stylesheets() == [TRIMMED_STYLESHEET]
+    assert page._ua_stylesheets(True) == [TRIMMED_STYLESHEET, UA_FORM_STYLESHEET]
+
+
+def boxes(document) -> list[tuple]:
+    """Every box of every page: its kind, place, size and text."""
+    found = []
+    for page in document.pages:
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            found.append((type(box).__name__, box.element_tag, round(box.position_x, 3),
+                          round(box.position_y, 3), round(box.width or 0, 3),
+                          round(box.height or 0, 3), getattr(box, "text", None)))
+            stack.extend(reversed(getattr(box, "children", [])))
+    return found
+
+
+def test_an_annex_lays_out_as_with_weasyprints_own_stylesheet(app):
+    """Every box on every page in the same place, with the same text: tables, the numbered
+    constraints (list markers), the running header and footer, the draft watermark."""
+    from weasyprint import HTML
+
+    from vendortrack.pdf import _options, make_fetcher
+
+    spec = complete_spec(constraints=("Data stays in the EU.", "No new vendor lock-in.",
+                                      "Runbooks in English and German."))
+    document = AnnexDocument(specs.to_json(spec), 2, datetime.now(UTC), "Procurement", draft=True)
+    ours = layout(document)
+
+    root = static_root()
+    stylesheet, fonts = load_stylesheet(root)
+    theirs = HTML(string=annex_html(document, for_pdf=True), base_url=root.as_uri() + "/",
+                  url_fetcher=make_fetcher(root)).render(
+        stylesheets=[stylesheet], font_config=fonts, **_options(document))
+
+    assert len(ours.pages) >= 2
+    assert any(text == "1. " for *_, text in boxes(ours))  # a list marker was laid out
+    assert boxes(ours) == boxes(theirs)
+
+
+class Texts(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.texts: list[str] = []
+
+    def handle_data(self, data):
+        if data.strip():
+            self.texts.append(data)
+
+
+def texts(html: str) -> list[str]:
+    parser = Texts()
+    parser.feed(html)
+    return parser.texts
+
+
+def test_the_print_copy_drops_the_whitespace_between_tags_and_keeps_every_text(app):
+    spec = complete_spec(problem_statement="First line\n\n    indented second line  ",
+                         title="Two  spaces and <b>not a tag</b>")
+    document = AnnexDocument(specs.to_json(spec), 1, datetime.now(UTC), "Procurement")
+    preview, printed = annex_html(document, for_pdf=False), annex_html(document, for_pdf=True)
+    assert ">\n" in preview and ">\n" not in printed and "> <" not in printed
+    assert "First line\n\n    indented second line  " in printed
+    assert "Two  spaces and &lt;b&gt;not a tag&lt;/b&gt;" in printed
+    # The preview's footer is the print copy's running footer (data attributes for the
+    # margins), so only that block's words are not in both.
+    footer = ["Annex v1 · issued", "Snapshot SHA-256: ", document.fingerprint]
+    assert [t for t in texts(preview) if not any(t.startswith(f[:12]) for f in footer)] == \
+        texts(printed)
+
+
+def test_the_running_footer_says_the_version_issue_and_fingerprint(app):
+    """The footer's words are named strings from the article's attributes (escaped)."""
+    document = AnnexDocument(specs.to_json(complete_spec()), 3, datetime(2026, 11, 2, tzinfo=UTC),
+                             'A "quoted" <issuer>')
+    printed = annex_html(document, for_pdf=True)
+    assert ('data-issued="Annex v3 · issued 2 November 2026 by A &#34;quoted&#34; &lt;issuer&gt;"'
+            in printed)
+    assert f'data-fingerprint="{document.fingerprint}"' in printed
+    draft = annex_html(replace(document, draft=True), for_pdf=True)
+    assert 'data-issued="DRAFT of annex v3, not issued · generated 2 November 2026"' in draft
