@@ -182,7 +182,7 @@ def pdf_rate_limit(view):
                                 key_func=_person)(view)
 
 
-# A small annex with what real ones hold: bold, italic, the monospaced fingerprint, tables,
+# A small annex with what real ones hold: bold, italic, the running header and footer, tables,
 # lists, the draft watermark, a Chinese name and a symbol (the fallback fonts).
 WARM_UP_SPEC = specs.Spec(
     title="Warm-up annex ✓", vendor="Northwind 北风", contract_reference="W-1",
