@@ -9,15 +9,22 @@ have no footnotes or notes and put markers on list items only, so :class:`PrintH
 WeasyPrint's own stylesheet with ``::marker`` narrowed to ``li::marker`` and the footnote and
 note rules left out. A page that starts using ``float: footnote`` must bring those rules back.
 
+The render processes print the annex and the board pack with it; neither uses footnotes, notes
+or a ``display: list-item`` other than ``li`` (a test reads their templates and stylesheet).
+
 Imported by the render processes (and tests) only: it imports WeasyPrint. Should a WeasyPrint
-release word or name these rules otherwise, nothing is trimmed and pages render as before,
-only slower; ``tests/test_pdf_html.py`` says so.
+release name, word or read these rules otherwise, or fail to read the trimmed copy, pages are
+read with its own stylesheet as before, only slower; ``tests/test_pdf_html.py`` fails then, so
+that someone looks again.
 """
 from __future__ import annotations
 
+import logging
 import re
 
 from weasyprint import CSS, HTML
+
+log = logging.getLogger(__name__)
 
 try:
     from weasyprint.html import UA, UA_STYLESHEET
@@ -34,9 +41,19 @@ def trimmed(ua: str) -> str:
     return ANY_MARKER.sub("li::marker {", UNUSED.sub("", ua))
 
 
-# Its @counter-style rules are already WeasyPrint's (read with its own stylesheet): this
-# copy registers them in a counter-style table of its own, which nothing reads.
-TRIMMED_STYLESHEET = CSS(string=trimmed(UA), counter_style={}) if UA is not None else None
+def _trimmed_stylesheet() -> CSS | None:
+    if UA is None:
+        return None
+    try:
+        # Its @counter-style rules are already WeasyPrint's (read with its own stylesheet):
+        # this copy registers them in a counter-style table of its own, which nothing reads.
+        return CSS(string=trimmed(UA), counter_style={})
+    except Exception:  # pragma: no cover - a WeasyPrint we do not know: its own stylesheet
+        log.exception("the trimmed user-agent stylesheet could not be read; using WeasyPrint's")
+        return None
+
+
+TRIMMED_STYLESHEET = _trimmed_stylesheet()
 
 
 class PrintHTML(HTML):
