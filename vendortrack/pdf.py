@@ -156,18 +156,23 @@ def _options(document: AnnexDocument) -> dict:
     return {"pdf_variant": PDF_VARIANT, "pdf_identifier": document.fingerprint[:32].encode()}
 
 
-def layout(document: AnnexDocument, *, fetcher=None):
-    """The laid-out WeasyPrint document (pages and boxes), for checks on the layout.
+def annex_job(document: AnnexDocument) -> dict:
+    """The render job of an annex (see :mod:`.pdf_worker`)."""
+    return {"html": annex_html(document, for_pdf=True), "annex_styles": True,
+            "options": _options(document)}
 
-    Runs in this process (tests only): pages are served through :func:`render_pdf`."""
-    from .pdf_html import PrintHTML
+
+def layout(document: AnnexDocument, *, fetcher=None):
+    """The laid-out WeasyPrint document (pages and boxes), for checks on the layout: as a
+    render process lays it out, but in this process (tests only; pages are served through
+    :func:`render_pdf`)."""
+    from .pdf_worker import laid_out
 
     root = static_root()
     with _layout_lock:  # the shared font configuration is not made for concurrent use
-        html = PrintHTML(string=annex_html(document, for_pdf=True),
-                         base_url=root.as_uri() + "/", url_fetcher=fetcher or make_fetcher(root))
         stylesheet, fonts = load_stylesheet(root)
-        return html.render(stylesheets=[stylesheet], font_config=fonts, **_options(document))
+        return laid_out(annex_job(document), root, fetcher or make_fetcher(root), stylesheet,
+                        fonts)
 
 
 def _person() -> str:
@@ -203,10 +208,8 @@ WARM_UP_SPEC = specs.Spec(
 def warm_up_job() -> dict:
     """The render job each render process does as it starts (see :mod:`.pdf_pool`), so that
     the first annex a person asks for finds the fonts and WeasyPrint's code paths loaded."""
-    document = AnnexDocument(specs.to_json(WARM_UP_SPEC), 1, datetime(2026, 1, 1, tzinfo=UTC),
-                             "vendortrack", draft=True)
-    return {"html": annex_html(document, for_pdf=True), "annex_styles": True,
-            "options": _options(document)}
+    return annex_job(AnnexDocument(specs.to_json(WARM_UP_SPEC), 1,
+                                   datetime(2026, 1, 1, tzinfo=UTC), "vendortrack", draft=True))
 
 
 def render_pool():
@@ -229,8 +232,7 @@ def _render(job: dict, fetcher) -> bytes:
 def render_pdf(document: AnnexDocument, *, fetcher=None) -> bytes:
     """Render the annex to PDF/A bytes with title, author, subject and creation date, in a
     render worker (time-limited; raises :class:`~vendortrack.pdf_pool.RenderProblem`)."""
-    return _render({"html": annex_html(document, for_pdf=True), "annex_styles": True,
-                    "options": _options(document)}, fetcher)
+    return _render(annex_job(document), fetcher)
 
 
 def render_html_pdf(html: str, *, attached: dict[str, str] | None = None,

@@ -29,20 +29,26 @@ from pathlib import Path
 from .process_memory import freeze_what_lives_on, in_one_stack_chunk
 
 
+def laid_out(job: dict, root: Path, fetcher, stylesheet, fonts):
+    """The job's page read and laid out as it is printed: an annex (``annex_styles``) with
+    the annex stylesheet, its fonts and the job's ``options``; relative URLs against ``root``.
+    (:func:`vendortrack.pdf.layout` lays annexes out with it for tests.)"""
+    from .pdf_html import PrintHTML
+
+    html = PrintHTML(string=job["html"], base_url=root.as_uri() + "/", url_fetcher=fetcher)
+    if job.get("annex_styles"):
+        return html.render(stylesheets=[stylesheet], font_config=fonts,
+                           **job.get("options", {}))
+    return html.render()
+
+
 def render(job: dict, root: Path, stylesheet, fonts) -> dict:
     """One job: ``{"html", "options", "annex_styles", "attached"}`` → ``{"pdf", "fetched",
     "refused"}``."""
     from .pdf import make_fetcher
-    from .pdf_html import PrintHTML
 
     fetcher = make_fetcher(root, job.get("attached"))
-    html = PrintHTML(string=job["html"], base_url=root.as_uri() + "/", url_fetcher=fetcher)
-    if job.get("annex_styles"):
-        options = job.get("options", {})
-        pdf = html.render(stylesheets=[stylesheet], font_config=fonts,
-                          **options).write_pdf(**options)
-    else:
-        pdf = html.write_pdf()
+    pdf = laid_out(job, root, fetcher, stylesheet, fonts).write_pdf(**job.get("options", {}))
     return {"pdf": pdf, "fetched": fetcher.fetched, "refused": fetcher.refused}
 
 
