@@ -6,6 +6,7 @@ fonts once, renders the first job the pool sends (a small annex) to warm up, say
 then renders one job at a time.
 The pool kills it when a job passes the time limit, so no render can hold a web worker.
 It runs at a lower CPU priority, so that web requests win the processor while it works.
+Each PDF object is turned into bytes once (:mod:`vendortrack.pdf_bytes`).
 
 Python's cycle collector is paused while a job renders and run once after its reply is sent:
 a render allocates hundreds of thousands of objects, which set off dozens of collections that
@@ -46,9 +47,11 @@ def render(job: dict, root: Path, stylesheet, fonts) -> dict:
     """One job: ``{"html", "options", "annex_styles", "attached"}`` → ``{"pdf", "fetched",
     "refused"}``."""
     from .pdf import make_fetcher
+    from .pdf_bytes import serialise_once
 
     fetcher = make_fetcher(root, job.get("attached"))
-    pdf = laid_out(job, root, fetcher, stylesheet, fonts).write_pdf(**job.get("options", {}))
+    pdf = laid_out(job, root, fetcher, stylesheet, fonts).write_pdf(
+        finisher=serialise_once, **job.get("options", {}))
     return {"pdf": pdf, "fetched": fetcher.fetched, "refused": fetcher.refused}
 
 
