@@ -1,11 +1,13 @@
 """History: who changed what and when, append-only, shown per engagement and globally."""
 import json
+import re
 
 import pytest
 from sqlalchemy import select
 
 from vendortrack.extensions import db
 from vendortrack.models import AuditEvent
+from vendortrack.queries import HISTORY_PAGE, RECENT_HISTORY
 
 
 def test_engagement_page_shows_both_edits_with_field_changes(make_client, users,
@@ -71,3 +73,66 @@ def test_every_kind_of_change_is_recorded(client, users, make_engagement):
         AuditEvent.action == "deliverable.status")))
     assert status[0]["old"] == "planned" and status[0]["new"] == "delivered"
     assert {"user.create"} <= set(actions)
+
+
+def record_title_changes(engagement, user, count: int) -> None:
+    """``count`` edits of the title, as the edit form records them (Title 1 → Title 2, ...)."""
+    for n in range(1, count + 1):
+        db.session.add(AuditEvent(
+            user_id=user.id, action="engagement.update", engagement_id=engagement.id,
+            subject=engagement.title, engagement_version=n + 1,
+            changes=json.dumps([{"field": "title", "old": f"Title {n}", "new": f"Title {n + 1}"}])))
+    db.session.commit()
+
+
+def timeline_items(page: str) -> list[str]:
+    history = page[page.index('id="history"'):]
+    return re.findall(r"<li>\s*<p><strong>.*?</li>", history[:history.index("</ol>")], re.S)
+
+
+def test_engagement_page_shows_the_latest_events_and_links_to_the_rest(client, users,
+                                                                       make_engagement):
+    engagement = make_engagement(creator=users["product_owner"])
+    record_title_changes(engagement, users["admin"], RECENT_HISTORY)
+    client.login(users["procurement"])
+    page = client.get(f"/engagements/{engagement.id}").get_data(as_text=True)
+    items = timeline_items(page)
+    assert len(items) == RECENT_HISTORY  # the creation is the 21st, not shown
+    assert f"Title {RECENT_HISTORY + 1}" in items[0] and "Title 2" in items[-1]
+    full = f'href="/engagements/{engagement.id}/history"'
+    assert full in page and f"The latest {RECENT_HISTORY} events are shown here" in page
+
+    fresh = make_engagement(creator=users["product_owner"], title="Fresh")
+    record_title_changes(fresh, users["admin"], RECENT_HISTORY - 1)
+    page = client.get(f"/engagements/{fresh.id}").get_data(as_text=True)
+    assert len(timeline_items(page)) == RECENT_HISTORY  # all of them: no link
+    assert "created the engagement" in page and "See the full history" not in page
+
+
+def test_history_page_lists_every_event_newest_first_fifty_a_page(client, users,
+                                                                  make_engagement):
+    engagement = make_engagement(creator=users["product_owner"])
+    other = make_engagement(creator=users["product_owner"], title="Another engagement")
+    record_title_changes(engagement, users["admin"], HISTORY_PAGE + 4)
+    record_title_changes(other, users["admin"], 3)
+    client.login(users["leadership"])
+    url = f"/engagements/{engagement.id}/history"
+    first = client.get(url).get_data(as_text=True)
+    assert f"<strong data-total>{HISTORY_PAGE + 5}</strong> recorded events" in first
+    items = timeline_items(first)
+    assert len(items) == HISTORY_PAGE and f"Title {HISTORY_PAGE + 5}" in items[0]
+    assert f'href="{url}?page=2"' in first
+    second = client.get(f"{url}?page=2").get_data(as_text=True)
+    items = timeline_items(second)
+    assert len(items) == 5 and "created the engagement" in items[-1]
+    assert all("Another engagement" not in item for item in items)
+    past = client.get(f"{url}?page=9")
+    assert past.status_code == 302 and past.headers["Location"].endswith(f"{url}?page=2")
+    assert client.get(f"{url}?page=nonsense").status_code == 200  # read as the first page
+    assert client.get("/engagements/999999/history").status_code == 404
+
+
+def test_history_page_needs_a_signed_in_user(client, make_engagement):
+    engagement = make_engagement()
+    response = client.get(f"/engagements/{engagement.id}/history")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -33,6 +33,8 @@ ROUTES = {
     "engagements.index": [("GET", "/engagements", EVERYONE_READS)],
     "engagements.show": [("GET", "/engagements/{engagement}", EVERYONE_READS),
                          ("GET", "/engagements/999999", {w: 404 for w in WHO[1:]})],
+    "engagements.history": [("GET", "/engagements/{engagement}/history", EVERYONE_READS),
+                            ("GET", "/engagements/999999/history", {w: 404 for w in WHO[1:]})],
     # Only the successor themself or the internal owner (neither has an account
     # here); before the edits below, which remove the successor.
     "readiness.attest": [("POST", "/engagements/{engagement}/successors/{successor}/readiness",

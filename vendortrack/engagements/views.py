@@ -38,6 +38,7 @@ from ..queries import (
     list_page,
     load_row_lists,
     page_number,
+    recent_history,
 )
 
 bp = Blueprint("engagements", __name__)
@@ -198,12 +199,28 @@ def show(engagement_id: int):
     engagement = get_engagement(engagement_id)
     load_row_lists(engagement)  # the page shows every list of rows
     spec, facts = services.engagement_spec(engagement), services.exit_facts(engagement)
-    timeline = [(event, json.loads(event.changes))
-                for event in engagement_history(engagement.id)]
+    events, older = recent_history(engagement.id)
     return render_template("engagements/show.html", engagement=engagement, spec=spec,
                            assessment=assess(spec, today(), facts=facts),
-                           transitions=DELIVERABLE_TRANSITIONS, timeline=timeline,
-                           suggestion=suggested_reintegration(spec, facts))
+                           transitions=DELIVERABLE_TRANSITIONS, timeline=_timeline(events),
+                           older_history=older, suggestion=suggested_reintegration(spec, facts))
+
+
+@bp.route("/engagements/<int:engagement_id>/history")
+def history(engagement_id: int):
+    """Everything recorded about the engagement, newest first, fifty events a page."""
+    engagement = get_engagement(engagement_id)
+    page = engagement_history(engagement.id, page_number(request.args.get("page")) or 1)
+    if page.page > max(page.pages, 1):  # past the last page (events are never removed)
+        return redirect(url_for("engagements.history", engagement_id=engagement.id,
+                                page=page.pages))
+    return render_template("engagements/history.html", engagement=engagement, page=page,
+                           timeline=_timeline(page.items), full_history=True)
+
+
+def _timeline(events) -> list[tuple]:
+    """History events with their field-level changes read (see _timeline.html)."""
+    return [(event, json.loads(event.changes)) for event in events]
 
 
 @bp.route("/engagements/<int:engagement_id>/deliverables/<int:deliverable_id>/status",
