@@ -143,6 +143,7 @@ def test_odd_numbers_and_dates_in_urls_never_give_500(client, users, make_engage
                  f"/api/v1/dashboard?vendor={odd}", f"/engagements/register.csv?vendor={odd}",
                  f"/engagements/{engagement.id}/annexes/compare?from={odd}",
                  f"/vendors/?page={odd}", f"/admin/history?user={odd}",
+                 f"/engagements/{engagement.id}/history?page={odd}",
                  f"/api/v1/engagements?page={odd}"]
     urls += ["/engagements?handover_month=9999-12", "/api/v1/engagements?handover_month=9999-12",
              "/engagements/register.csv?handover_month=9999-12", "/admin/history?to=9999-12-31",

@@ -89,24 +89,22 @@ def load_engagement(engagement_id: int) -> Engagement | None:
 
 RECENT_HISTORY = 20  # events on the engagement page; all of them on its history page
 HISTORY_PAGE = 50
-
-
-def _history(engagement_id: int):
-    return (select(AuditEvent).where(AuditEvent.engagement_id == engagement_id)
+_HISTORY = (select(AuditEvent).where(AuditEvent.engagement_id == bindparam("engagement_id"))
             .options(joinedload(AuditEvent.user)).order_by(AuditEvent.id.desc()))
+_RECENT_HISTORY = _HISTORY.limit(RECENT_HISTORY + 1)  # one more: are there older ones?
 
 
 def recent_history(engagement_id: int) -> tuple[list[AuditEvent], bool]:
     """The engagement's latest :data:`RECENT_HISTORY` events, newest first, with who made
     them, and whether it has older ones."""
-    events = list(db.session.scalars(_history(engagement_id).limit(RECENT_HISTORY + 1)))
+    events = list(db.session.scalars(_RECENT_HISTORY, {"engagement_id": engagement_id}))
     return events[:RECENT_HISTORY], len(events) > RECENT_HISTORY
 
 
 def engagement_history(engagement_id: int, page: int):
     """One page of the engagement's whole history, newest first (``db.paginate``)."""
-    return db.paginate(_history(engagement_id), page=page, per_page=HISTORY_PAGE,
-                       error_out=False)
+    return db.paginate(_HISTORY.params(engagement_id=engagement_id), page=page,
+                       per_page=HISTORY_PAGE, error_out=False)
 
 
 def engagement_or_404(engagement_id: int) -> Engagement:

@@ -213,7 +213,7 @@ def history(engagement_id: int):
     page = engagement_history(engagement.id, page_number(request.args.get("page")) or 1)
     if page.page > max(page.pages, 1):  # past the last page (events are never removed)
         return redirect(url_for("engagements.history", engagement_id=engagement.id,
-                                page=page.pages))
+                                page=max(page.pages, 1)))
     return render_template("engagements/history.html", engagement=engagement, page=page,
                            timeline=_timeline(page.items), full_history=True)
 
