@@ -2,6 +2,7 @@
 engagement with its rows (or a 404), and the filtered, sorted list."""
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
@@ -105,6 +106,12 @@ def engagement_history(engagement_id: int, page: int):
     """One page of the engagement's whole history, newest first (``db.paginate``)."""
     return db.paginate(_HISTORY.params(engagement_id=engagement_id), page=page,
                        per_page=HISTORY_PAGE, error_out=False)
+
+
+def with_changes(events) -> list[tuple[AuditEvent, list]]:
+    """History events beside their field-level changes, read from JSON, as the timelines
+    show them (``engagements/_timeline.html``, ``_changes.html``)."""
+    return [(event, json.loads(event.changes)) for event in events]
 
 
 def engagement_or_404(engagement_id: int) -> Engagement:

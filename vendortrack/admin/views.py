@@ -1,7 +1,6 @@
 """Administrators manage accounts and roles."""
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -18,7 +17,7 @@ from ..extensions import db
 from ..forms import UserCreateForm, UserEditForm
 from ..models import ApiToken, AuditEvent, User
 from ..permissions import roles_required
-from ..queries import page_number
+from ..queries import page_number, with_changes
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -112,7 +111,7 @@ def history():
                        page=page_number(request.args.get("page")) or 1, per_page=50,
                        error_out=False)
     people = db.session.scalars(select(User).order_by(User.name)).all()
-    events = [(event, json.loads(event.changes)) for event in page.items]
+    events = with_changes(page.items)
     args = {k: request.args[k] for k in ("user", "from", "to") if request.args.get(k)}
     return render_template("admin/history.html", page=page, events=events, people=people,
                            user_id=user_id, start=start, end=end, problems=problems, args=args)

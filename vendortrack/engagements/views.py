@@ -1,8 +1,6 @@
 """Engagements: the list, the spec form and the engagement page."""
 from __future__ import annotations
 
-import json
-
 from flask import (
     Blueprint,
     abort,
@@ -39,6 +37,7 @@ from ..queries import (
     load_row_lists,
     page_number,
     recent_history,
+    with_changes,
 )
 
 bp = Blueprint("engagements", __name__)
@@ -170,7 +169,7 @@ def _conflict(form: EngagementForm, engagement: Engagement, conflict: services.E
         select(AuditEvent).where(AuditEvent.engagement_id == current.id,
                                  AuditEvent.engagement_version > (conflict.expected_version or 0))
         .options(selectinload(AuditEvent.user)).order_by(AuditEvent.id)).all()
-    changes = [(event, json.loads(event.changes)) for event in events]
+    changes = with_changes(events)
     # Also: the saved version against what this person typed, field by field.
     typed, _ = services.carry_over(current, form.to_spec(), form.deliverable_ids())
     yours = diff_specs(services.engagement_json(current), to_json(typed)).to_json()
@@ -202,7 +201,7 @@ def show(engagement_id: int):
     events, older = recent_history(engagement.id)
     return render_template("engagements/show.html", engagement=engagement, spec=spec,
                            assessment=assess(spec, today(), facts=facts),
-                           transitions=DELIVERABLE_TRANSITIONS, timeline=_timeline(events),
+                           transitions=DELIVERABLE_TRANSITIONS, timeline=with_changes(events),
                            older_history=older, suggestion=suggested_reintegration(spec, facts))
 
 
@@ -215,12 +214,7 @@ def history(engagement_id: int):
         return redirect(url_for("engagements.history", engagement_id=engagement.id,
                                 page=max(page.pages, 1)))
     return render_template("engagements/history.html", engagement=engagement, page=page,
-                           timeline=_timeline(page.items), full_history=True)
-
-
-def _timeline(events) -> list[tuple]:
-    """History events with their field-level changes read (see _timeline.html)."""
-    return [(event, json.loads(event.changes)) for event in events]
+                           timeline=with_changes(page.items), full_history=True)
 
 
 @bp.route("/engagements/<int:engagement_id>/deliverables/<int:deliverable_id>/status",
